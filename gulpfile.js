@@ -1,13 +1,13 @@
-// Icons are not TypeScript, so tsc leaves them behind: copy each SVG next to the built node or
-// credential that names it (`file:samespace.svg` is resolved relative to the .js file).
+// tsc compiles only TypeScript: the icons and each node's codex file (`<Name>.node.json`, which
+// n8n reads beside the built node for its categories and documentation links) are copied here.
 const { src, dest, parallel } = require('gulp');
 
-function nodeIcons() {
-	return src('icons/*.svg').pipe(dest('dist/nodes/Samespace'));
+function nodeAssets() {
+	return src(['nodes/**/*.json', 'icons/*.svg']).pipe(dest('dist/nodes/Samespace'));
 }
 
 function credentialIcons() {
 	return src('icons/*.svg').pipe(dest('dist/credentials'));
 }
 
-exports['build:icons'] = parallel(nodeIcons, credentialIcons);
+exports['build:icons'] = parallel(nodeAssets, credentialIcons);

@@ -1,0 +1,312 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { SEND_DEFAULTS } from './execute/send-options';
+import { HTTP_METHODS } from './flow/schema';
+
+const showFor = (...types: string[]) => ({ show: { type: types } });
+
+const nextStepHint = 'Leave blank to continue with the next step in the list (the last step ends the call)';
+
+const stepFields: INodeProperties[] = [
+	{
+		displayName: 'Type',
+		name: 'type',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Call', value: 'call', description: 'Place the call to a phone number (the first step)' },
+			{ name: 'Connect', value: 'connect', description: 'Connect the person to an agent, team or number' },
+			{ name: 'Gather Digits', value: 'digits', description: 'Let the person type digits on their keypad' },
+			{ name: 'HTTP Request', value: 'http', description: 'Call a web address during the call, e.g. to look up an account' },
+			{ name: 'Play', value: 'play', description: 'Speak a text or play an audio file' },
+		],
+		default: 'call',
+	},
+	{
+		displayName: 'Step ID',
+		name: 'stepId',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. menu',
+		description: 'A name other steps can point to. Leave blank to use the step’s position (1, 2, 3…).',
+	},
+	{
+		displayName: 'Phone Number',
+		name: 'number',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. 14155550123',
+		description:
+			'Call: the number to call, country code first (spaces, dashes and + are removed), usually an expression such as {{ $json.phone }}. Connect: the number, agent extension or team number to connect to.',
+		displayOptions: showFor('call', 'connect'),
+	},
+	{
+		displayName: 'Caller ID',
+		name: 'callerId',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. 14155550100',
+		description: 'The number the person sees as calling. Use a number of your Samespace cloud.',
+		displayOptions: showFor('call', 'connect'),
+	},
+	{
+		displayName: 'Text to Speak',
+		name: 'text',
+		type: 'string',
+		typeOptions: { rows: 3 },
+		default: '',
+		placeholder: 'e.g. Hi {{ $json.firstName }}, press 1 to talk to sales.',
+		description: 'Spoken to the person. Give this, an Audio URL, or both.',
+		displayOptions: showFor('play'),
+	},
+	{
+		displayName: 'Audio URL',
+		name: 'audioUrl',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. https://example.com/greeting.mp3',
+		description: 'Address of an MP3 file to play. Give this, a Text to Speak, or both.',
+		displayOptions: showFor('play'),
+	},
+	{
+		displayName: 'Digits to Gather',
+		name: 'count',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 1,
+		description: 'How many digits to wait for: 1 for a menu choice, more for an account number or PIN',
+		displayOptions: showFor('digits'),
+	},
+	{
+		displayName: 'Save Digits As',
+		name: 'variable',
+		type: 'string',
+		default: 'digits',
+		placeholder: 'e.g. account_id',
+		description:
+			'Variable name for the digits typed. An HTTP Request step can use it in its URL as {{account_id}}.',
+		displayOptions: showFor('digits'),
+	},
+	{
+		displayName: 'Routes',
+		name: 'routes',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true },
+		placeholder: 'Add Route',
+		default: {},
+		description: 'Where to go when a given key is pressed (for a one-digit menu)',
+		displayOptions: showFor('digits'),
+		options: [
+			{
+				displayName: 'Route',
+				name: 'route',
+				values: [
+					{
+						displayName: 'Key Pressed',
+						name: 'key',
+						type: 'options',
+						options: [
+							...['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'].map((digit) => ({ name: digit, value: digit })),
+							{ name: '#', value: '#' },
+							{ name: '* (Any Input)', value: '*' },
+						],
+						default: '1',
+					},
+					{
+						displayName: 'Go to Step',
+						name: 'step',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. sales',
+						description: 'ID of the step to go to',
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Any Other Input Goes To',
+		name: 'anyInput',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. menu',
+		description: `ID of the step for input that matches no route. ${nextStepHint}.`,
+		displayOptions: showFor('digits'),
+	},
+	{
+		displayName: 'URL',
+		name: 'url',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. https://crm.example.com/api/accounts/{{account_id}}',
+		description:
+			'Web address Samespace calls during the call. {{name}} is replaced with digits saved by a Gather Digits step.',
+		displayOptions: showFor('http'),
+	},
+	{
+		displayName: 'Method',
+		name: 'method',
+		type: 'options',
+		options: HTTP_METHODS.map((method) => ({ name: method, value: method })),
+		default: 'GET',
+		displayOptions: showFor('http'),
+	},
+	{
+		displayName: 'On Success Go To',
+		name: 'onSuccess',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. connect-sales',
+		description: `ID of the step after a successful request. ${nextStepHint}.`,
+		displayOptions: showFor('http'),
+	},
+	{
+		displayName: 'On Failure Go To',
+		name: 'onFailure',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. sorry',
+		description: `ID of the step after a failed request. ${nextStepHint}.`,
+		displayOptions: showFor('http'),
+	},
+	{
+		displayName: 'Next Step',
+		name: 'nextStep',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. menu',
+		description: `ID of the step that comes next. ${nextStepHint}.`,
+		displayOptions: showFor('call', 'play', 'connect'),
+	},
+];
+
+export const samespaceProperties: INodeProperties[] = [
+	{
+		displayName: 'Define Flow',
+		name: 'source',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'Step List',
+				value: 'steps',
+				description: 'Build the call step by step in this node',
+			},
+			{
+				name: 'JSON',
+				value: 'json',
+				description: 'Give the flow array as Samespace documents it, e.g. from an earlier node',
+			},
+		],
+		default: 'steps',
+	},
+	{
+		displayName:
+			'Steps run from top to bottom: a blank Step ID is the step’s position and a blank next step is the step below, so a simple call needs no wiring',
+		name: 'stepsNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { source: ['steps'] } },
+	},
+	{
+		displayName: 'Steps',
+		name: 'steps',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, sortable: true },
+		placeholder: 'Add Step',
+		default: {
+			step: [
+				{ type: 'call', stepId: '', number: '', callerId: '', nextStep: '' },
+				{ type: 'play', stepId: '', text: '', audioUrl: '', nextStep: '' },
+			],
+		},
+		description: 'The call flow, first step first. The first step must be a Call.',
+		displayOptions: { show: { source: ['steps'] } },
+		options: [{ displayName: 'Step', name: 'step', values: stepFields }],
+	},
+	{
+		displayName: 'Flow (JSON)',
+		name: 'flowJson',
+		type: 'json',
+		default:
+			'[\n  {"id": "1", "type": "call", "number": "14155550123", "caller_id": "14155550100", "next_step": "2"},\n  {"id": "2", "type": "play", "text": "Hello from Acme."}\n]',
+		description:
+			'The "flow" array of a Samespace call flow, e.g. {{ $json.flow }}. A whole payload with a "flow" key is accepted too; its cloud_id and auth_token are ignored (the credential is used).',
+		displayOptions: { show: { source: ['json'] } },
+	},
+	{
+		displayName: 'Record Call',
+		name: 'record',
+		type: 'boolean',
+		default: false,
+		description: 'Whether Samespace records the call',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Calls in Parallel',
+				name: 'concurrency',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: SEND_DEFAULTS.maxConcurrency },
+				default: SEND_DEFAULTS.concurrency,
+				description:
+					'How many calls may be sent to Samespace at the same time when the node gets many items. Output order always follows input order.',
+			},
+			{
+				displayName: 'Include Submitted Flow',
+				name: 'includeFlow',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to add the flow that was sent (as "submitted") to each output item',
+			},
+			{
+				displayName: 'Longest Retry Wait (Seconds)',
+				name: 'maxRetryWait',
+				type: 'number',
+				typeOptions: { minValue: 0, numberPrecision: 2 },
+				default: SEND_DEFAULTS.maxRetryWaitSeconds,
+				description:
+					'The longest the node waits before a retry. If Samespace asks for a longer wait (Retry-After), the item fails with a clear error instead.',
+			},
+			{
+				displayName: 'Max Calls per Second',
+				name: 'callsPerSecond',
+				type: 'number',
+				typeOptions: { minValue: 0, numberPrecision: 2 },
+				default: SEND_DEFAULTS.callsPerSecond,
+				description: 'Pace for starting calls, e.g. 2 for at most two new calls each second. 0 means no pace.',
+			},
+			{
+				displayName: 'Request Timeout (Seconds)',
+				name: 'timeout',
+				type: 'number',
+				typeOptions: { minValue: 1, numberPrecision: 1 },
+				default: SEND_DEFAULTS.timeoutSeconds,
+				description:
+					'How long to wait for Samespace to answer. A call that times out is never resent, because it may have been placed.',
+			},
+			{
+				displayName: 'Retries',
+				name: 'retries',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: SEND_DEFAULTS.maxRetries },
+				default: SEND_DEFAULTS.retries,
+				description:
+					'How often to retry a call that Samespace certainly did not place: when it answers 429 or 503, or when the connection could not be made. Nothing that may have placed a call is ever retried.',
+			},
+			{
+				displayName: 'Validate Only',
+				name: 'validateOnly',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to only check the flow and output the request that would be sent (auth token masked), without placing any call',
+			},
+		],
+	},
+];

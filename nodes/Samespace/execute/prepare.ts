@@ -1,0 +1,96 @@
+/**
+ * Reading one item's flow from the node's parameters and checking it, before anything is sent.
+ */
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+import { checkFlow, describeProblem, type FieldLabeler, type FlowProblem } from '../flow/check';
+import { parseJsonText } from '../flow/json-text';
+import type { CallFlow } from '../flow/schema';
+import { buildFlowFromStepList, stepListLabel, type StepListEntry } from '../flow/step-list';
+
+export type FlowSource = 'steps' | 'json';
+
+export interface PreparedCall {
+	ok: true;
+	record: boolean;
+	flow: CallFlow;
+	warnings: string[];
+}
+
+export interface RejectedCall {
+	ok: false;
+	/** One line naming the first problem. */
+	message: string;
+	/** Every problem, numbered, with how to fix it. */
+	description: string;
+	problems: string[];
+	warnings: string[];
+}
+
+export type ItemFlow = PreparedCall | RejectedCall;
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+	typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The JSON parameter: text to parse, the flow array itself, or a whole pasted payload. */
+export function readJsonFlow(value: unknown): { flow?: unknown; problem?: string } {
+	let data = value;
+	if (typeof data === 'string') {
+		if (data.trim() === '') return { problem: 'The flow JSON is empty: give the flow array, e.g. [{"id": "1", "type": "call", ...}]' };
+		const parsed = parseJsonText(data);
+		if (!parsed.ok) return { problem: parsed.message };
+		data = parsed.value;
+	}
+	// A whole request pasted from the Samespace document: its flow is what counts; the
+	// credential supplies cloud_id and auth_token.
+	if (isRecord(data) && 'flow' in data) data = data.flow;
+	return { flow: data };
+}
+
+export function checkItemFlow(source: FlowSource, parameter: unknown, record: boolean): ItemFlow {
+	let rawFlow: unknown;
+	let label: FieldLabeler | undefined;
+	const buildErrors: FlowProblem[] = [];
+	if (source === 'steps') {
+		const entries = Array.isArray(parameter) ? (parameter as StepListEntry[]) : [];
+		if (entries.length === 0) return rejected(['The step list is empty: add a Call step, then what should happen in the call'], []);
+		const built = buildFlowFromStepList(entries);
+		rawFlow = built.steps;
+		buildErrors.push(...built.errors);
+		label = stepListLabel;
+	} else {
+		const read = readJsonFlow(parameter);
+		if (read.problem) return rejected([read.problem], []);
+		rawFlow = read.flow;
+	}
+
+	const check = checkFlow(rawFlow);
+	const describe = (problem: FlowProblem) => describeProblem(problem, label);
+	const warnings = check.warnings.map(describe);
+	const errors = [...buildErrors, ...check.errors].sort((a, b) => (a.stepIndex ?? -1) - (b.stepIndex ?? -1));
+	if (errors.length > 0 || !check.flow) return rejected(errors.map(describe), warnings);
+	return { ok: true, record, flow: check.flow, warnings };
+}
+
+function rejected(problems: string[], warnings: string[]): RejectedCall {
+	const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
+	const lines = [
+		`Nothing was sent for this item. Fix ${problems.length > 1 ? `these ${problems.length} problems` : 'this'}:`,
+		...problems.map((problem, index) => `${index + 1}. ${problem}`),
+	];
+	if (warnings.length > 0) lines.push('Also worth a look:', ...warnings.map((warning) => `- ${warning}`));
+	return { ok: false, message: `${problems[0]}${more}`, description: lines.join('\n'), problems, warnings };
+}
+
+/** Reads and checks the flow of item `itemIndex`; expression errors are the caller's to handle. */
+export function prepareItem(ctx: IExecuteFunctions, itemIndex: number): ItemFlow {
+	const source = ctx.getNodeParameter('source', itemIndex, 'steps') as FlowSource;
+	const parameter =
+		source === 'steps'
+			? ctx.getNodeParameter('steps.step', itemIndex, [])
+			: ctx.getNodeParameter('flowJson', itemIndex, '');
+	const record = ctx.getNodeParameter('record', itemIndex, false);
+	if (typeof record !== 'boolean')
+		return rejected([`"Record Call" must be true or false, but the expression gave ${JSON.stringify(record)}`], []);
+	return checkItemFlow(source, parameter, record);
+}

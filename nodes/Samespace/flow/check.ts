@@ -1,0 +1,112 @@
+/**
+ * Checking a flow: the schema's errors turned into problems that name the step (position, id and
+ * type) and the field, plus the warnings that do not stop a call but usually mean a mistake.
+ */
+import type { ZodIssue } from 'zod';
+
+import { reachableFromStart, variablesBefore } from './graph';
+import { PLACEHOLDER, flowSchema, type CallFlow } from './schema';
+
+export interface FlowProblem {
+	severity: 'error' | 'warning';
+	/** 0-based position of the step in the flow; absent for problems of the flow as a whole. */
+	stepIndex?: number;
+	stepId?: string;
+	stepType?: string;
+	/** Field path inside the step, e.g. `next_step.success`. */
+	field?: string;
+	/** What is wrong and how to fix it. */
+	message: string;
+}
+
+export interface FlowCheck {
+	/** The flow as it is sent; present only when there are no errors. */
+	flow?: CallFlow;
+	errors: FlowProblem[];
+	warnings: FlowProblem[];
+}
+
+/** Maps a field path to the name the user sees for it (the step list uses its own labels). */
+export type FieldLabeler = (field: string, stepType: string | undefined) => string;
+
+const asRecord = (value: unknown): Record<string, unknown> | undefined =>
+	typeof value === 'object' && value !== null && !Array.isArray(value)
+		? (value as Record<string, unknown>)
+		: undefined;
+
+function locate(rawSteps: unknown, index: number | undefined): Pick<FlowProblem, 'stepIndex' | 'stepId' | 'stepType'> {
+	if (index === undefined || !Array.isArray(rawSteps)) return {};
+	const step = asRecord(rawSteps[index]);
+	const id = step?.id;
+	return {
+		stepIndex: index,
+		stepId: typeof id === 'string' || typeof id === 'number' ? String(id) : undefined,
+		stepType: typeof step?.type === 'string' ? step.type : undefined,
+	};
+}
+
+function fromIssue(rawSteps: unknown, issue: ZodIssue): FlowProblem {
+	const [first, ...rest] = issue.path;
+	const index = typeof first === 'number' ? first : undefined;
+	const fieldPath = index === undefined ? issue.path : rest;
+	return {
+		severity: 'error',
+		...locate(rawSteps, index),
+		field: fieldPath.length > 0 ? fieldPath.join('.') : undefined,
+		message: issue.message,
+	};
+}
+
+export function checkFlow(rawSteps: unknown): FlowCheck {
+	const parsed = flowSchema.safeParse(rawSteps);
+	const warnings = Array.isArray(rawSteps) ? flowWarnings(rawSteps) : [];
+	if (parsed.success) return { flow: parsed.data, errors: [], warnings };
+	const errors = parsed.error.issues.map((issue) => fromIssue(rawSteps, issue));
+	errors.sort((a, b) => (a.stepIndex ?? -1) - (b.stepIndex ?? -1));
+	return { errors, warnings };
+}
+
+/** Things that do not stop a call but are probably not what the user meant. */
+function flowWarnings(rawSteps: readonly unknown[]): FlowProblem[] {
+	const warnings: FlowProblem[] = [];
+	const warn = (index: number | undefined, field: string | undefined, message: string) =>
+		warnings.push({ severity: 'warning', ...locate(rawSteps, index), field, message });
+
+	const reachable = reachableFromStart(rawSteps);
+	rawSteps.forEach((_step, index) => {
+		if (!reachable.has(index))
+			warn(index, undefined, 'can never be reached from the first step: point a next step or route at it, or remove it');
+	});
+
+	const known = variablesBefore(rawSteps);
+	rawSteps.forEach((raw, index) => {
+		const step = asRecord(raw);
+		if (step?.type !== 'http' || typeof step.url !== 'string') return;
+		for (const [, name] of step.url.matchAll(PLACEHOLDER)) {
+			if (known[index].has(name)) continue;
+			warn(
+				index,
+				'url',
+				`uses {{${name}}}, but no digits step before it stores a variable "${name}": Samespace will leave it empty. Add a digits step with variable "${name}", or fix the name`,
+			);
+		}
+	});
+
+	const idTypes = new Set(rawSteps.map((raw) => typeof asRecord(raw)?.id));
+	if (idTypes.has('string') && idTypes.has('number'))
+		warn(undefined, 'id', 'some ids are numbers and some are text: all are sent as text ("1"), as Samespace documents them');
+	return warnings;
+}
+
+/** `step 4 (id "5", http), next_step.success: points to …` */
+export function describeProblem(problem: FlowProblem, label?: FieldLabeler): string {
+	const parts: string[] = [];
+	if (problem.stepIndex !== undefined) {
+		const details = [problem.stepId !== undefined ? `id "${problem.stepId}"` : 'no id', problem.stepType]
+			.filter(Boolean)
+			.join(', ');
+		parts.push(`step ${problem.stepIndex + 1} (${details})`);
+	} else parts.push('flow');
+	const field = problem.field && (label ? label(problem.field, problem.stepType) : problem.field);
+	return `${parts.join('')}${field ? `, ${field}` : ''}: ${problem.message}`;
+}

@@ -1,0 +1,56 @@
+/**
+ * Running many calls with a cap on how many are in flight and an optional pace. All state lives
+ * in one call of `dispatch`, so concurrent executions (and queue-mode workers) share nothing.
+ */
+export interface DispatchSettings {
+	/** Most tasks running at once. */
+	concurrency: number;
+	/** Least time between two task starts, in milliseconds (0: no pacing). */
+	minIntervalMs: number;
+	/** Stop starting tasks after the first failure. */
+	stopOnFailure: boolean;
+	/** When aborted, no further task is started. */
+	signal?: AbortSignal;
+}
+
+export interface DispatchResult<R> {
+	/** Per index; undefined where the task was never started. */
+	results: Array<R | undefined>;
+	/** Index of the failure that stopped the run, if one did. */
+	stoppedAt?: number;
+	cancelled: boolean;
+}
+
+export async function dispatch<R>(
+	count: number,
+	run: (index: number) => Promise<R>,
+	isFailure: (result: R) => boolean,
+	settings: DispatchSettings,
+	wait: (ms: number) => Promise<boolean>,
+): Promise<DispatchResult<R>> {
+	const results: Array<R | undefined> = new Array(count);
+	let next = 0;
+	let nextStartAt = 0;
+	let stoppedAt: number | undefined;
+	const halted = () => stoppedAt !== undefined || settings.signal?.aborted === true;
+
+	const worker = async () => {
+		while (!halted() && next < count) {
+			const index = next++;
+			if (settings.minIntervalMs > 0) {
+				const now = Date.now();
+				const startAt = Math.max(now, nextStartAt);
+				nextStartAt = startAt + settings.minIntervalMs;
+				if (startAt > now && !(await wait(startAt - now))) return;
+				if (halted()) return;
+			}
+			const result = await run(index);
+			results[index] = result;
+			if (settings.stopOnFailure && isFailure(result) && stoppedAt === undefined) stoppedAt = index;
+		}
+	};
+
+	const workers = Math.max(1, Math.min(settings.concurrency, count));
+	await Promise.all(Array.from({ length: workers }, worker));
+	return { results, stoppedAt, cancelled: settings.signal?.aborted === true };
+}

@@ -1,0 +1,200 @@
+/**
+ * Turning what came back from Samespace (an HTTP answer, or an error before one) into an Outcome.
+ * Pure functions: no I/O, so every branch is unit-tested.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import type { Failure, Outcome } from './outcome';
+
+const MAY_HAVE_PLACED =
+	'The call may have been placed: check in Samespace before you send this item again. It was not retried, so nobody is called twice.';
+const NOT_PLACED = 'No call was placed.';
+
+/** Samespace's own message from an error body, if it gave one. */
+function apiMessage(parsed: unknown, text: string): string | undefined {
+	if (typeof parsed === 'object' && parsed !== null) {
+		const body = parsed as Record<string, unknown>;
+		for (const key of ['message', 'error', 'msg', 'detail', 'error_description']) {
+			const value = body[key];
+			if (typeof value === 'string' && value.trim() !== '') return value.trim();
+			if (typeof value === 'object' && value !== null && typeof (value as IDataObject).message === 'string')
+				return ((value as IDataObject).message as string).trim();
+		}
+		return undefined;
+	}
+	return text.trim() === '' ? undefined : describeText(text);
+}
+
+/** A short description of a body that is not the JSON we expected. */
+export function describeText(text: string): string {
+	const trimmed = text.trim();
+	if (trimmed === '') return 'an empty body';
+	if (trimmed.startsWith('<')) {
+		const title = /<title[^>]*>([^<]*)<\/title>/i.exec(trimmed)?.[1]?.trim();
+		return `an HTML page${title ? ` titled "${title.slice(0, 80)}"` : ''} instead of JSON`;
+	}
+	if (trimmed.startsWith('{') || trimmed.startsWith('[')) return `JSON that is cut off or broken (${trimmed.length} characters)`;
+	const flat = trimmed.replace(/\s+/g, ' ');
+	return `text instead of JSON: "${flat.slice(0, 80)}${flat.length > 80 ? '…' : ''}"`;
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+	try {
+		return { ok: true, value: JSON.parse(text) };
+	} catch {
+		return { ok: false };
+	}
+}
+
+/** `Retry-After` as seconds or as an HTTP date, in milliseconds from `now`. */
+export function parseRetryAfter(header: unknown, now: number): number | undefined {
+	const value = Array.isArray(header) ? header[0] : header;
+	if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+	const text = String(value).trim();
+	if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+	const date = Date.parse(text);
+	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+const STATUS_ADVICE: Record<number, string> = {
+	400: 'Samespace refused the flow',
+	401: 'Samespace did not accept the credentials: check the Cloud ID and Auth Token in the Samespace API credential',
+	403: 'Samespace refused access: check that the Auth Token may create call flows in this cloud',
+	404: 'Samespace has no call flow API at this address: check the Base URL in the Samespace API credential',
+	405: 'Samespace has no call flow API at this address: check the Base URL in the Samespace API credential',
+	413: 'The request is too large for Samespace: make the flow smaller (fewer or shorter steps)',
+	422: 'Samespace refused the flow',
+};
+
+export function interpretResponse(
+	statusCode: number,
+	headers: Record<string, unknown>,
+	text: string,
+	now: number,
+): Outcome {
+	const parsed = parseJson(text);
+	const value = parsed.ok ? parsed.value : undefined;
+	const own = apiMessage(parsed.ok ? value : undefined, text);
+	const said = own ? `Samespace said: ${own}` : '';
+
+	if (statusCode >= 200 && statusCode < 300) {
+		if (!parsed.ok || typeof value !== 'object' || value === null || Array.isArray(value)) {
+			return {
+				kind: 'uncertain',
+				retryable: false,
+				statusCode,
+				message: `Samespace answered HTTP ${statusCode} with ${parsed.ok ? 'JSON that is not an object' : describeText(text)}`,
+				description: MAY_HAVE_PLACED,
+			};
+		}
+		const body = value as IDataObject;
+		if (body.success === false) {
+			return {
+				kind: 'refused',
+				retryable: false,
+				statusCode,
+				message: `Samespace refused the call flow: ${own ?? 'it answered success: false without a message'}`,
+				description: `${NOT_PLACED} Samespace answered HTTP ${statusCode} with success: false.`,
+			};
+		}
+		return { kind: 'accepted', statusCode, body };
+	}
+
+	if (statusCode === 429 || statusCode === 503) {
+		return {
+			kind: 'busy',
+			retryable: true,
+			statusCode,
+			retryAfterMs: parseRetryAfter(headers['retry-after'], now),
+			message:
+				statusCode === 429
+					? 'Samespace is limiting how fast calls can be placed (429 Too Many Requests)'
+					: 'Samespace is temporarily unavailable (503 Service Unavailable)',
+			description: [NOT_PLACED, said].filter(Boolean).join(' '),
+		};
+	}
+
+	if (statusCode >= 400 && statusCode < 500) {
+		const advice = STATUS_ADVICE[statusCode] ?? `Samespace refused the request (HTTP ${statusCode})`;
+		return {
+			kind: 'refused',
+			retryable: false,
+			statusCode,
+			message: `${advice}${statusCode === 400 || statusCode === 422 ? `: ${own ?? `HTTP ${statusCode}`}` : ` (HTTP ${statusCode})`}`,
+			description: [NOT_PLACED, statusCode === 400 || statusCode === 422 ? '' : said].filter(Boolean).join(' '),
+		};
+	}
+
+	return {
+		kind: 'uncertain',
+		retryable: false,
+		statusCode,
+		message: `Samespace failed with HTTP ${statusCode}${own ? `: ${own}` : ''}`,
+		description: MAY_HAVE_PLACED,
+	};
+}
+
+/** Connection-level codes that mean the request never left this machine or never reached a server. */
+const NOT_SENT_CODES: Record<string, string> = {
+	ECONNREFUSED: 'nothing accepted the connection',
+	ENOTFOUND: 'the host name does not resolve',
+	EAI_AGAIN: 'the host name could not be resolved right now',
+	EHOSTUNREACH: 'the host cannot be reached',
+	ENETUNREACH: 'the network cannot be reached',
+};
+
+// Network error codes stay out of messages: n8n replaces a message that contains one with a
+// generic text (for ETIMEDOUT, advice to turn on "Retry on Fail", which could call someone twice).
+const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']);
+
+/** An error thrown instead of an HTTP answer; n8n wraps the network error as its `cause`. */
+export function interpretRequestError(error: unknown, target: string, timeoutMs: number): Failure {
+	const cause = ((error as { cause?: unknown })?.cause ?? error) as { code?: unknown; name?: unknown; message?: unknown };
+	const code = typeof cause?.code === 'string' ? cause.code : undefined;
+	const name = typeof cause?.name === 'string' ? cause.name : '';
+
+	if (code === 'ERR_CANCELED' || name === 'CanceledError' || name === 'AbortError') {
+		return {
+			kind: 'cancelled',
+			retryable: false,
+			code,
+			message: 'The execution was stopped while this call was being sent',
+			description: 'The request may have reached Samespace before the stop: check in Samespace before you send this item again.',
+		};
+	}
+	if (code && code in NOT_SENT_CODES) {
+		return {
+			kind: 'notSent',
+			retryable: true,
+			code,
+			message: `Could not reach Samespace at ${target}: ${NOT_SENT_CODES[code]}`,
+			description: `${NOT_PLACED} Check the Base URL in the Samespace API credential and this machine's network. Network error: ${code}.`,
+		};
+	}
+	if (code === 'ERR_INVALID_URL' || code === 'ERR_INVALID_ARG_VALUE') {
+		return {
+			kind: 'notSent',
+			retryable: false,
+			code,
+			message: `The Base URL does not make a valid address (${target})`,
+			description: `${NOT_PLACED} Fix the Base URL in the Samespace API credential, e.g. https://api.samespace.com/api/public/v1.`,
+		};
+	}
+	if (code && TIMEOUT_CODES.has(code)) {
+		return {
+			kind: 'uncertain',
+			retryable: false,
+			code,
+			message: `Samespace did not answer within ${Math.round(timeoutMs / 100) / 10} s`,
+			description: `${MAY_HAVE_PLACED} If Samespace is often this slow, raise the Request Timeout option. Network error: ${code}.`,
+		};
+	}
+	const detail = typeof cause?.message === 'string' && cause.message ? cause.message : 'unknown network error';
+	return {
+		kind: 'uncertain',
+		retryable: false,
+		code,
+		message: 'The connection to Samespace broke before its answer arrived',
+		description: `${MAY_HAVE_PLACED} Network error: ${code ? `${code}, ` : ''}${detail}.`,
+	};
+}

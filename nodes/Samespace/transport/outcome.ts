@@ -1,0 +1,44 @@
+/**
+ * What one request to Samespace came to, classified by the only question that matters for a
+ * request that rings a real person: could the call have been placed?
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+/**
+ * - `accepted`: Samespace took the flow; the body is its answer.
+ * - `refused`: Samespace answered and did not place the call (4xx, `success: false`).
+ * - `notSent`: the request never reached Samespace (connection refused, DNS failure).
+ * - `busy`: Samespace asked to come back later (429, 503); the call was not placed.
+ * - `uncertain`: the request was sent but the answer was lost or broken; the call may have been
+ *   placed, so it must never be sent again automatically.
+ * - `cancelled`: the execution was stopped before an answer came.
+ */
+export type OutcomeKind = 'accepted' | 'refused' | 'notSent' | 'busy' | 'uncertain' | 'cancelled';
+
+export interface Accepted {
+	kind: 'accepted';
+	statusCode: number;
+	body: IDataObject;
+}
+
+export interface Failure {
+	kind: Exclude<OutcomeKind, 'accepted'>;
+	/** One line, actionable, never containing the auth token. */
+	message: string;
+	/** More detail: the API's own words, what to check. */
+	description: string;
+	statusCode?: number;
+	/** Network error code such as ECONNREFUSED, when there was no HTTP answer. */
+	code?: string;
+	/** For `busy`: how long Samespace asked to wait, in milliseconds. */
+	retryAfterMs?: number;
+	/** Whether sending again can neither ring anyone twice nor be pointless (a wrong URL is not retried). */
+	retryable: boolean;
+}
+
+export type Outcome = Accepted | Failure;
+
+/** Whether sending the same request again could ring the same person twice. */
+export const mayHavePlacedCall = (outcome: Outcome): boolean =>
+	outcome.kind === 'accepted' || outcome.kind === 'uncertain';
+

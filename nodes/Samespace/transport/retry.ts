@@ -1,0 +1,69 @@
+/**
+ * Retrying only what cannot have placed a call. A 429 or 503, or a connection that was never
+ * made, is sent again after a wait; anything that may have reached Samespace is never resent.
+ */
+import type { Failure, Outcome } from './outcome';
+
+export interface RetryPolicy {
+	/** Attempts after the first. */
+	maxRetries: number;
+	/** The longest single wait, and the most a `Retry-After` may ask for. */
+	maxWaitMs: number;
+	/** First backoff step when Samespace gives no `Retry-After`; doubles each attempt. */
+	baseDelayMs: number;
+}
+
+export interface RetryResult {
+	outcome: Outcome;
+	attempts: number;
+}
+
+/** Full jitter between half and all of an exponential step, so many items do not retry in lockstep. */
+export function backoffDelay(retry: number, policy: RetryPolicy, random: () => number): number {
+	const step = Math.min(policy.maxWaitMs, policy.baseDelayMs * 2 ** retry);
+	return Math.round(step * (0.5 + random() / 2));
+}
+
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+
+export async function withRetries(
+	attempt: () => Promise<Outcome>,
+	policy: RetryPolicy,
+	wait: (ms: number) => Promise<boolean>,
+	random: () => number = Math.random,
+): Promise<RetryResult> {
+	for (let attempts = 1; ; attempts++) {
+		const outcome = await attempt();
+		if (outcome.kind === 'accepted' || !outcome.retryable) return { outcome, attempts };
+		const tried = `Tried ${attempts} time${attempts > 1 ? 's' : ''}.`;
+		if (attempts > policy.maxRetries) {
+			return { outcome: note(outcome, `${tried} Run it again later, or raise the Retries option.`), attempts };
+		}
+		if (outcome.retryAfterMs !== undefined && outcome.retryAfterMs > policy.maxWaitMs) {
+			return {
+				outcome: note(
+					outcome,
+					`Samespace asked to wait ${seconds(outcome.retryAfterMs)}, longer than the Longest Retry Wait (${seconds(policy.maxWaitMs)}). ${tried} Run it again later.`,
+				),
+				attempts,
+			};
+		}
+		const delay = outcome.retryAfterMs ?? backoffDelay(attempts - 1, policy, random);
+		if (!(await wait(delay))) {
+			return {
+				outcome: {
+					kind: 'cancelled',
+					retryable: false,
+					message: 'The execution was stopped while waiting to retry this call',
+					description: `No call was placed for this item. ${tried}`,
+				},
+				attempts,
+			};
+		}
+	}
+}
+
+const note = (failure: Failure, text: string): Failure => ({
+	...failure,
+	description: `${failure.description} ${text}`.trim(),
+});
