@@ -2,12 +2,16 @@
 // n8n reads beside the built node for its categories and documentation links) are copied here.
 const { src, dest, parallel } = require('gulp');
 
-function nodeAssets() {
-	return src(['nodes/**/*.json', 'icons/*.svg']).pipe(dest('dist/nodes/Samespace'));
+function codexFiles() {
+	return src('nodes/**/*.node.json', { base: 'nodes' }).pipe(dest('dist/nodes'));
+}
+
+function nodeIcons() {
+	return src('icons/*.svg').pipe(dest('dist/nodes/Samespace'));
 }
 
 function credentialIcons() {
 	return src('icons/*.svg').pipe(dest('dist/credentials'));
 }
 
-exports['build:icons'] = parallel(nodeAssets, credentialIcons);
+exports['build:icons'] = parallel(codexFiles, nodeIcons, credentialIcons);
