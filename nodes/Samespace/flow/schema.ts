@@ -106,7 +106,7 @@ const phoneNumber = (what: string) =>
 			const digits = given.replace(NUMBER_FORMATTING, '').replace(/^\+/, '');
 			if (/^\d{2,15}$/.test(digits)) return digits;
 			const hint = given === ''
-				? `is empty: add ${what}`
+				? `is empty: add ${what}, e.g. 14155550123 or an extension such as 5263 (an expression that finds no data gives an empty value)`
 				: /x/i.test(given)
 					? `"${given}" still has "X" placeholders (as in the Samespace document's examples): put the real digits of ${what}`
 					: `"${given}" is not a phone number or extension: ${what} must be 2 to 15 digits, country code first (e.g. 14155550123), or an extension such as 5263`;

@@ -1,0 +1,84 @@
+/**
+ * Running the Samespace node in n8n's real engine against the emulator, and checking that the
+ * auth token went nowhere it should not.
+ */
+import { inspect } from 'node:util';
+
+import type { INode, INodeParameters } from 'n8n-workflow';
+
+import { chain, itemsNode, runWorkflow, type WorkflowRunResult } from '../../dev/engine';
+import { REPO_ROOT } from '../../dev/examples';
+import { SamespaceEmulator } from '../../dev/emulator';
+
+/** Long and distinctive, so any leak of it is found by a plain text search. */
+export const SECRET_TOKEN = 'tok_live_9f3c1e7a2b5d4c8e6f0a1b2c3d4e5f67';
+export const CLOUD_ID = 'acme-cloud';
+
+export async function startEmulator(): Promise<SamespaceEmulator> {
+	return await SamespaceEmulator.start({ cloudId: CLOUD_ID, authToken: SECRET_TOKEN, idleTimeoutMs: 120_000 });
+}
+
+export interface RunOptions {
+	items?: Array<Record<string, unknown>>;
+	credentials?: Partial<{ cloudId: string; authToken: string; baseUrl: string }>;
+	continueOnFail?: boolean;
+	signal?: AbortSignal;
+}
+
+export function samespaceNode(parameters: INodeParameters, continueOnFail = false): INode {
+	return {
+		id: 'samespace-node',
+		name: 'Samespace',
+		type: 'n8n-nodes-samespace.samespace',
+		typeVersion: 1,
+		position: [200, 0],
+		parameters,
+		...(continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+	};
+}
+
+export async function runSamespace(
+	emulator: SamespaceEmulator,
+	parameters: INodeParameters,
+	options: RunOptions = {},
+): Promise<WorkflowRunResult> {
+	return await runWorkflow({
+		packageDir: REPO_ROOT,
+		nodes: [itemsNode('CRM', options.items ?? [{ phone: '14155550123' }]), samespaceNode(parameters, options.continueOnFail)],
+		connections: chain('CRM', 'Samespace'),
+		credentials: {
+			samespaceApi: { cloudId: CLOUD_ID, authToken: SECRET_TOKEN, baseUrl: emulator.baseUrl, ...options.credentials },
+		},
+		signal: options.signal,
+	});
+}
+
+/** Everything a user, a downstream node or a log reader can see of a run. */
+export function visibleText(result: WorkflowRunResult): string {
+	const runErrors = Object.values(result.runData).flatMap((runs) => runs.map((run) => run.error));
+	return [
+		JSON.stringify(result.outputs),
+		JSON.stringify(result.hints),
+		result.error ? `${result.error.message}\n${result.error.description ?? ''}` : '',
+		inspect(result.error?.raw, { depth: 12, showHidden: false }),
+		inspect(runErrors, { depth: 12 }),
+		JSON.stringify(runErrors),
+		result.logs.join('\n'),
+	].join('\n');
+}
+
+export function expectNoSecret(result: WorkflowRunResult, secret = SECRET_TOKEN) {
+	const text = visibleText(result);
+	expect(text.includes(secret)).toBe(false);
+}
+
+/** The Samespace node's output items' JSON. */
+export const outputJson = (result: WorkflowRunResult) => (result.outputs.Samespace ?? []).map((item) => item.json);
+
+export const straightSteps = (number = '={{ $json.phone }}') => ({
+	step: [
+		{ type: 'call', number, callerId: '14155550100' },
+		{ type: 'play', text: 'Hello from Acme.' },
+		{ type: 'connect', number: '5263', callerId: '14155550100' },
+	],
+});
