@@ -24,7 +24,7 @@ export function backoffDelay(retry: number, policy: RetryPolicy, random: () => n
 	return Math.round(step * (0.5 + random() / 2));
 }
 
-const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+const seconds = (ms: number) => `${Number((ms / 1000).toFixed(2))} s`;
 
 export async function withRetries(
 	attempt: () => Promise<Outcome>,
