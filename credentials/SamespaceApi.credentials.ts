@@ -16,7 +16,7 @@ export class SamespaceApi implements ICredentialType {
 
 	displayName = 'Samespace API';
 
-	icon: Icon = { light: 'file:samespace.svg', dark: 'file:samespace.dark.svg' };
+	icon: Icon = { light: 'file:../icons/samespace.svg', dark: 'file:../icons/samespace.dark.svg' };
 
 	documentationUrl = 'https://github.com/samespace/n8n-nodes-samespace#credentials';
 

@@ -36,7 +36,7 @@ export class Samespace implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Samespace',
 		name: 'samespace',
-		icon: { light: 'file:samespace.svg', dark: 'file:samespace.dark.svg' },
+		icon: { light: 'file:../../icons/samespace.svg', dark: 'file:../../icons/samespace.dark.svg' },
 		group: ['output'],
 		version: 1,
 		subtitle: '={{ $parameter["options"]["validateOnly"] ? "Validate call flow" : "Place call" }}',
@@ -168,11 +168,11 @@ async function sendAll(
 		accepted: toSend.filter((_itemIndex, slot) => run.results[slot]?.outcome.kind === 'accepted'),
 		notStarted: toSend.filter((_itemIndex, slot) => run.results[slot] === undefined),
 	};
+	if (run.cancelled) throw cancelledRunError(ctx.getNode(), summary);
 	if (run.stoppedAt !== undefined) {
 		const failed = run.results[run.stoppedAt] as RetryResult;
 		if (failed.outcome.kind !== 'accepted') throw stoppedRunError(ctx.getNode(), toSend[run.stoppedAt], failed.outcome, summary, redact);
 	}
-	if (run.cancelled) throw cancelledRunError(ctx.getNode(), summary);
 
 	run.results.forEach((result, slot) => {
 		const itemIndex = toSend[slot];

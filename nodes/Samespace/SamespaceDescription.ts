@@ -1,6 +1,14 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { SEND_DEFAULTS } from './execute/send-options';
+import {
+	DEFAULT_CALLS_PER_SECOND,
+	DEFAULT_CONCURRENCY,
+	DEFAULT_MAX_RETRY_WAIT_SECONDS,
+	DEFAULT_RETRIES,
+	DEFAULT_TIMEOUT_SECONDS,
+	MAX_CONCURRENCY,
+	MAX_RETRIES,
+} from './execute/send-options';
 import { HTTP_METHODS } from './flow/schema';
 
 const showFor = (...types: string[]) => ({ show: { type: types } });
@@ -37,7 +45,8 @@ const stepFields: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. 14155550123',
 		description:
-			'Call: the number to call, country code first (spaces, dashes and + are removed), usually an expression such as {{ $json.phone }}. Connect: the number, agent extension or team number to connect to.',
+			'Call: the number to call, country code first (spaces, dashes and + are removed). Connect: the number, agent extension or team number to connect to.',
+		hint: 'Usually an expression that reads the number from the incoming item, e.g. {{ $json.phone }}',
 		displayOptions: showFor('call', 'connect'),
 	},
 	{
@@ -105,10 +114,19 @@ const stepFields: INodeProperties[] = [
 						displayName: 'Key Pressed',
 						name: 'key',
 						type: 'options',
+						// "*" is not offered: Samespace uses it for any input, which has its own field below.
 						options: [
-							...['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'].map((digit) => ({ name: digit, value: digit })),
+							{ name: '0', value: '0' },
+							{ name: '1', value: '1' },
+							{ name: '2', value: '2' },
+							{ name: '3', value: '3' },
+							{ name: '4', value: '4' },
+							{ name: '5', value: '5' },
+							{ name: '6', value: '6' },
+							{ name: '7', value: '7' },
+							{ name: '8', value: '8' },
+							{ name: '9', value: '9' },
 							{ name: '#', value: '#' },
-							{ name: '* (Any Input)', value: '*' },
 						],
 						default: '1',
 					},
@@ -231,7 +249,8 @@ export const samespaceProperties: INodeProperties[] = [
 		default:
 			'[\n  {"id": "1", "type": "call", "number": "14155550123", "caller_id": "14155550100", "next_step": "2"},\n  {"id": "2", "type": "play", "text": "Hello from Acme."}\n]',
 		description:
-			'The "flow" array of a Samespace call flow, e.g. {{ $json.flow }}. A whole payload with a "flow" key is accepted too; its cloud_id and auth_token are ignored (the credential is used).',
+			'The "flow" array of a Samespace call flow. A whole payload with a "flow" key is accepted too; its cloud_id and auth_token are ignored (the credential is used).',
+		hint: 'From an earlier node: {{ $json.flow }}. Step IDs may be text or numbers; they are sent as text.',
 		displayOptions: { show: { source: ['json'] } },
 	},
 	{
@@ -252,8 +271,8 @@ export const samespaceProperties: INodeProperties[] = [
 				displayName: 'Calls in Parallel',
 				name: 'concurrency',
 				type: 'number',
-				typeOptions: { minValue: 1, maxValue: SEND_DEFAULTS.maxConcurrency },
-				default: SEND_DEFAULTS.concurrency,
+				typeOptions: { minValue: 1, maxValue: MAX_CONCURRENCY },
+				default: DEFAULT_CONCURRENCY,
 				description:
 					'How many calls may be sent to Samespace at the same time when the node gets many items. Output order always follows input order.',
 			},
@@ -269,7 +288,7 @@ export const samespaceProperties: INodeProperties[] = [
 				name: 'maxRetryWait',
 				type: 'number',
 				typeOptions: { minValue: 0, numberPrecision: 2 },
-				default: SEND_DEFAULTS.maxRetryWaitSeconds,
+				default: DEFAULT_MAX_RETRY_WAIT_SECONDS,
 				description:
 					'The longest the node waits before a retry. If Samespace asks for a longer wait (Retry-After), the item fails with a clear error instead.',
 			},
@@ -278,7 +297,7 @@ export const samespaceProperties: INodeProperties[] = [
 				name: 'callsPerSecond',
 				type: 'number',
 				typeOptions: { minValue: 0, numberPrecision: 2 },
-				default: SEND_DEFAULTS.callsPerSecond,
+				default: DEFAULT_CALLS_PER_SECOND,
 				description: 'Pace for starting calls, e.g. 2 for at most two new calls each second. 0 means no pace.',
 			},
 			{
@@ -286,7 +305,7 @@ export const samespaceProperties: INodeProperties[] = [
 				name: 'timeout',
 				type: 'number',
 				typeOptions: { minValue: 1, numberPrecision: 1 },
-				default: SEND_DEFAULTS.timeoutSeconds,
+				default: DEFAULT_TIMEOUT_SECONDS,
 				description:
 					'How long to wait for Samespace to answer. A call that times out is never resent, because it may have been placed.',
 			},
@@ -294,8 +313,8 @@ export const samespaceProperties: INodeProperties[] = [
 				displayName: 'Retries',
 				name: 'retries',
 				type: 'number',
-				typeOptions: { minValue: 0, maxValue: SEND_DEFAULTS.maxRetries },
-				default: SEND_DEFAULTS.retries,
+				typeOptions: { minValue: 0, maxValue: MAX_RETRIES },
+				default: DEFAULT_RETRIES,
 				description:
 					'How often to retry a call that Samespace certainly did not place: when it answers 429 or 503, or when the connection could not be made. Nothing that may have placed a call is ever retried.',
 			},

@@ -115,6 +115,30 @@ describe('step list', () => {
 		expect(emulator.placedCalls).toHaveLength(1);
 	});
 
+	test('Samespace placeholders pass literally in a fixed value, and can be kept inside an n8n expression', async () => {
+		const httpStep = (url: string) => ({
+			steps: {
+				step: [
+					{ type: 'call', number: '14155550123', callerId: '14155550100' },
+					{ type: 'digits', count: 4, variable: 'account_id' },
+					{ type: 'http', url },
+					{ type: 'connect', number: '5263', callerId: '14155550100' },
+				],
+			},
+		});
+		const fixed = await runSamespace(emulator, httpStep('https://crm.example.com/api/accounts/{{account_id}}'));
+		const expression = await runSamespace(
+			emulator,
+			httpStep('=https://crm.example.com/{{ $json.region }}/accounts/{{ "{{" }}account_id}}'),
+			{ items: [{ region: 'eu' }] },
+		);
+
+		expect(fixed.error).toBeUndefined();
+		expect(expression.error).toBeUndefined();
+		const urls = emulator.requests.map((request) => (request.body as { flow: Array<{ url?: string }> }).flow[2].url);
+		expect(urls).toEqual(['https://crm.example.com/api/accounts/{{account_id}}', 'https://crm.example.com/eu/accounts/{{account_id}}']);
+	});
+
 	test('an invalid flow is rejected before any request, naming the item, step and field', async () => {
 		const result = await runSamespace(
 			emulator,

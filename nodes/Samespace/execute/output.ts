@@ -139,7 +139,8 @@ export function stoppedRunError(
 }
 
 export function cancelledRunError(node: INode, summary: RunSummary): NodeOperationError {
-	return new NodeOperationError(node, 'The execution was stopped: no further calls were started', {
+	// n8n marks an execution "canceled" (not failed) when the error says so.
+	return new NodeOperationError(node, 'The execution was canceled: no further calls were started', {
 		description: summaryLines(summary).join('\n'),
 	});
 }

@@ -4,16 +4,14 @@
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-export const SEND_DEFAULTS = {
-	/** Calls in flight at once. See the README ("Sending many items") for why 5. */
-	concurrency: 5,
-	maxConcurrency: 50,
-	callsPerSecond: 0,
-	timeoutSeconds: 30,
-	retries: 3,
-	maxRetries: 10,
-	maxRetryWaitSeconds: 60,
-} as const;
+/** Calls in flight at once. See the README ("Sending many items") for why 5. */
+export const DEFAULT_CONCURRENCY = 5;
+export const MAX_CONCURRENCY = 50;
+export const DEFAULT_CALLS_PER_SECOND = 0;
+export const DEFAULT_TIMEOUT_SECONDS = 30;
+export const DEFAULT_RETRIES = 3;
+export const MAX_RETRIES = 10;
+export const DEFAULT_MAX_RETRY_WAIT_SECONDS = 60;
 
 export interface SendOptions {
 	validateOnly: boolean;
@@ -32,15 +30,15 @@ const finite = (value: unknown, fallback: number): number =>
 const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));
 
 export function sendOptionsFrom(raw: Record<string, unknown>): SendOptions {
-	const callsPerSecond = Math.max(0, finite(raw.callsPerSecond, SEND_DEFAULTS.callsPerSecond));
+	const callsPerSecond = Math.max(0, finite(raw.callsPerSecond, DEFAULT_CALLS_PER_SECOND));
 	return {
 		validateOnly: raw.validateOnly === true,
 		includeFlow: raw.includeFlow === true,
-		concurrency: clamp(Math.floor(finite(raw.concurrency, SEND_DEFAULTS.concurrency)), 1, SEND_DEFAULTS.maxConcurrency),
+		concurrency: clamp(Math.floor(finite(raw.concurrency, DEFAULT_CONCURRENCY)), 1, MAX_CONCURRENCY),
 		minIntervalMs: callsPerSecond > 0 ? 1000 / callsPerSecond : 0,
-		timeoutMs: Math.round(clamp(finite(raw.timeout, SEND_DEFAULTS.timeoutSeconds), 0.1, 600) * 1000),
-		retries: clamp(Math.floor(finite(raw.retries, SEND_DEFAULTS.retries)), 0, SEND_DEFAULTS.maxRetries),
-		maxRetryWaitMs: Math.round(clamp(finite(raw.maxRetryWait, SEND_DEFAULTS.maxRetryWaitSeconds), 0, 3600) * 1000),
+		timeoutMs: Math.round(clamp(finite(raw.timeout, DEFAULT_TIMEOUT_SECONDS), 0.1, 600) * 1000),
+		retries: clamp(Math.floor(finite(raw.retries, DEFAULT_RETRIES)), 0, MAX_RETRIES),
+		maxRetryWaitMs: Math.round(clamp(finite(raw.maxRetryWait, DEFAULT_MAX_RETRY_WAIT_SECONDS), 0, 3600) * 1000),
 	};
 }
 

@@ -228,17 +228,19 @@ export const httpStepSchema = strictStep('http', {
 	next_step: z
 		.object(
 			{
-				success: stepRef('the id of the step after a successful request').optional(),
-				fail: stepRef('the id of the step after a failed request').optional(),
+				success: stepRef('the id of the step after a successful request'),
+				fail: stepRef('the id of the step after a failed request'),
 			},
 			{
 				errorMap: (_issue, ctx) => ({
-					message: `is ${typeName(ctx.data)}: an http step needs {"success": "<step id>", "fail": "<step id>"}`,
+					message:
+						ctx.data === undefined
+							? 'is missing: an http step must say where the call goes next, {"success": "<step id>", "fail": "<step id>"}'
+							: `is ${typeName(ctx.data)}: an http step needs {"success": "<step id>", "fail": "<step id>"}`,
 				}),
 			},
 		)
-		.strict('an http step routes only on "success" and "fail"')
-		.optional(),
+		.strict('an http step routes only on "success" and "fail"'),
 });
 
 export const connectStepSchema = strictStep('connect', {

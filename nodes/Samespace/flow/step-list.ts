@@ -25,8 +25,11 @@ export interface StepListEntry {
 	nextStep?: string | number;
 }
 
+/** A step as the user entered it: the schema's input shape, possibly incomplete until checked. */
+export type DraftStep = Partial<FlowStepInput>;
+
 export interface BuiltFlow {
-	steps: FlowStepInput[];
+	steps: DraftStep[];
 	errors: FlowProblem[];
 }
 
@@ -37,7 +40,7 @@ export function buildFlowFromStepList(entries: readonly StepListEntry[]): BuiltF
 	// An id left blank is the step's position, counted from 1 as the list shows them.
 	const ids = entries.map((entry, index) => (blank(entry.stepId) ? String(index + 1) : String(entry.stepId).trim()));
 	const errors: FlowProblem[] = [];
-	const steps = entries.map((entry, index): FlowStepInput => {
+	const steps = entries.map((entry, index): DraftStep => {
 		// A blank next step continues with the next step in the list; the last step ends the flow.
 		const following = ids[index + 1];
 		const next = (value: string | number | undefined) => given(value) ?? following;
@@ -61,11 +64,12 @@ export function buildFlowFromStepList(entries: readonly StepListEntry[]): BuiltF
 					...common,
 					url: entry.url ?? '',
 					method: given(entry.method),
+					// Samespace routes an http step on both outcomes; as the last step it has nowhere to go.
 					next_step: success === undefined && fail === undefined ? undefined : { success, fail },
 				};
 			}
 			default:
-				return common as FlowStepInput;
+				return common;
 		}
 	});
 	return { steps: steps.map(withoutUndefined), errors };
@@ -120,6 +124,8 @@ const STEP_LIST_LABELS: Record<string, string> = {
 
 export const stepListLabel: FieldLabeler = (field, stepType) => {
 	if (field === 'url') return stepType === 'play' ? '"Audio URL"' : '"URL"';
+	if (field === 'next_step' && stepType === 'http') return '"On Success Go To" and "On Failure Go To"';
+	if (field === 'next_step' && stepType === 'digits') return '"Routes" and "Any Other Input Goes To"';
 	const label = STEP_LIST_LABELS[field];
 	if (label) return `"${label}"`;
 	const route = /^next_step\.(.+)$/.exec(field);
