@@ -25,6 +25,8 @@ export type Redact = <T>(value: T) => T;
  */
 export function makeRedactor(secret: string): Redact {
 	if (secret.length < 4) return (value) => value; // too short to search for without mangling output
+	// How the secret looks inside serialized JSON (quotes and backslashes escaped).
+	const serialized = JSON.stringify(secret).slice(1, -1);
 	const scrub = (value: unknown): unknown => {
 		if (typeof value === 'string') return value.split(secret).join(MASK);
 		if (Array.isArray(value)) return value.map(scrub);
@@ -36,7 +38,7 @@ export function makeRedactor(secret: string): Redact {
 	return <T>(value: T): T => {
 		if (typeof value === 'string') return (value.includes(secret) ? scrub(value) : value) as T;
 		if (typeof value !== 'object' || value === null) return value;
-		return (JSON.stringify(value).includes(secret) ? scrub(value) : value) as T;
+		return (JSON.stringify(value).includes(serialized) ? scrub(value) : value) as T;
 	};
 }
 
@@ -87,7 +89,7 @@ export function acceptedCallItem(
 
 /** Compact list of 0-based indexes as 1-based item numbers: `1-3, 7`. */
 export function itemRanges(indexes: number[]): string {
-	const sorted = [...indexes].sort((a, b) => a - b);
+	const sorted = [...new Set(indexes)].sort((a, b) => a - b);
 	const ranges: string[] = [];
 	for (let start = 0; start < sorted.length; ) {
 		let end = start;

@@ -1,3 +1,5 @@
+import { ROUTE_KEYS } from './constants';
+
 /**
  * The wiring of a flow: which step ids exist and where each step can lead. It reads steps
  * loosely (any id or reference that is text or a number) so that wiring problems are found even
@@ -27,16 +29,24 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 const asId = (value: unknown): string | undefined =>
 	typeof value === 'string' || typeof value === 'number' ? String(value).trim() : undefined;
 
+/** The keys a step type routes on when its next_step is an object; other types take one id. */
+const ROUTED_KEYS: Record<string, (key: string) => boolean> = {
+	digits: (key) => (ROUTE_KEYS as readonly string[]).includes(key),
+	http: (key) => key === 'success' || key === 'fail',
+};
+
 function readStep(raw: unknown): LooseStep {
 	if (!isRecord(raw)) return { links: [] };
 	const links: Link[] = [];
 	const next = raw.next_step;
+	const routed = typeof raw.type === 'string' ? ROUTED_KEYS[raw.type] : undefined;
 	const direct = asId(next);
-	if (direct) links.push({ path: ['next_step'], target: direct });
-	else if (isRecord(next)) {
+	if (direct && !routed) links.push({ path: ['next_step'], target: direct });
+	else if (isRecord(next) && routed) {
+		// Only keys the schema accepts: a wrong key gets its own message, not a second one here.
 		for (const [key, value] of Object.entries(next)) {
 			const target = asId(value);
-			if (target) links.push({ path: ['next_step', key], target });
+			if (target && routed(key)) links.push({ path: ['next_step', key], target });
 		}
 	}
 	return { id: asId(raw.id) || undefined, type: raw.type, links };

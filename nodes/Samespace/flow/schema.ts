@@ -9,16 +9,10 @@
  */
 import { z } from 'zod';
 
+import { ANY_INPUT_KEY, HTTP_METHODS, PLACEHOLDER, ROUTE_KEYS, STEP_TYPES, type StepType } from './constants';
 import { checkFlowGraph } from './graph';
 
-export const STEP_TYPES = ['call', 'play', 'digits', 'http', 'connect'] as const;
-export type StepType = (typeof STEP_TYPES)[number];
-
-export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
-
-/** Keys a digits step may route on. Samespace uses `*` for "any input". */
-export const ROUTE_KEYS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '#'] as const;
-export const ANY_INPUT_KEY = '*';
+export { ANY_INPUT_KEY, HTTP_METHODS, PLACEHOLDER, ROUTE_KEYS, STEP_TYPES, type StepType };
 
 /** The fields each step type takes, in the order the document lists them. */
 export const STEP_FIELDS: Record<StepType, readonly string[]> = {
@@ -41,11 +35,9 @@ const REMOVED_STEP_TYPES: Record<string, string> = {
 		'"callback" steps were removed from the current Samespace API; schedule the call in your workflow instead (for example with a Wait node)',
 };
 
-/** `{{name}}` placeholders that Samespace fills from gathered digits. */
-export const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
-
 /** How a wrong value is named in a message: `is the text "4": …`, `is a list: …`. */
 function typeName(value: unknown): string {
+	if (value === undefined) return 'missing';
 	if (value === null) return 'null';
 	if (Array.isArray(value)) return 'a list';
 	if (typeof value === 'string') return `the text "${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
@@ -102,12 +94,19 @@ const phoneNumber = (what: string) =>
 			}),
 		})
 		.transform((value, ctx) => {
+			if (typeof value === 'number' && !(Number.isSafeInteger(value) && value >= 0)) {
+				ctx.addIssue({
+					code: z.ZodIssueCode.custom,
+					message: `${value} is not a phone number: ${what} must be whole digits, best given as text, e.g. "14155550123"`,
+				});
+				return z.NEVER;
+			}
 			const given = String(value).trim();
 			const digits = given.replace(NUMBER_FORMATTING, '').replace(/^\+/, '');
 			if (/^\d{2,15}$/.test(digits)) return digits;
 			const hint = given === ''
 				? `is empty: add ${what}, e.g. 14155550123 or an extension such as 5263 (an expression that finds no data gives an empty value)`
-				: /x/i.test(given)
+				: /\dX|X{2,}/i.test(given)
 					? `"${given}" still has "X" placeholders (as in the Samespace document's examples): put the real digits of ${what}`
 					: `"${given}" is not a phone number or extension: ${what} must be 2 to 15 digits, country code first (e.g. 14155550123), or an extension such as 5263`;
 			ctx.addIssue({ code: z.ZodIssueCode.custom, message: hint });
@@ -202,8 +201,9 @@ export const digitsStepSchema = strictStep('digits', {
 		})
 		.int({ message: 'must be a whole number of digits, e.g. 4' })
 		.positive({ message: 'must be at least 1: say how many digits to gather' }),
-	variable: requiredText('the variable name the digits are stored under', '"account_id"').regex(
-		/^[A-Za-z_][A-Za-z0-9_]*$/,
+	variable: requiredText('the variable name the digits are stored under', '"account_id"').refine(
+		// An empty name already has its own message.
+		(name) => name === '' || /^[A-Za-z_][A-Za-z0-9_]*$/.test(name),
 		{
 			message:
 				'must be a simple name (letters, digits and _, not starting with a digit), e.g. "account_id", so it can be used as {{account_id}}',

@@ -52,6 +52,8 @@ export function parseRetryAfter(header: unknown, now: number): number | undefine
 	if (typeof value !== 'string' && typeof value !== 'number') return undefined;
 	const text = String(value).trim();
 	if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+	// An HTTP date always names its weekday and month; Date.parse alone would accept "-1".
+	if (!/[a-z]{3}/i.test(text)) return undefined;
 	const date = Date.parse(text);
 	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
@@ -88,7 +90,7 @@ export function interpretResponse(
 			};
 		}
 		const body = value as IDataObject;
-		if (body.success === false) {
+		if (body.success === false || body.success === 'false') {
 			return {
 				kind: 'refused',
 				retryable: false,
@@ -115,7 +117,7 @@ export function interpretResponse(
 	}
 
 	if (statusCode >= 400 && statusCode < 500) {
-		const advice = STATUS_ADVICE[statusCode] ?? `Samespace refused the request (HTTP ${statusCode})`;
+		const advice = STATUS_ADVICE[statusCode] ?? 'Samespace refused the request';
 		return {
 			kind: 'refused',
 			retryable: false,

@@ -1,0 +1,448 @@
+/**
+ * Unit tests of the editor's step list (nodes/Samespace/flow/step-list.ts) and of reading and
+ * checking one item's flow (nodes/Samespace/execute/prepare.ts).
+ */
+import { checkItemFlow, readJsonFlow, type ItemFlow, type RejectedCall } from '../../nodes/Samespace/execute/prepare';
+import { buildFlowFromStepList, stepListLabel, type StepListEntry } from '../../nodes/Samespace/flow/step-list';
+import samplePayload from '../fixtures/document-sample-payload.json';
+
+const CALL: StepListEntry = { type: 'call', number: '+1 (415) 555-0123', callerId: '14155550100' };
+const CONNECT: StepListEntry = { type: 'connect', number: '5263', callerId: '14155550100' };
+
+function rejected(result: ItemFlow): RejectedCall {
+	expect(result.ok).toBe(false);
+	if (result.ok) throw new Error('expected the flow to be rejected');
+	return result;
+}
+
+describe('buildFlowFromStepList', () => {
+	test('blank ids become positions counted from 1, blank next steps the next step, the last step ends', () => {
+		const built = buildFlowFromStepList([CALL, { type: 'play', text: 'Hello', stepId: '  ' }, CONNECT]);
+		expect(built.errors).toEqual([]);
+		expect(built.steps).toEqual([
+			{ id: '1', type: 'call', number: '+1 (415) 555-0123', caller_id: '14155550100', next_step: '2' },
+			{ id: '2', type: 'play', text: 'Hello', next_step: '3' },
+			{ id: '3', type: 'connect', number: '5263', caller_id: '14155550100' },
+		]);
+		expect('next_step' in built.steps[2]).toBe(false);
+	});
+
+	test('explicit ids are kept (trimmed, as text) and blank next steps use the next step\'s id', () => {
+		const built = buildFlowFromStepList([
+			{ ...CALL, stepId: ' start ' },
+			{ type: 'play', text: 'Hi', stepId: 7 },
+			{ type: 'play', text: 'Bye' },
+		]);
+		expect(built.steps.map((s) => [s.id, s.next_step])).toEqual([
+			['start', '7'],
+			['7', '3'],
+			['3', undefined],
+		]);
+	});
+
+	test('an explicit next step is kept as given', () => {
+		const built = buildFlowFromStepList([{ ...CALL, nextStep: 'end' }, { type: 'play', text: 'skipped' }, { ...CONNECT, stepId: 'end', nextStep: 1 }]);
+		expect(built.steps.map((s) => s.next_step)).toEqual(['end', 'end', 1]);
+	});
+
+	test('play: blank text and audio URL are left out; the audio URL becomes url', () => {
+		const built = buildFlowFromStepList([CALL, { type: 'play', text: ' ', audioUrl: 'https://example.com/a.mp3' }]);
+		expect(built.steps[1]).toEqual({ id: '2', type: 'play', url: 'https://example.com/a.mp3' });
+	});
+
+	test('call and connect: missing number and caller ID become empty text (so the schema says "is empty")', () => {
+		const built = buildFlowFromStepList([{ type: 'call' }]);
+		expect(built.steps).toEqual([{ id: '1', type: 'call', number: '', caller_id: '' }]);
+	});
+
+	test('digits: routes become next_step keys; "any input" becomes "*"', () => {
+		const built = buildFlowFromStepList([
+			CALL,
+			{
+				type: 'digits',
+				count: 1,
+				variable: 'choice',
+				routes: { route: [{ key: '1', step: 'sales' }, { key: '#', step: 2 }] },
+				anyInput: 'menu',
+			},
+		]);
+		expect(built.errors).toEqual([]);
+		expect(built.steps[1]).toEqual({
+			id: '2',
+			type: 'digits',
+			count: 1,
+			variable: 'choice',
+			next_step: { '1': 'sales', '#': 2, '*': 'menu' },
+		});
+	});
+
+	test('digits: blank "any input" goes to the next step', () => {
+		const built = buildFlowFromStepList([
+			CALL,
+			{ type: 'digits', count: 4, variable: 'pin', routes: { route: [{ key: '1', step: 'x' }] }, anyInput: ' ' },
+			{ type: 'play', text: 'ok', stepId: 'after' },
+		]);
+		expect(built.steps[1].next_step).toEqual({ '1': 'x', '*': 'after' });
+	});
+
+	test('digits: no routes and blank "any input" route everything to the next step', () => {
+		const built = buildFlowFromStepList([CALL, { type: 'digits', count: 4, variable: 'pin' }, CONNECT]);
+		expect(built.steps[1].next_step).toEqual({ '*': '3' });
+	});
+
+	test('digits as the last step without routes has no routes at all', () => {
+		const built = buildFlowFromStepList([CALL, { type: 'digits', count: 4, variable: 'pin' }]);
+		expect(built.errors).toEqual([]);
+		expect(built.steps[1].next_step).toEqual({});
+	});
+
+	test('digits: an explicit "*" route wins over a blank "any input"', () => {
+		const built = buildFlowFromStepList([
+			CALL,
+			{ type: 'digits', count: 1, variable: 'v', routes: { route: [{ key: '*', step: 'x' }] } },
+			CONNECT,
+		]);
+		expect(built.errors).toEqual([]);
+		expect(built.steps[1].next_step).toEqual({ '*': 'x' });
+	});
+
+	test('digits: an explicit "*" route equal to "any input" is fine', () => {
+		const built = buildFlowFromStepList([
+			CALL,
+			{ type: 'digits', count: 1, variable: 'v', routes: { route: [{ key: '*', step: 3 }] }, anyInput: '3' },
+			CONNECT,
+		]);
+		expect(built.errors).toEqual([]);
+		expect(built.steps[1].next_step).toEqual({ '*': 3 });
+	});
+
+	test('digits: a "*" route that conflicts with "any input" is an error', () => {
+		const built = buildFlowFromStepList([
+			CALL,
+			{ stepId: 'menu', type: 'digits', count: 1, variable: 'v', routes: { route: [{ key: '*', step: 'a' }] }, anyInput: 'b' },
+		]);
+		expect(built.errors).toEqual([
+			{
+				severity: 'error',
+				stepIndex: 1,
+				stepId: 'menu',
+				stepType: 'digits',
+				field: 'routes',
+				message:
+					'the route for "*" and "Any Other Input Goes To" lead to different steps ("a" and "b"): Samespace uses "*" for any input, so keep one',
+			},
+		]);
+		expect(built.steps[1].next_step).toEqual({ '*': 'a' });
+	});
+
+	test('digits: a duplicate key is an error and the first route is kept', () => {
+		const built = buildFlowFromStepList([
+			CALL,
+			{ type: 'digits', count: 1, variable: 'v', routes: { route: [{ key: '1', step: 'a' }, { key: '1', step: 'b' }] } },
+			CONNECT,
+		]);
+		expect(built.errors.map((e) => [e.stepIndex, e.field, e.message])).toEqual([[1, 'routes', 'key "1" has two routes: keep one']]);
+		expect(built.steps[1].next_step).toEqual({ '1': 'a', '*': '3' });
+	});
+
+	test('digits: a route without a key or a step is an error', () => {
+		const built = buildFlowFromStepList([
+			CALL,
+			{ type: 'digits', count: 1, variable: 'v', routes: { route: [{ key: '1' }, { step: 'x' }, { key: '2', step: '  ' }] } },
+			CONNECT,
+		]);
+		expect(built.errors).toHaveLength(3);
+		for (const error of built.errors) {
+			expect(error).toMatchObject({ stepIndex: 1, field: 'routes' });
+			expect(error.message).toMatch(/^a route has no key or no step: /);
+		}
+		expect(built.steps[1].next_step).toEqual({ '*': '3' });
+	});
+
+	test('http: success and failure default to the next step; method left blank stays out (the schema makes it GET)', () => {
+		const built = buildFlowFromStepList([CALL, { type: 'http', url: 'https://a.example' }, CONNECT]);
+		expect(built.steps[1]).toEqual({ id: '2', type: 'http', url: 'https://a.example', next_step: { success: '3', fail: '3' } });
+	});
+
+	test('http: explicit success or failure with the other blank', () => {
+		const built = buildFlowFromStepList([CALL, { type: 'http', url: 'https://a.example', method: 'POST', onFailure: 'sorry' }, CONNECT]);
+		expect(built.steps[1]).toEqual({
+			id: '2',
+			type: 'http',
+			url: 'https://a.example',
+			method: 'POST',
+			next_step: { success: '3', fail: 'sorry' },
+		});
+	});
+
+	test('http as the last step has no next_step', () => {
+		const built = buildFlowFromStepList([CALL, { type: 'http', url: 'https://a.example' }]);
+		expect(built.steps[1]).toEqual({ id: '2', type: 'http', url: 'https://a.example' });
+	});
+
+	test('an entry without a type keeps only its id and type', () => {
+		const built = buildFlowFromStepList([CALL, { text: 'orphan' }]);
+		expect(built.steps[1]).toEqual({ id: '2' });
+	});
+});
+
+describe('stepListLabel', () => {
+	test.each<[string, string | undefined, string]>([
+		['id', 'call', '"Step ID"'],
+		['type', undefined, '"Type"'],
+		['number', 'connect', '"Phone Number"'],
+		['caller_id', 'call', '"Caller ID"'],
+		['text', 'play', '"Text to Speak"'],
+		['url', 'play', '"Audio URL"'],
+		['url', 'http', '"URL"'],
+		['count', 'digits', '"Digits to Gather"'],
+		['variable', 'digits', '"Save Digits As"'],
+		['method', 'http', '"Method"'],
+		['routes', 'digits', '"Routes"'],
+		['next_step', 'play', '"Next Step"'],
+		['next_step', 'call', '"Next Step"'],
+		['next_step', 'http', '"On Success Go To" and "On Failure Go To"'],
+		['next_step', 'digits', '"Routes" and "Any Other Input Goes To"'],
+		['next_step.success', 'http', '"On Success Go To"'],
+		['next_step.fail', 'http', '"On Failure Go To"'],
+		['next_step.*', 'digits', '"Any Other Input Goes To"'],
+		['next_step.4', 'digits', 'the route for key "4"'],
+		['next_step.#', 'digits', 'the route for key "#"'],
+		['something', 'play', '"something"'],
+	])('%s (%s) -> %s', (field, type, label) => {
+		expect(stepListLabel(field, type)).toBe(label);
+	});
+});
+
+describe('checkItemFlow with the step list', () => {
+	test('the straight flow call, play, connect needs no wiring and is valid', () => {
+		const result = checkItemFlow('steps', [CALL, { type: 'play', text: 'Connecting you now' }, CONNECT], true);
+		expect(result).toEqual({
+			ok: true,
+			record: true,
+			warnings: [],
+			flow: [
+				{ id: '1', type: 'call', number: '14155550123', caller_id: '14155550100', next_step: '2' },
+				{ id: '2', type: 'play', text: 'Connecting you now', next_step: '3' },
+				{ id: '3', type: 'connect', number: '5263', caller_id: '14155550100' },
+			],
+		});
+	});
+
+	test('a menu built from the step list validates, with http defaulting to GET', () => {
+		const result = checkItemFlow(
+			'steps',
+			[
+				CALL,
+				{ type: 'digits', stepId: 'menu', count: 4, variable: 'account_id', routes: { route: [{ key: '0', step: 'agent' }] } },
+				{ type: 'http', url: 'https://crm.example.com/{{account_id}}', onFailure: 'agent' },
+				{ type: 'play', text: 'Thanks', nextStep: 'agent' },
+				{ ...CONNECT, stepId: 'agent' },
+			],
+			false,
+		);
+		expect(result.ok).toBe(true);
+		if (!result.ok) return;
+		expect(result.record).toBe(false);
+		expect(result.warnings).toEqual([]);
+		expect(result.flow[1].next_step).toEqual({ '0': 'agent', '*': '3' });
+		expect(result.flow[2]).toEqual({
+			id: '3',
+			type: 'http',
+			url: 'https://crm.example.com/{{account_id}}',
+			method: 'GET',
+			next_step: { success: '4', fail: 'agent' },
+		});
+	});
+
+	test('problems name fields with the step list labels', () => {
+		const result = rejected(checkItemFlow('steps', [{ ...CALL, callerId: '91750XXXX' }], false));
+		expect(result.problems).toEqual([
+			expect.stringMatching(/^step 1 \(id "1", call\), "Caller ID": "91750XXXX" still has "X" placeholders/),
+		]);
+	});
+
+	test('route, next-step and type problems use step list labels', () => {
+		const result = rejected(
+			checkItemFlow(
+				'steps',
+				[
+					{ ...CALL, nextStep: 'nowhere' },
+					{ type: 'digits', count: 1, variable: 'v', routes: { route: [{ key: '5', step: 'gone' }] }, anyInput: 'lost' },
+					{ type: 'play', audioUrl: 'greeting.mp3' },
+					{ type: 'http', url: 'https://a.example', onSuccess: 'x' },
+					{ text: 'no type' },
+				],
+				false,
+			),
+		);
+		const text = result.problems.join('\n');
+		expect(text).toContain('step 1 (id "1", call), "Next Step": points to step "nowhere"');
+		expect(text).toContain('step 2 (id "2", digits), the route for key "5": points to step "gone"');
+		expect(text).toContain('step 2 (id "2", digits), "Any Other Input Goes To": points to step "lost"');
+		expect(text).toContain('step 3 (id "3", play), "Audio URL": "greeting.mp3" is not a full web address');
+		expect(text).toContain('step 4 (id "4", http), "On Success Go To": points to step "x"');
+		expect(text).toContain('step 5 (id "5"), "Type": is missing: say what the step does');
+	});
+
+	test('step-list build errors are merged with the schema errors, in step order', () => {
+		const result = rejected(
+			checkItemFlow(
+				'steps',
+				[
+					{ ...CALL, number: '' },
+					{ type: 'digits', count: 0, variable: 'v', routes: { route: [{ key: '1', step: '1' }, { key: '1', step: '3' }] } },
+					{ type: 'play' },
+				],
+				false,
+			),
+		);
+		expect(result.problems.map((p) => p.slice(0, p.indexOf(':')))).toEqual([
+			'step 1 (id "1", call), "Phone Number"',
+			'step 2 (id "2", digits), "Routes"',
+			'step 2 (id "2", digits), "Digits to Gather"',
+			'step 3 (id "3", play), "Text to Speak"',
+		]);
+	});
+
+	test('an explicit id equal to a position collides with a blank id', () => {
+		const result = rejected(checkItemFlow('steps', [{ ...CALL, stepId: '2' }, { type: 'play', text: 'x' }], false));
+		expect(result.problems).toEqual([expect.stringMatching(/^step 2 \(id "2", play\), "Step ID": "2" is already the id of step 1/)]);
+	});
+
+	test('a digits step left without routes names the fields the step list shows', () => {
+		const result = rejected(checkItemFlow('steps', [CALL, { type: 'digits', count: 1, variable: 'v' }], false));
+		expect(result.problems).toEqual([
+			expect.stringMatching(/^step 2 \(id "2", digits\), "Routes" and "Any Other Input Goes To": has no routes/),
+		]);
+	});
+
+	test('an http step as the last step has nowhere to go and is rejected, naming both step-list fields', () => {
+		const result = rejected(checkItemFlow('steps', [CALL, { type: 'http', url: 'https://a.example' }], false));
+		expect(result.problems).toEqual([
+			expect.stringMatching(/^step 2 \(id "2", http\), "On Success Go To" and "On Failure Go To": is missing: /),
+		]);
+	});
+
+	test('an http step as the last step with only a failure step names the missing success step', () => {
+		const result = rejected(checkItemFlow('steps', [{ ...CALL, nextStep: 'h' }, { type: 'play', text: 'bye', stepId: 'bye' }, { type: 'http', stepId: 'h', url: 'https://a.example', onFailure: 'bye' }], false));
+		expect(result.problems).toEqual([
+			expect.stringMatching(/^step 3 \(id "h", http\), "On Success Go To": is missing: give the id of the step after a successful request/),
+		]);
+	});
+
+	test('an empty step list', () => {
+		for (const parameter of [[], undefined, {}, 'steps']) {
+			const result = rejected(checkItemFlow('steps', parameter, false));
+			expect(result.message).toBe('The step list is empty: add a Call step, then what should happen in the call');
+			expect(result.problems).toEqual([result.message]);
+			expect(result.warnings).toEqual([]);
+		}
+	});
+});
+
+describe('checkItemFlow with JSON', () => {
+	const jsonFlow = [
+		{ id: 'a', type: 'call', number: '14155550123', caller_id: '14155550100', next_step: 'b' },
+		{ id: 'b', type: 'play', text: 'Hi' },
+	];
+
+	test('JSON text', () => {
+		const result = checkItemFlow('json', JSON.stringify(jsonFlow, null, 2), true);
+		expect(result).toEqual({ ok: true, record: true, flow: jsonFlow, warnings: [] });
+	});
+
+	test('the flow array itself', () => {
+		expect(checkItemFlow('json', jsonFlow, false)).toEqual({ ok: true, record: false, flow: jsonFlow, warnings: [] });
+	});
+
+	test('a whole pasted payload object {cloud_id, auth_token, flow}, as an object or as text', () => {
+		const payload = { cloud_id: 'C', auth_token: 'T', record: true, flow: jsonFlow };
+		expect(checkItemFlow('json', payload, false)).toEqual({ ok: true, record: false, flow: jsonFlow, warnings: [] });
+		expect(checkItemFlow('json', JSON.stringify(payload), false)).toMatchObject({ ok: true, flow: jsonFlow });
+	});
+
+	test('problems use the API field names', () => {
+		const result = rejected(checkItemFlow('json', [{ ...jsonFlow[0], caller_id: '1XX' }, jsonFlow[1]], false));
+		expect(result.problems).toEqual([expect.stringMatching(/^step 1 \(id "a", call\), caller_id: "1XX" still has "X" placeholders/)]);
+	});
+
+	test('empty JSON text', () => {
+		for (const text of ['', '  \n ']) {
+			const result = rejected(checkItemFlow('json', text, false));
+			expect(result.message).toBe('The flow JSON is empty: give the flow array, e.g. [{"id": "1", "type": "call", ...}]');
+			expect(result.description).toBe(`Nothing was sent for this item. Fix this:\n1. ${result.message}`);
+		}
+	});
+
+	test('JSON syntax errors are passed on', () => {
+		const result = rejected(checkItemFlow('json', '[{"id": 1,}]', false));
+		expect(result.message).toMatch(/^The flow JSON is not valid at line 1, column 11 .*remove the trailing comma/);
+	});
+
+	test('a flow that is not a list', () => {
+		const result = rejected(checkItemFlow('json', '{"id": 1}', false));
+		expect(result.message).toMatch(/^flow: is an object: the flow must be a list of steps/);
+	});
+
+	test('the document\'s sample payload, pasted whole, is rejected with every problem numbered and the warnings listed', () => {
+		const result = rejected(checkItemFlow('json', JSON.stringify(samplePayload), false));
+		expect(result.problems).toHaveLength(3);
+		expect(result.message).toBe(`${result.problems[0]} (and 2 more problems)`);
+		expect(result.message).toMatch(/^step 4 \(id "5", http\), next_step\.success: points to step "10"/);
+		expect(result.problems[1]).toMatch(/^step 5 \(id "3", connect\), number: "16468107XXX"/);
+		expect(result.problems[2]).toMatch(/^step 6 \(id "4", connect\), caller_id: "917507XXXXX"/);
+		expect(result.warnings).toEqual([
+			expect.stringMatching(/^step 5 \(id "3", connect\): can never be reached/),
+			expect.stringMatching(/^flow, id: some ids are numbers and some are text/),
+		]);
+		expect(result.description).toBe(
+			[
+				'Nothing was sent for this item. Fix these 3 problems:',
+				`1. ${result.problems[0]}`,
+				`2. ${result.problems[1]}`,
+				`3. ${result.problems[2]}`,
+				'Also worth a look:',
+				`- ${result.warnings[0]}`,
+				`- ${result.warnings[1]}`,
+			].join('\n'),
+		);
+	});
+
+	test('"(and 1 more problem)" for two problems, nothing for one', () => {
+		const two = rejected(checkItemFlow('json', [{ ...jsonFlow[0], number: '', caller_id: '' }, jsonFlow[1]], false));
+		expect(two.problems).toHaveLength(2);
+		expect(two.message).toBe(`${two.problems[0]} (and 1 more problem)`);
+		expect(two.description.split('\n')[0]).toBe('Nothing was sent for this item. Fix these 2 problems:');
+		const one = rejected(checkItemFlow('json', [{ ...jsonFlow[0], number: '' }, jsonFlow[1]], false));
+		expect(one.message).toBe(one.problems[0]);
+		expect(one.message).not.toContain('more problem');
+		expect(one.description).not.toContain('Also worth a look');
+	});
+
+	test('a valid flow with warnings is accepted and the warnings are described', () => {
+		const result = checkItemFlow('json', [jsonFlow[0], jsonFlow[1], { id: 'c', type: 'play', text: 'never' }], false);
+		expect(result.ok).toBe(true);
+		expect(result.warnings).toEqual([
+			'step 3 (id "c", play): can never be reached from the first step: point a next step or route at it, or remove it',
+		]);
+	});
+});
+
+describe('readJsonFlow', () => {
+	test('text is parsed; a payload object gives its flow; anything else is passed on', () => {
+		expect(readJsonFlow('[1]')).toEqual({ flow: [1] });
+		expect(readJsonFlow('{"cloud_id": "C", "auth_token": "T", "flow": [2]}')).toEqual({ flow: [2] });
+		expect(readJsonFlow({ cloud_id: 'C', auth_token: 'T', flow: [3] })).toEqual({ flow: [3] });
+		expect(readJsonFlow([4])).toEqual({ flow: [4] });
+		expect(readJsonFlow({ id: 1 })).toEqual({ flow: { id: 1 } });
+		expect(readJsonFlow(null)).toEqual({ flow: null });
+	});
+
+	test('empty text and invalid JSON give a problem and no flow', () => {
+		expect(readJsonFlow('   ')).toEqual({ problem: expect.stringMatching(/^The flow JSON is empty/) });
+		const read = readJsonFlow('{“record”: true}');
+		expect(read.flow).toBeUndefined();
+		expect(read.problem).toMatch(/typographic quote/);
+	});
+});
