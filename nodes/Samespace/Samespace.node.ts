@@ -1,6 +1,5 @@
 import {
 	NodeConnectionTypes,
-	NodeOperationError,
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
@@ -12,22 +11,17 @@ import { SAMESPACE_DEFAULT_BASE_URL } from '../../credentials/SamespaceApi.crede
 import { samespaceProperties } from './SamespaceDescription';
 import {
 	acceptedCallItem,
-	cancelledRunError,
 	failedCallItem,
 	invalidFlowError,
 	invalidFlowItem,
 	makeRedactor,
 	MASK,
-	stoppedRunError,
 	type Redact,
 } from './execute/output';
-import { prepareItem, type ItemFlow } from './execute/prepare';
-import { readSendOptions, type SendOptions } from './execute/send-options';
-import { dispatch } from './transport/dispatch';
-import type { Outcome } from './transport/outcome';
-import { withRetries, type RetryResult } from './transport/retry';
-import { CREDENTIAL_TYPE, sendOnce, type CallRequest } from './transport/send';
-import { waitUnlessStopped } from './transport/wait';
+import { placeCalls, type PendingCall } from './execute/place-calls';
+import { prepareItem, type ItemFlow, type PreparedCall, type RejectedCall } from './execute/prepare';
+import { readSendOptions } from './execute/send-options';
+import { CREDENTIAL_TYPE } from './transport/send';
 
 /** At most this many distinct warnings become execution hints; the rest are counted. */
 const MAX_HINTS = 10;
@@ -63,18 +57,27 @@ export class Samespace implements INodeType {
 		const prepared = items.map((_item, itemIndex) => readItem(this, itemIndex));
 		const firstInvalid = prepared.findIndex((item) => !item.ok);
 		if (firstInvalid >= 0 && !continueOnFail) {
-			throw invalidFlowError(this.getNode(), firstInvalid, prepared[firstInvalid] as Extract<ItemFlow, { ok: false }>, redact);
+			throw invalidFlowError(this.getNode(), firstInvalid, prepared[firstInvalid] as RejectedCall, redact);
 		}
 		addWarningHints(this, prepared, redact);
 
 		const output: INodeExecutionData[] = new Array(items.length);
-		const toSend: number[] = [];
+		const pending: PendingCall[] = [];
 		prepared.forEach((item, itemIndex) => {
 			if (!item.ok) output[itemIndex] = invalidFlowItem(itemIndex, item, redact);
 			else if (options.validateOnly) output[itemIndex] = preview(itemIndex, url, String(credentials.cloudId ?? ''), item, redact);
-			else toSend.push(itemIndex);
+			else pending.push({ itemIndex, call: item });
 		});
-		if (toSend.length > 0) await sendAll(this, toSend, prepared, url, options, continueOnFail, redact, output);
+		if (pending.length === 0) return [output];
+
+		const results = await placeCalls(this, pending, { url, options, continueOnFail, redact });
+		results.forEach(({ outcome, attempts }, slot) => {
+			const { itemIndex, call } = pending[slot];
+			output[itemIndex] =
+				outcome.kind === 'accepted'
+					? acceptedCallItem(itemIndex, outcome.body, options.includeFlow ? { record: call.record, flow: call.flow } : undefined, redact)
+					: failedCallItem(itemIndex, outcome, attempts, redact);
+		});
 		return [output];
 	}
 }
@@ -110,7 +113,7 @@ function addWarningHints(ctx: IExecuteFunctions, prepared: ItemFlow[], redact: R
 	if (hints.length > 0) ctx.addExecutionHints(...hints);
 }
 
-function preview(itemIndex: number, url: string, cloudId: string, item: Extract<ItemFlow, { ok: true }>, redact: Redact): INodeExecutionData {
+function preview(itemIndex: number, url: string, cloudId: string, item: PreparedCall, redact: Redact): INodeExecutionData {
 	return {
 		json: redact({
 			valid: true,
@@ -124,63 +127,4 @@ function preview(itemIndex: number, url: string, cloudId: string, item: Extract<
 		}),
 		pairedItem: { item: itemIndex },
 	};
-}
-
-async function sendAll(
-	ctx: IExecuteFunctions,
-	toSend: number[],
-	prepared: ItemFlow[],
-	url: string,
-	options: SendOptions,
-	continueOnFail: boolean,
-	redact: Redact,
-	output: INodeExecutionData[],
-) {
-	const signal = ctx.getExecutionCancelSignal();
-	const wait = (ms: number) => waitUnlessStopped(ms, signal);
-	const policy = { maxRetries: options.retries, maxWaitMs: options.maxRetryWaitMs, baseDelayMs: 1000 };
-
-	const callItem = async (slot: number): Promise<RetryResult> => {
-		const item = prepared[toSend[slot]] as Extract<ItemFlow, { ok: true }>;
-		const request: CallRequest = { url, record: item.record, flow: item.flow };
-		try {
-			return await withRetries(() => sendOnce(ctx, request, options.timeoutMs), policy, wait);
-		} catch (error) {
-			// Nothing above should throw; if something does, treat the call as possibly placed.
-			const outcome: Outcome = {
-				kind: 'uncertain',
-				retryable: false,
-				message: `Unexpected error while sending: ${(error as Error).message}`,
-				description: 'The call may have been placed: check in Samespace before you send this item again.',
-			};
-			return { outcome, attempts: 1 };
-		}
-	};
-
-	const run = await dispatch(toSend.length, callItem, (result) => result.outcome.kind !== 'accepted', {
-		concurrency: options.concurrency,
-		minIntervalMs: options.minIntervalMs,
-		stopOnFailure: !continueOnFail,
-		signal,
-	}, wait);
-
-	const summary = {
-		accepted: toSend.filter((_itemIndex, slot) => run.results[slot]?.outcome.kind === 'accepted'),
-		notStarted: toSend.filter((_itemIndex, slot) => run.results[slot] === undefined),
-	};
-	if (run.cancelled) throw cancelledRunError(ctx.getNode(), summary);
-	if (run.stoppedAt !== undefined) {
-		const failed = run.results[run.stoppedAt] as RetryResult;
-		if (failed.outcome.kind !== 'accepted') throw stoppedRunError(ctx.getNode(), toSend[run.stoppedAt], failed.outcome, summary, redact);
-	}
-
-	run.results.forEach((result, slot) => {
-		const itemIndex = toSend[slot];
-		if (!result) throw new NodeOperationError(ctx.getNode(), `Item ${itemIndex + 1} was not sent`, { itemIndex });
-		const item = prepared[itemIndex] as Extract<ItemFlow, { ok: true }>;
-		output[itemIndex] =
-			result.outcome.kind === 'accepted'
-				? acceptedCallItem(itemIndex, result.outcome.body, options.includeFlow ? { record: item.record, flow: item.flow } : undefined, redact)
-				: failedCallItem(itemIndex, result.outcome, result.attempts, redact);
-	});
 }

@@ -1,0 +1,79 @@
+/**
+ * Placing the checked calls: a capped number in flight, an optional pace, per-call retries where
+ * no call can have been placed, and the run-level errors when the run stops early.
+ */
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+import { dispatch } from '../transport/dispatch';
+import type { Outcome } from '../transport/outcome';
+import { withRetries, type RetryResult } from '../transport/retry';
+import { sendOnce } from '../transport/send';
+import { waitUnlessStopped } from '../transport/wait';
+import { cancelledRunError, stoppedRunError, type Redact } from './output';
+import type { PreparedCall } from './prepare';
+import type { SendOptions } from './send-options';
+
+/** First backoff step when Samespace gives no Retry-After; it doubles each attempt. */
+const BASE_RETRY_DELAY_MS = 1000;
+
+export interface PendingCall {
+	itemIndex: number;
+	call: PreparedCall;
+}
+
+export interface CallSettings {
+	/** `{base}/call/flow`. */
+	url: string;
+	options: SendOptions;
+	/** With "continue on fail" every call is tried; without, the first failure stops the run. */
+	continueOnFail: boolean;
+	redact: Redact;
+}
+
+/**
+ * One result per pending call, in the same order. Throws (naming what happened to every item)
+ * when the run stops early: at the first failure without "continue on fail", or on a stop.
+ */
+export async function placeCalls(ctx: IExecuteFunctions, pending: PendingCall[], settings: CallSettings): Promise<RetryResult[]> {
+	const { options } = settings;
+	const signal = ctx.getExecutionCancelSignal();
+	const wait = (ms: number) => waitUnlessStopped(ms, signal);
+	const policy = { maxRetries: options.retries, maxWaitMs: options.maxRetryWaitMs, baseDelayMs: BASE_RETRY_DELAY_MS };
+
+	const placeOne = async (slot: number): Promise<RetryResult> => {
+		const { call } = pending[slot];
+		const request = { url: settings.url, record: call.record, flow: call.flow };
+		try {
+			return await withRetries(() => sendOnce(ctx, request, options.timeoutMs), policy, wait);
+		} catch (error) {
+			// Nothing above should throw; if something does, the call may have been placed.
+			const outcome: Outcome = {
+				kind: 'uncertain',
+				retryable: false,
+				message: `Unexpected error while sending: ${(error as Error).message}`,
+				description: 'The call may have been placed: check in Samespace before you send this item again.',
+			};
+			return { outcome, attempts: 1 };
+		}
+	};
+
+	const run = await dispatch(
+		pending.length,
+		placeOne,
+		(result) => result.outcome.kind !== 'accepted',
+		{ concurrency: options.concurrency, minIntervalMs: options.minIntervalMs, stopOnFailure: !settings.continueOnFail, signal },
+		wait,
+	);
+
+	const summary = {
+		accepted: pending.filter((_call, slot) => run.results[slot]?.outcome.kind === 'accepted').map((p) => p.itemIndex),
+		notStarted: pending.filter((_call, slot) => run.results[slot] === undefined).map((p) => p.itemIndex),
+	};
+	if (run.cancelled) throw cancelledRunError(ctx.getNode(), summary);
+	const failed = run.stoppedAt === undefined ? undefined : run.results[run.stoppedAt];
+	if (run.stoppedAt !== undefined && failed && failed.outcome.kind !== 'accepted') {
+		throw stoppedRunError(ctx.getNode(), pending[run.stoppedAt].itemIndex, failed.outcome, summary, settings.redact);
+	}
+	// Without a stop or a cancel, every call was started and has its result.
+	return run.results as RetryResult[];
+}
