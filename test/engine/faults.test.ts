@@ -4,17 +4,10 @@
  * ever called twice), that the other items still go through with "continue on fail", and that
  * the auth token appears nowhere.
  */
-import { callsNumber, refusedBaseUrl, type Fault, type FaultInput, type SamespaceEmulator } from '../../dev/emulator';
-import { expectNoSecret, runSamespace, startEmulator, straightSteps } from '../support/samespace';
+import { callsNumber, refusedBaseUrl, type Fault, type FaultInput } from '../../dev/emulator';
+import { expectNoSecret, runSamespace, useEmulator, straightSteps } from '../support/samespace';
 
-let emulator: SamespaceEmulator;
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterAll(async () => {
-	await emulator.close();
-});
-beforeEach(() => emulator.reset());
+const emulator = useEmulator();
 
 const FAULTY = '14155550102';
 const ITEMS = [{ phone: '14155550101' }, { phone: FAULTY }, { phone: '14155550103' }];

@@ -4,14 +4,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import type { SamespaceEmulator } from '../../dev/emulator';
 import {
 	CLOUD_ID,
 	SECRET_TOKEN,
 	expectNoSecret,
 	outputJson,
 	runSamespace,
-	startEmulator,
+	useEmulator,
 	straightSteps,
 } from '../support/samespace';
 
@@ -19,14 +18,7 @@ const documentSample = JSON.parse(
 	readFileSync(path.join(__dirname, '..', 'fixtures', 'document-sample-payload.json'), 'utf8'),
 ) as { flow: Array<Record<string, unknown>> };
 
-let emulator: SamespaceEmulator;
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterAll(async () => {
-	await emulator.close();
-});
-beforeEach(() => emulator.reset());
+const emulator = useEmulator();
 
 describe('step list', () => {
 	test('a straight call, play, connect flow needs no wiring: ids are positions, next steps follow the list', async () => {

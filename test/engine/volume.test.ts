@@ -2,17 +2,9 @@
  * Many items: the concurrency cap, the pace, stopping an execution, and a 5,000-item load run.
  * Nothing here asserts a duration; speed is measured by `npm run bench`.
  */
-import type { SamespaceEmulator } from '../../dev/emulator';
-import { expectNoSecret, outputJson, runSamespace, startEmulator, straightSteps } from '../support/samespace';
+import { expectNoSecret, outputJson, runSamespace, useEmulator, straightSteps } from '../support/samespace';
 
-let emulator: SamespaceEmulator;
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterAll(async () => {
-	await emulator.close();
-});
-beforeEach(() => emulator.reset());
+const emulator = useEmulator();
 
 const leads = (count: number) =>
 	Array.from({ length: count }, (_v, index) => ({ phone: `1415${String(5_000_000 + index).padStart(7, '0')}` }));

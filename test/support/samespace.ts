@@ -18,6 +18,28 @@ export async function startEmulator(): Promise<SamespaceEmulator> {
 	return await SamespaceEmulator.start({ cloudId: CLOUD_ID, authToken: SECRET_TOKEN, idleTimeoutMs: 120_000 });
 }
 
+/**
+ * One emulator for a test file: started before its tests, reset before each, closed after.
+ * Returns a stand-in that forwards to the running emulator, for use at the file's top level.
+ */
+export function useEmulator(): SamespaceEmulator {
+	let current: SamespaceEmulator | undefined;
+	beforeAll(async () => {
+		current = await startEmulator();
+	});
+	afterAll(async () => {
+		await current?.close();
+	});
+	beforeEach(() => current?.reset());
+	return new Proxy({} as SamespaceEmulator, {
+		get(_target, property) {
+			if (!current) throw new Error('the emulator is used outside a test');
+			const value = Reflect.get(current, property, current);
+			return typeof value === 'function' ? value.bind(current) : value;
+		},
+	});
+}
+
 export interface RunOptions {
 	items?: Array<Record<string, unknown>>;
 	credentials?: Partial<{ cloudId: string; authToken: string; baseUrl: string }>;
