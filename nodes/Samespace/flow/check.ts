@@ -2,9 +2,9 @@
  * Checking a flow: the schema's errors turned into problems that name the step (position, id and
  * type) and the field, plus the warnings that do not stop a call but usually mean a mistake.
  */
-import type { ZodIssue } from 'zod';
+import type { z } from 'zod/v4';
 
-import { reachableFromStart, variablesBefore } from './graph';
+import { reachableFromStart, storedBefore } from './graph';
 import { PLACEHOLDER, flowSchema, type CallFlow } from './schema';
 
 export interface FlowProblem {
@@ -45,7 +45,7 @@ function locate(rawSteps: unknown, index: number | undefined): Pick<FlowProblem,
 	};
 }
 
-function fromIssue(rawSteps: unknown, issue: ZodIssue): FlowProblem {
+function fromIssue(rawSteps: unknown, issue: z.core.$ZodIssue): FlowProblem {
 	const [first, ...rest] = issue.path;
 	const index = typeof first === 'number' ? first : undefined;
 	const fieldPath = index === undefined ? issue.path : rest;
@@ -78,18 +78,20 @@ function flowWarnings(rawSteps: readonly unknown[]): FlowProblem[] {
 			warn(index, undefined, 'can never be reached from the first step: point a next step or route at it, or remove it');
 	});
 
-	const known = variablesBefore(rawSteps);
+	const uses: Array<{ index: number; name: string }> = [];
 	rawSteps.forEach((raw, index) => {
 		const step = asRecord(raw);
 		if (step?.type !== 'http' || typeof step.url !== 'string') return;
-		for (const [, name] of step.url.matchAll(PLACEHOLDER)) {
-			if (known[index].has(name)) continue;
-			warn(
-				index,
-				'url',
-				`uses {{${name}}}, but no digits step before it stores a variable "${name}": Samespace will leave it empty. Add a digits step with variable "${name}", or fix the name`,
-			);
-		}
+		for (const [, name] of step.url.matchAll(PLACEHOLDER)) uses.push({ index, name });
+	});
+	storedBefore(rawSteps, uses).forEach((stored, use) => {
+		if (stored) return;
+		const { index, name } = uses[use];
+		warn(
+			index,
+			'url',
+			`uses {{${name}}}, but no digits step before it stores a variable "${name}": Samespace will leave it empty. Add a digits step with variable "${name}", or fix the name`,
+		);
 	});
 
 	const idTypes = new Set(rawSteps.map((raw) => typeof asRecord(raw)?.id));

@@ -97,47 +97,55 @@ export function checkFlowGraph(rawSteps: readonly unknown[]): FlowIssue[] {
 
 /** Indexes of the steps that the first step can lead to (the first included). */
 export function reachableFromStart(rawSteps: readonly unknown[]): Set<number> {
-	return reachable(rawSteps.map(readStep), [0]);
+	return reachable(successorLists(rawSteps.map(readStep)), [0]);
 }
 
 /**
- * For each step, the variables that a digits step may have stored before the call gets there,
- * following the flow from its first step. A step the first step cannot reach gets the variables
- * of the digits steps listed above it, the best guess for a flow that is still being wired.
+ * For each use of a `{{name}}` placeholder at step `index`, whether a digits step that stores
+ * `name` can come before it: one that leads to the step, or, for a step the first step cannot
+ * reach (a flow still being wired), one listed above it.
  */
-export function variablesBefore(rawSteps: readonly unknown[]): Array<Set<string>> {
+export function storedBefore(rawSteps: readonly unknown[], uses: ReadonlyArray<{ index: number; name: string }>): boolean[] {
+	if (uses.length === 0) return [];
 	const steps = rawSteps.map(readStep);
-	const stored = rawSteps.map((raw) =>
-		isRecord(raw) && raw.type === 'digits' && typeof raw.variable === 'string' ? raw.variable.trim() : undefined,
-	);
-	const indexOf = indexById(steps);
-	const before: Array<Set<string> | undefined> = steps.map(() => undefined);
-	if (steps.length > 0) before[0] = new Set();
-	// Propagate forward until nothing changes; each set only grows, so this ends.
-	const queue = steps.length > 0 ? [0] : [];
-	while (queue.length > 0) {
-		const at = queue.pop() as number;
-		const after = new Set(before[at]);
-		if (stored[at]) after.add(stored[at] as string);
-		for (const link of steps[at].links) {
-			const to = indexOf.get(link.target);
-			if (to === undefined) continue;
-			const unvisited = before[to] === undefined;
-			const target = (before[to] ??= new Set());
-			const size = target.size;
-			for (const name of after) target.add(name);
-			if (unvisited || target.size > size) queue.push(to);
+	const successors = successorLists(steps);
+	const storers = new Map<string, number[]>();
+	rawSteps.forEach((raw, index) => {
+		if (isRecord(raw) && raw.type === 'digits' && typeof raw.variable === 'string') {
+			const name = raw.variable.trim();
+			storers.set(name, [...(storers.get(name) ?? []), index]);
 		}
-	}
-	const listedAbove = new Set<string>();
-	return steps.map((_step, index) => {
-		const result = before[index] ?? new Set(listedAbove);
-		if (stored[index]) listedAbove.add(stored[index] as string);
-		return result;
+	});
+	const fromStart = reachable(successors, [0]);
+	// One walk per use, from the steps right after the variable's digits steps, stopping as soon
+	// as it arrives: usually the next step or two, so a long flow costs little.
+	const seen = new Uint32Array(steps.length);
+	let walk = 0;
+	const leadsTo = (starts: number[], target: number) => {
+		walk++;
+		const queue = starts.flatMap((at) => successors[at]);
+		while (queue.length > 0) {
+			const at = queue.pop() as number;
+			if (at === target) return true;
+			if (seen[at] === walk) continue;
+			seen[at] = walk;
+			for (const to of successors[at]) if (seen[to] !== walk) queue.push(to);
+		}
+		return false;
+	};
+	return uses.map(({ index, name }) => {
+		const stored = storers.get(name) ?? [];
+		return leadsTo(stored, index) || (!fromStart.has(index) && stored.some((at) => at < index));
 	});
 }
 
-function indexById(steps: LooseStep[]): Map<string, number> {
+/** For each step, the indexes of the steps it can lead to. */
+function successorLists(steps: readonly LooseStep[]): number[][] {
+	const indexOf = indexById(steps);
+	return steps.map((step) => step.links.map((link) => indexOf.get(link.target)).filter((to): to is number => to !== undefined));
+}
+
+function indexById(steps: readonly LooseStep[]): Map<string, number> {
 	const indexOf = new Map<string, number>();
 	steps.forEach((step, index) => {
 		if (step.id !== undefined && !indexOf.has(step.id)) indexOf.set(step.id, index);
@@ -145,18 +153,14 @@ function indexById(steps: LooseStep[]): Map<string, number> {
 	return indexOf;
 }
 
-function reachable(steps: LooseStep[], starts: number[]): Set<number> {
-	const indexOf = indexById(steps);
+function reachable(successors: readonly number[][], starts: readonly number[]): Set<number> {
 	const seen = new Set<number>();
-	const queue = starts.filter((start) => start < steps.length);
+	const queue = starts.filter((start) => start < successors.length);
 	while (queue.length > 0) {
 		const at = queue.pop() as number;
 		if (seen.has(at)) continue;
 		seen.add(at);
-		for (const link of steps[at].links) {
-			const to = indexOf.get(link.target);
-			if (to !== undefined && !seen.has(to)) queue.push(to);
-		}
+		for (const to of successors[at]) if (!seen.has(to)) queue.push(to);
 	}
 	return seen;
 }

@@ -6,8 +6,12 @@
  * Input is lenient where the Samespace document is (ids as strings or numbers, lower-case HTTP
  * methods, formatted phone numbers); output is the canonical form that is sent (ids and references
  * as strings, methods upper-case, numbers as digits).
+ *
+ * Written against zod's v4 API (`zod/v4`), which the zod that n8n ships (3.25) and zod 4 both
+ * provide; it checks a flow several times faster than the v3 API. Each field is one parser that
+ * reads the raw value once and says exactly what is wrong with it.
  */
-import { z } from 'zod';
+import { z } from 'zod/v4';
 
 import { ANY_INPUT_KEY, HTTP_METHODS, PLACEHOLDER, ROUTE_KEYS, STEP_TYPES, type StepType } from './constants';
 import { checkFlowGraph } from './graph';
@@ -45,36 +49,58 @@ function typeName(value: unknown): string {
 	return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+	typeof value === 'object' && value !== null && !Array.isArray(value);
+
 // ---------------------------------------------------------------------------------------------
-// Field building blocks
+// Field parsers
 // ---------------------------------------------------------------------------------------------
+
+/** Reports a problem with the value being parsed; `path` is relative to the field. */
+type Report = (message: string, path?: PropertyKey[]) => void;
+
+/**
+ * A field: `parse` reads the raw value and returns what is sent, reporting every problem it
+ * finds. A field with a problem yields nothing.
+ */
+function field<T>(parse: (value: unknown, report: Report) => T) {
+	return z.unknown().transform((value, ctx): T => {
+		let failed = false;
+		const result = parse(value, (message, path = []) => {
+			failed = true;
+			ctx.issues.push({ code: 'custom', message, input: value, path });
+		});
+		return failed ? z.NEVER : result;
+	});
+}
+
+/** A field that may be left out (or null): then it is not sent. */
+function optionalField<T>(parse: (value: unknown, report: Report) => T) {
+	return field((value, report) => (value === undefined || value === null ? undefined : parse(value, report)));
+}
 
 /** An id or a reference to one: text or a number, sent as text. */
-const stepRef = (what: string) =>
-	z
-		.union([z.string(), z.number()], {
-			errorMap: (_issue, ctx) => ({
-				message:
-					ctx.data === undefined
-						? `is missing: give ${what}`
-						: `is ${typeName(ctx.data)}: ${what} must be text or a number, e.g. "2"`,
-			}),
-		})
-		.transform((value) => String(value).trim())
-		.refine((value) => value.length > 0, { message: `is empty: give ${what}` });
+function readRef(what: string, value: unknown, report: Report, path?: PropertyKey[]): string {
+	if (typeof value === 'string' || typeof value === 'number') {
+		const ref = String(value).trim();
+		if (ref.length === 0) report(`is empty: give ${what}`, path);
+		return ref;
+	}
+	report(value === undefined ? `is missing: give ${what}` : `is ${typeName(value)}: ${what} must be text or a number, e.g. "2"`, path);
+	return '';
+}
 
-const requiredText = (what: string, example: string) =>
-	z
-		.string({
-			errorMap: (_issue, ctx) => ({
-				message:
-					ctx.data === undefined
-						? `is missing: add ${what}, e.g. ${example}`
-						: `is ${typeName(ctx.data)}: ${what} must be text, e.g. ${example}`,
-			}),
-		})
-		.trim()
-		.min(1, { message: `is empty: add ${what}, e.g. ${example}` });
+const stepRef = (what: string) => field((value, report) => readRef(what, value, report));
+
+function readText(what: string, example: string, value: unknown, report: Report): string {
+	if (typeof value !== 'string') {
+		report(value === undefined ? `is missing: add ${what}, e.g. ${example}` : `is ${typeName(value)}: ${what} must be text, e.g. ${example}`);
+		return '';
+	}
+	const text = value.trim();
+	if (text === '') report(`is empty: add ${what}, e.g. ${example}`);
+	return text;
+}
 
 /** Characters people use to format a number, which are not sent. */
 const NUMBER_FORMATTING = /[\s().-]/g;
@@ -84,34 +110,31 @@ const NUMBER_FORMATTING = /[\s().-]/g;
  * accepted and stripped: the Samespace document writes numbers as digits only.
  */
 const phoneNumber = (what: string) =>
-	z
-		.union([z.string(), z.number()], {
-			errorMap: (_issue, ctx) => ({
-				message:
-					ctx.data === undefined
-						? `is missing: add ${what}, e.g. 14155550123 or an extension such as 5263`
-						: `is ${typeName(ctx.data)}: ${what} must be a phone number, e.g. 14155550123`,
-			}),
-		})
-		.transform((value, ctx) => {
-			if (typeof value === 'number' && !(Number.isSafeInteger(value) && value >= 0)) {
-				ctx.addIssue({
-					code: z.ZodIssueCode.custom,
-					message: `${value} is not a phone number: ${what} must be whole digits, best given as text, e.g. "14155550123"`,
-				});
-				return z.NEVER;
-			}
-			const given = String(value).trim();
-			const digits = given.replace(NUMBER_FORMATTING, '').replace(/^\+/, '');
-			if (/^\d{2,15}$/.test(digits)) return digits;
-			const hint = given === ''
+	field((value, report) => {
+		if (typeof value === 'number' && !(Number.isSafeInteger(value) && value >= 0)) {
+			report(`${value} is not a phone number: ${what} must be whole digits, best given as text, e.g. "14155550123"`);
+			return '';
+		}
+		if (typeof value !== 'string' && typeof value !== 'number') {
+			report(
+				value === undefined
+					? `is missing: add ${what}, e.g. 14155550123 or an extension such as 5263`
+					: `is ${typeName(value)}: ${what} must be a phone number, e.g. 14155550123`,
+			);
+			return '';
+		}
+		const given = String(value).trim();
+		const digits = given.replace(NUMBER_FORMATTING, '').replace(/^\+/, '');
+		if (/^\d{2,15}$/.test(digits)) return digits;
+		report(
+			given === ''
 				? `is empty: add ${what}, e.g. 14155550123 or an extension such as 5263 (an expression that finds no data gives an empty value)`
 				: /\dX|X{2,}/i.test(given)
 					? `"${given}" still has "X" placeholders (as in the Samespace document's examples): put the real digits of ${what}`
-					: `"${given}" is not a phone number or extension: ${what} must be 2 to 15 digits, country code first (e.g. 14155550123), or an extension such as 5263`;
-			ctx.addIssue({ code: z.ZodIssueCode.custom, message: hint });
-			return z.NEVER;
-		});
+					: `"${given}" is not a phone number or extension: ${what} must be 2 to 15 digits, country code first (e.g. 14155550123), or an extension such as 5263`,
+		);
+		return '';
+	});
 
 function isAbsoluteHttpUrl(value: string): boolean {
 	// Placeholders are filled by Samespace at call time; any text stands in for them here.
@@ -125,28 +148,24 @@ function isAbsoluteHttpUrl(value: string): boolean {
 	}
 }
 
-const httpUrl = (what: string, example: string) =>
-	requiredText(what, example).refine(isAbsoluteHttpUrl, (value) => ({
-		message: `"${value}" is not a full web address: ${what} must start with https:// or http://, e.g. ${example}`,
-	}));
+function readHttpUrl(what: string, example: string, value: unknown, report: Report): string {
+	const text = readText(what, example, value, report);
+	if (text !== '' && !isAbsoluteHttpUrl(text))
+		report(`"${text}" is not a full web address: ${what} must start with https:// or http://, e.g. ${example}`);
+	return text;
+}
 
-const plainNextStep = stepRef('the id of the step that comes next')
-	.optional()
-	.nullable()
-	.transform((value) => value ?? undefined);
+const plainNextStep = optionalField((value, report) => readRef('the id of the step that comes next', value, report));
 
 // ---------------------------------------------------------------------------------------------
 // Steps
 // ---------------------------------------------------------------------------------------------
 
-const stepBase = {
-	id: stepRef('an id for this step (any text unique in the flow, e.g. "welcome")'),
-};
-
 const strictStep = <T extends z.ZodRawShape>(type: StepType, shape: T) =>
-	z
-		.object({ ...stepBase, type: z.literal(type), ...shape })
-		.strict(`a ${type} step takes only ${STEP_FIELDS[type].join(', ')}`);
+	z.strictObject(
+		{ id: stepRef('an id for this step (any text unique in the flow, e.g. "welcome")'), type: z.literal(type), ...shape },
+		{ error: (issue) => (issue.code === 'unrecognized_keys' ? `a ${type} step takes only ${STEP_FIELDS[type].join(', ')}` : undefined) },
+	);
 
 export const callStepSchema = strictStep('call', {
 	number: phoneNumber('the number to call'),
@@ -155,92 +174,84 @@ export const callStepSchema = strictStep('call', {
 });
 
 export const playStepSchema = strictStep('play', {
-	text: requiredText('the text to speak', '"Hello, this is Acme."').optional(),
-	url: httpUrl('the audio URL', 'https://example.com/greeting.mp3').optional(),
+	text: optionalField((value, report) => readText('the text to speak', '"Hello, this is Acme."', value, report)),
+	url: optionalField((value, report) => readHttpUrl('the audio URL', 'https://example.com/greeting.mp3', value, report)),
 	next_step: plainNextStep,
 }).refine((step) => step.text !== undefined || step.url !== undefined, {
-	message:
-		'needs something to play: add "text" (spoken to the caller) or "url" (an mp3 file), or both',
+	message: 'needs something to play: add "text" (spoken to the caller) or "url" (an mp3 file), or both',
 	path: ['text'],
 });
 
-const routeTable = z
-	.record(z.string(), stepRef('the id of the step this input leads to'), {
-		errorMap: (_issue, ctx) => ({
-			message: `is ${typeName(ctx.data)}: a digits step routes input with an object, e.g. {"1": "sales", "*": "menu"}`,
-		}),
-	})
-	.superRefine((routes, ctx) => {
-		const keys = Object.keys(routes);
-		if (keys.length === 0) {
-			ctx.addIssue({
-				code: z.ZodIssueCode.custom,
-				message: 'has no routes: add at least one, e.g. {"*": "next-step-id"} for any input',
-			});
-		}
-		for (const key of keys) {
-			if (!(ROUTE_KEYS as readonly string[]).includes(key)) {
-				ctx.addIssue({
-					code: z.ZodIssueCode.custom,
-					path: [key],
-					message: `"${key}" is not a key you can route on: use a single digit 0-9, "#", or "*" (any input)`,
-				});
-			}
-		}
-	});
-
 export const digitsStepSchema = strictStep('digits', {
-	count: z
-		.number({
-			errorMap: (_issue, ctx) => ({
-				message:
-					ctx.data === undefined
-						? 'is missing: say how many digits to gather, e.g. 1 for a menu choice or 4 for a PIN'
-						: `is ${typeName(ctx.data)}: the digit count must be a whole number, e.g. 4`,
-			}),
-		})
-		.int({ message: 'must be a whole number of digits, e.g. 4' })
-		.positive({ message: 'must be at least 1: say how many digits to gather' }),
-	variable: requiredText('the variable name the digits are stored under', '"account_id"').refine(
-		// An empty name already has its own message.
-		(name) => name === '' || /^[A-Za-z_][A-Za-z0-9_]*$/.test(name),
-		{
-			message:
-				'must be a simple name (letters, digits and _, not starting with a digit), e.g. "account_id", so it can be used as {{account_id}}',
-		},
-	),
-	next_step: routeTable,
+	count: field((value, report) => {
+		if (typeof value !== 'number') {
+			report(
+				value === undefined
+					? 'is missing: say how many digits to gather, e.g. 1 for a menu choice or 4 for a PIN'
+					: `is ${typeName(value)}: the digit count must be a whole number, e.g. 4`,
+			);
+		} else if (!Number.isInteger(value)) report('must be a whole number of digits, e.g. 4');
+		else if (value < 1) report('must be at least 1: say how many digits to gather');
+		return value as number;
+	}),
+	variable: field((value, report) => {
+		const name = readText('the variable name the digits are stored under', '"account_id"', value, report);
+		if (name !== '' && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+			report('must be a simple name (letters, digits and _, not starting with a digit), e.g. "account_id", so it can be used as {{account_id}}');
+		return name;
+	}),
+	next_step: field((value, report) => {
+		if (!isRecord(value)) {
+			report(`is ${typeName(value)}: a digits step routes input with an object, e.g. {"1": "sales", "*": "menu"}`);
+			return {};
+		}
+		const keys = Object.keys(value);
+		if (keys.length === 0) report('has no routes: add at least one, e.g. {"*": "next-step-id"} for any input');
+		const routes: Record<string, string> = {};
+		for (const key of keys) {
+			if (!(ROUTE_KEYS as readonly string[]).includes(key))
+				report(`"${key}" is not a key you can route on: use a single digit 0-9, "#", or "*" (any input)`, [key]);
+			routes[key] = readRef('the id of the step this input leads to', value[key], report, [key]);
+		}
+		return routes;
+	}),
 });
 
+const HTTP_ROUTES = ['success', 'fail'] as const;
+const HTTP_ROUTE_MEANING = { success: 'a successful request', fail: 'a failed request' } as const;
+
 export const httpStepSchema = strictStep('http', {
-	url: httpUrl('the request URL', 'https://example.com/api/accounts/{{account_id}}'),
-	method: z
-		.string({
-			errorMap: () => ({ message: `must be text: one of ${HTTP_METHODS.join(', ')}` }),
-		})
-		.trim()
-		.transform((method) => method.toUpperCase())
-		.refine((method) => (HTTP_METHODS as readonly string[]).includes(method), (method) => ({
-			message: `"${method}" is not a supported method: use one of ${HTTP_METHODS.join(', ')}`,
-		}))
-		// The document gives no default; GET is the natural one, and it is sent explicitly.
-		.default('GET'),
-	next_step: z
-		.object(
-			{
-				success: stepRef('the id of the step after a successful request'),
-				fail: stepRef('the id of the step after a failed request'),
-			},
-			{
-				errorMap: (_issue, ctx) => ({
-					message:
-						ctx.data === undefined
-							? 'is missing: an http step must say where the call goes next, {"success": "<step id>", "fail": "<step id>"}'
-							: `is ${typeName(ctx.data)}: an http step needs {"success": "<step id>", "fail": "<step id>"}`,
-				}),
-			},
-		)
-		.strict('an http step routes only on "success" and "fail"'),
+	url: field((value, report) => readHttpUrl('the request URL', 'https://example.com/api/accounts/{{account_id}}', value, report)),
+	// The document gives no default; GET is the natural one, and it is sent explicitly.
+	method: field((value, report) => {
+		if (value === undefined) return 'GET';
+		if (typeof value !== 'string') {
+			report(`must be text: one of ${HTTP_METHODS.join(', ')}`);
+			return '';
+		}
+		const method = value.trim().toUpperCase();
+		if (!(HTTP_METHODS as readonly string[]).includes(method))
+			report(`"${method}" is not a supported method: use one of ${HTTP_METHODS.join(', ')}`);
+		return method;
+	}),
+	next_step: field((value, report) => {
+		if (!isRecord(value)) {
+			report(
+				value === undefined
+					? 'is missing: an http step must say where the call goes next, {"success": "<step id>", "fail": "<step id>"}'
+					: `is ${typeName(value)}: an http step needs {"success": "<step id>", "fail": "<step id>"}`,
+			);
+			return { success: '', fail: '' };
+		}
+		for (const key of Object.keys(value)) {
+			if (!(HTTP_ROUTES as readonly string[]).includes(key))
+				report(`unknown field "${key}": an http step routes only on "success" and "fail"`, [key]);
+		}
+		const [success, fail] = HTTP_ROUTES.map((route) =>
+			readRef(`the id of the step after ${HTTP_ROUTE_MEANING[route]}`, value[route], report, [route]),
+		);
+		return { success, fail };
+	}),
 });
 
 export const connectStepSchema = strictStep('connect', {
@@ -257,53 +268,8 @@ const stepSchemas = {
 	connect: connectStepSchema,
 } as const;
 
-/**
- * One step of a flow. Parsed by its `type` first, so the messages speak of that type's fields
- * rather than of every union member.
- */
-export const stepSchema = z
-	.object(
-		{ type: z.unknown() },
-		{
-			errorMap: (_issue, ctx) => ({
-				message: `is ${typeName(ctx.data)}: each step must be an object such as {"id": "1", "type": "call", ...}`,
-			}),
-		},
-	)
-	.passthrough()
-	.superRefine((step, ctx) => {
-		const type = step.type;
-		if (typeof type === 'string' && type in stepSchemas) return;
-		const known = STEP_TYPES.join(', ');
-		const message =
-			type === undefined
-				? `is missing: say what the step does, one of ${known}`
-				: typeof type === 'string' && type in REMOVED_STEP_TYPES
-					? REMOVED_STEP_TYPES[type]
-					: `"${String(type)}" is not a step type: use one of ${known}`;
-		ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['type'], message, fatal: true });
-	})
-	.pipe(z.any())
-	.transform((step, ctx) => {
-		const parsed = stepSchemas[step.type as StepType].safeParse(step);
-		if (parsed.success) return parsed.data as z.output<(typeof stepSchemas)[StepType]>;
-		for (const issue of parsed.error.issues) ctx.addIssue(explainUnknownKeys(issue));
-		return z.NEVER;
-	});
-
-/** Unknown keys get a message that names them, and the replacement where one is known. */
-function explainUnknownKeys(issue: z.ZodIssue): z.IssueData {
-	if (issue.code !== z.ZodIssueCode.unrecognized_keys) return issue as z.IssueData;
-	const renamed = issue.keys.filter((key) => key in RENAMED_FIELDS).map((key) => RENAMED_FIELDS[key]);
-	const unknown = issue.keys.filter((key) => !(key in RENAMED_FIELDS));
-	const parts = [...renamed];
-	if (unknown.length > 0) {
-		parts.push(`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}: ${issue.message}`);
-	}
-	return { code: z.ZodIssueCode.custom, path: [...issue.path, issue.keys[0]], message: parts.join('; ') };
-}
-
-export type FlowStep = z.output<typeof callStepSchema>
+export type FlowStep =
+	| z.output<typeof callStepSchema>
 	| z.output<typeof playStepSchema>
 	| z.output<typeof digitsStepSchema>
 	| z.output<typeof httpStepSchema>
@@ -318,24 +284,63 @@ export type FlowStepInput =
 	| z.input<typeof httpStepSchema>
 	| z.input<typeof connectStepSchema>;
 
+/** Unknown keys get a message that names them, and the replacement where one is known. */
+function explainUnknownKeys(keys: string[], typeMessage: string): string {
+	const parts = keys.filter((key) => key in RENAMED_FIELDS).map((key) => RENAMED_FIELDS[key]);
+	const unknown = keys.filter((key) => !(key in RENAMED_FIELDS));
+	if (unknown.length > 0) {
+		parts.push(`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((key) => `"${key}"`).join(', ')}: ${typeMessage}`);
+	}
+	return parts.join('; ');
+}
+
+/**
+ * One step of a flow, parsed by its `type`, so the messages speak of that type's fields rather
+ * than of every kind of step.
+ */
+export const stepSchema = z.unknown().transform((step, ctx): FlowStep => {
+	const fail = (message: string, path: PropertyKey[] = []) => {
+		ctx.issues.push({ code: 'custom', message, input: step, path });
+		return z.NEVER;
+	};
+	if (!isRecord(step)) return fail(`is ${typeName(step)}: each step must be an object such as {"id": "1", "type": "call", ...}`);
+	const type = step.type;
+	if (typeof type !== 'string' || !(type in stepSchemas)) {
+		const known = STEP_TYPES.join(', ');
+		return fail(
+			type === undefined
+				? `is missing: say what the step does, one of ${known}`
+				: typeof type === 'string' && type in REMOVED_STEP_TYPES
+					? REMOVED_STEP_TYPES[type]
+					: `"${String(type)}" is not a step type: use one of ${known}`,
+			['type'],
+		);
+	}
+	const parsed = stepSchemas[type as StepType].safeParse(step);
+	if (parsed.success) return parsed.data;
+	for (const issue of parsed.error.issues) {
+		if (issue.code === 'unrecognized_keys') fail(explainUnknownKeys(issue.keys, issue.message), [...issue.path, issue.keys[0]]);
+		else fail(issue.message, issue.path);
+	}
+	return z.NEVER;
+});
+
 /**
  * A whole flow: every step checked on its own (so one broken step does not hide the problems of the
  * others), then the flow's wiring (unique ids, references that exist, the first step a call).
  */
 export const flowSchema = z
 	.array(z.unknown(), {
-		errorMap: (_issue, ctx) => ({
-			message: `is ${typeName(ctx.data)}: the flow must be a list of steps, e.g. [{"id": "1", "type": "call", ...}]`,
-		}),
+		error: (issue) => `is ${typeName(issue.input)}: the flow must be a list of steps, e.g. [{"id": "1", "type": "call", ...}]`,
 	})
-	.min(1, { message: 'is empty: a flow needs at least a call step' })
+	.min(1, { error: 'is empty: a flow needs at least a call step' })
 	.transform((steps, ctx) => {
 		const parsed: FlowStep[] = [];
 		steps.forEach((step, index) => {
 			const result = stepSchema.safeParse(step);
 			if (result.success) parsed.push(result.data);
-			else for (const issue of result.error.issues) ctx.addIssue({ ...issue, path: [index, ...issue.path] } as z.IssueData);
+			else for (const issue of result.error.issues) ctx.issues.push({ code: 'custom', message: issue.message, input: step, path: [index, ...issue.path] });
 		});
-		for (const issue of checkFlowGraph(steps)) ctx.addIssue({ code: z.ZodIssueCode.custom, ...issue });
+		for (const issue of checkFlowGraph(steps)) ctx.issues.push({ code: 'custom', input: steps, ...issue });
 		return parsed;
 	});
