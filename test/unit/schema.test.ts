@@ -333,7 +333,7 @@ describe('step types and unknown fields', () => {
 	test('type not text', () => {
 		expect(errorsOfStep({ id: 's', type: 3 })[0]).toEqual({
 			field: 'type',
-			message: '"3" is not a step type: use one of call, play, digits, http, connect',
+			message: 'is the number 3: the step type must be text, one of call, play, digits, http, connect',
 		});
 	});
 

@@ -42,7 +42,7 @@ describe('buildFlowFromStepList', () => {
 
 	test('an explicit next step is kept as given', () => {
 		const built = buildFlowFromStepList([{ ...CALL, nextStep: 'end' }, { type: 'play', text: 'skipped' }, { ...CONNECT, stepId: 'end', nextStep: 1 }]);
-		expect(built.steps.map((s) => s.next_step)).toEqual(['end', 'end', 1]);
+		expect(built.steps.map((s) => s.next_step)).toEqual(['end', 'end', '1']);
 	});
 
 	test('play: blank text and audio URL are left out; the audio URL becomes url', () => {
@@ -72,7 +72,7 @@ describe('buildFlowFromStepList', () => {
 			type: 'digits',
 			count: 1,
 			variable: 'choice',
-			next_step: { '1': 'sales', '#': 2, '*': 'menu' },
+			next_step: { '1': 'sales', '#': '2', '*': 'menu' },
 		});
 	});
 
@@ -113,7 +113,7 @@ describe('buildFlowFromStepList', () => {
 			CONNECT,
 		]);
 		expect(built.errors).toEqual([]);
-		expect(built.steps[1].next_step).toEqual({ '*': 3 });
+		expect(built.steps[1].next_step).toEqual({ '*': '3' });
 	});
 
 	test('digits: a "*" route that conflicts with "any input" is an error', () => {
@@ -154,7 +154,7 @@ describe('buildFlowFromStepList', () => {
 		expect(built.errors).toHaveLength(3);
 		for (const error of built.errors) {
 			expect(error).toMatchObject({ stepIndex: 1, field: 'routes' });
-			expect(error.message).toMatch(/^a route has no key or no step: /);
+			expect(error.message).toMatch(/^route \d has no key or no step: /);
 		}
 		expect(built.steps[1].next_step).toEqual({ '*': '3' });
 	});

@@ -5,6 +5,7 @@
 import type { z } from 'zod/v4';
 
 import { reachableFromStart, storedBefore } from './graph';
+import { shorten } from './quote';
 import { PLACEHOLDER, flowSchema, type CallFlow } from './schema';
 
 export interface FlowProblem {
@@ -40,8 +41,8 @@ function locate(rawSteps: unknown, index: number | undefined): Pick<FlowProblem,
 	const id = step?.id;
 	return {
 		stepIndex: index,
-		stepId: typeof id === 'string' || typeof id === 'number' ? String(id) : undefined,
-		stepType: typeof step?.type === 'string' ? step.type : undefined,
+		stepId: typeof id === 'string' || typeof id === 'number' ? shorten(String(id), 40) : undefined,
+		stepType: typeof step?.type === 'string' ? shorten(step.type, 20) : undefined,
 	};
 }
 
@@ -73,10 +74,10 @@ function flowWarnings(rawSteps: readonly unknown[]): FlowProblem[] {
 		warnings.push({ severity: 'warning', ...locate(rawSteps, index), field, message });
 
 	const reachable = reachableFromStart(rawSteps);
-	rawSteps.forEach((_step, index) => {
+	for (let index = 0; index < rawSteps.length; index++) {
 		if (!reachable.has(index))
 			warn(index, undefined, 'can never be reached from the first step: point a next step or route at it, or remove it');
-	});
+	}
 
 	const uses: Array<{ index: number; name: string }> = [];
 	rawSteps.forEach((raw, index) => {

@@ -1,4 +1,5 @@
 import { ROUTE_KEYS } from './constants';
+import { shorten } from './quote';
 
 /**
  * The wiring of a flow: which step ids exist and where each step can lead. It reads steps
@@ -27,7 +28,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 	typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const asId = (value: unknown): string | undefined =>
-	typeof value === 'string' || typeof value === 'number' ? String(value).trim() : undefined;
+	typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)) ? String(value).trim() : undefined;
 
 /** The keys a step type routes on when its next_step is an object; other types take one id. */
 const ROUTED_KEYS: Record<string, (key: string) => boolean> = {
@@ -39,7 +40,7 @@ function readStep(raw: unknown): LooseStep {
 	if (!isRecord(raw)) return { links: [] };
 	const links: Link[] = [];
 	const next = raw.next_step;
-	const routed = typeof raw.type === 'string' ? ROUTED_KEYS[raw.type] : undefined;
+	const routed = typeof raw.type === 'string' && Object.hasOwn(ROUTED_KEYS, raw.type) ? ROUTED_KEYS[raw.type] : undefined;
 	const direct = asId(next);
 	if (direct && !routed) links.push({ path: ['next_step'], target: direct });
 	else if (isRecord(next) && routed) {
@@ -53,11 +54,11 @@ function readStep(raw: unknown): LooseStep {
 }
 
 const quoteList = (ids: string[], max = 12): string =>
-	ids.slice(0, max).map((id) => `"${id}"`).join(', ') + (ids.length > max ? `, … (${ids.length} in all)` : '');
+	ids.slice(0, max).map((id) => `"${shorten(id, 30)}"`).join(', ') + (ids.length > max ? `, … (${ids.length} in all)` : '');
 
 /** Errors in the flow's wiring: duplicate ids, references to missing steps, a first step that is not a call. */
 export function checkFlowGraph(rawSteps: readonly unknown[]): FlowIssue[] {
-	const steps = rawSteps.map(readStep);
+	const steps = Array.from(rawSteps, readStep);
 	const issues: FlowIssue[] = [];
 	const firstIndexOf = new Map<string, number>();
 
@@ -68,7 +69,7 @@ export function checkFlowGraph(rawSteps: readonly unknown[]): FlowIssue[] {
 		else
 			issues.push({
 				path: [index, 'id'],
-				message: `"${step.id}" is already the id of step ${first + 1}: give every step its own id (1 and "1" count as the same, since ids are sent as text)`,
+				message: `"${shorten(step.id)}" is already the id of step ${first + 1}: give every step its own id (1 and "1" count as the same, since ids are sent as text)`,
 			});
 	});
 
@@ -78,7 +79,7 @@ export function checkFlowGraph(rawSteps: readonly unknown[]): FlowIssue[] {
 			if (firstIndexOf.has(link.target)) continue;
 			issues.push({
 				path: [index, ...link.path],
-				message: `points to step "${link.target}", which is not in this flow: use the id of an existing step (${quoteList(ids)}) or remove this route`,
+				message: `points to step "${shorten(link.target)}", which is not in this flow: use the id of an existing step (${quoteList(ids)}) or remove this route`,
 			});
 		}
 	});
@@ -97,7 +98,7 @@ export function checkFlowGraph(rawSteps: readonly unknown[]): FlowIssue[] {
 
 /** Indexes of the steps that the first step can lead to (the first included). */
 export function reachableFromStart(rawSteps: readonly unknown[]): Set<number> {
-	return reachable(successorLists(rawSteps.map(readStep)), [0]);
+	return reachable(successorLists(Array.from(rawSteps, readStep)), [0]);
 }
 
 /**
@@ -107,7 +108,7 @@ export function reachableFromStart(rawSteps: readonly unknown[]): Set<number> {
  */
 export function storedBefore(rawSteps: readonly unknown[], uses: ReadonlyArray<{ index: number; name: string }>): boolean[] {
 	if (uses.length === 0) return [];
-	const steps = rawSteps.map(readStep);
+	const steps = Array.from(rawSteps, readStep);
 	const successors = successorLists(steps);
 	const storers = new Map<string, number[]>();
 	rawSteps.forEach((raw, index) => {

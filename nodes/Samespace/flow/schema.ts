@@ -15,6 +15,7 @@ import { z } from 'zod/v4';
 
 import { ANY_INPUT_KEY, HTTP_METHODS, PLACEHOLDER, ROUTE_KEYS, STEP_TYPES, type StepType } from './constants';
 import { checkFlowGraph } from './graph';
+import { shorten } from './quote';
 
 export { ANY_INPUT_KEY, HTTP_METHODS, PLACEHOLDER, ROUTE_KEYS, STEP_TYPES, type StepType };
 
@@ -44,7 +45,7 @@ function typeName(value: unknown): string {
 	if (value === undefined) return 'missing';
 	if (value === null) return 'null';
 	if (Array.isArray(value)) return 'a list';
-	if (typeof value === 'string') return `the text "${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
+	if (typeof value === 'string') return `the text "${shorten(value, 40)}"`;
 	if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value === 'number' ? 'the number ' : ''}${String(value)}`;
 	return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
@@ -81,6 +82,10 @@ function optionalField<T>(parse: (value: unknown, report: Report) => T) {
 
 /** An id or a reference to one: text or a number, sent as text. */
 function readRef(what: string, value: unknown, report: Report, path?: PropertyKey[]): string {
+	if (typeof value === 'number' && !Number.isFinite(value)) {
+		report(`is ${value}: ${what} must be text or a whole number, e.g. "2"`, path);
+		return '';
+	}
 	if (typeof value === 'string' || typeof value === 'number') {
 		const ref = String(value).trim();
 		if (ref.length === 0) report(`is empty: give ${what}`, path);
@@ -124,14 +129,15 @@ const phoneNumber = (what: string) =>
 			return '';
 		}
 		const given = String(value).trim();
+		const shown = shorten(given);
 		const digits = given.replace(NUMBER_FORMATTING, '').replace(/^\+/, '');
 		if (/^\d{2,15}$/.test(digits)) return digits;
 		report(
 			given === ''
 				? `is empty: add ${what}, e.g. 14155550123 or an extension such as 5263 (an expression that finds no data gives an empty value)`
 				: /\dX|X{2,}/i.test(given)
-					? `"${given}" still has "X" placeholders (as in the Samespace document's examples): put the real digits of ${what}`
-					: `"${given}" is not a phone number or extension: ${what} must be 2 to 15 digits, country code first (e.g. 14155550123), or an extension such as 5263`,
+					? `"${shown}" still has "X" placeholders (as in the Samespace document's examples): put the real digits of ${what}`
+					: `"${shown}" is not a phone number or extension: ${what} must be 2 to 15 digits, country code first (e.g. 14155550123), or an extension such as 5263`,
 		);
 		return '';
 	});
@@ -151,7 +157,7 @@ function isAbsoluteHttpUrl(value: string): boolean {
 function readHttpUrl(what: string, example: string, value: unknown, report: Report): string {
 	const text = readText(what, example, value, report);
 	if (text !== '' && !isAbsoluteHttpUrl(text))
-		report(`"${text}" is not a full web address: ${what} must start with https:// or http://, e.g. ${example}`);
+		report(`"${shorten(text)}" is not a full web address: ${what} must start with https:// or http://, e.g. ${example}`);
 	return text;
 }
 
@@ -180,6 +186,8 @@ export const playStepSchema = strictStep('play', {
 }).refine((step) => step.text !== undefined || step.url !== undefined, {
 	message: 'needs something to play: add "text" (spoken to the caller) or "url" (an mp3 file), or both',
 	path: ['text'],
+	// Said even when another field of the step is wrong, so every problem is reported at once.
+	when: (payload) => typeof payload.value === 'object' && payload.value !== null,
 });
 
 export const digitsStepSchema = strictStep('digits', {
@@ -209,9 +217,11 @@ export const digitsStepSchema = strictStep('digits', {
 		if (keys.length === 0) report('has no routes: add at least one, e.g. {"*": "next-step-id"} for any input');
 		const routes: Record<string, string> = {};
 		for (const key of keys) {
-			if (!(ROUTE_KEYS as readonly string[]).includes(key))
-				report(`"${key}" is not a key you can route on: use a single digit 0-9, "#", or "*" (any input)`, [key]);
-			routes[key] = readRef('the id of the step this input leads to', value[key], report, [key]);
+			const routable = (ROUTE_KEYS as readonly string[]).includes(key);
+			if (!routable) report(`"${shorten(key)}" is not a key you can route on: use a single digit 0-9, "#", or "*" (any input)`, [key]);
+			const target = readRef('the id of the step this input leads to', value[key], report, [key]);
+			// Only route keys are kept, so a key such as "__proto__" is never assigned.
+			if (routable) routes[key] = target;
 		}
 		return routes;
 	}),
@@ -231,7 +241,7 @@ export const httpStepSchema = strictStep('http', {
 		}
 		const method = value.trim().toUpperCase();
 		if (!(HTTP_METHODS as readonly string[]).includes(method))
-			report(`"${method}" is not a supported method: use one of ${HTTP_METHODS.join(', ')}`);
+			report(`"${shorten(method)}" is not a supported method: use one of ${HTTP_METHODS.join(', ')}`);
 		return method;
 	}),
 	next_step: field((value, report) => {
@@ -245,7 +255,7 @@ export const httpStepSchema = strictStep('http', {
 		}
 		for (const key of Object.keys(value)) {
 			if (!(HTTP_ROUTES as readonly string[]).includes(key))
-				report(`unknown field "${key}": an http step routes only on "success" and "fail"`, [key]);
+				report(`unknown field "${shorten(key)}": an http step routes only on "success" and "fail"`, [key]);
 		}
 		const [success, fail] = HTTP_ROUTES.map((route) =>
 			readRef(`the id of the step after ${HTTP_ROUTE_MEANING[route]}`, value[route], report, [route]),
@@ -286,10 +296,11 @@ export type FlowStepInput =
 
 /** Unknown keys get a message that names them, and the replacement where one is known. */
 function explainUnknownKeys(keys: string[], typeMessage: string): string {
-	const parts = keys.filter((key) => key in RENAMED_FIELDS).map((key) => RENAMED_FIELDS[key]);
-	const unknown = keys.filter((key) => !(key in RENAMED_FIELDS));
+	const renamed = (key: string) => Object.hasOwn(RENAMED_FIELDS, key);
+	const parts = keys.filter(renamed).map((key) => RENAMED_FIELDS[key]);
+	const unknown = keys.filter((key) => !renamed(key));
 	if (unknown.length > 0) {
-		parts.push(`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((key) => `"${key}"`).join(', ')}: ${typeMessage}`);
+		parts.push(`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((key) => `"${shorten(key)}"`).join(', ')}: ${typeMessage}`);
 	}
 	return parts.join('; ');
 }
@@ -305,14 +316,16 @@ export const stepSchema = z.unknown().transform((step, ctx): FlowStep => {
 	};
 	if (!isRecord(step)) return fail(`is ${typeName(step)}: each step must be an object such as {"id": "1", "type": "call", ...}`);
 	const type = step.type;
-	if (typeof type !== 'string' || !(type in stepSchemas)) {
+	if (typeof type !== 'string' || !Object.hasOwn(stepSchemas, type)) {
 		const known = STEP_TYPES.join(', ');
 		return fail(
 			type === undefined
 				? `is missing: say what the step does, one of ${known}`
-				: typeof type === 'string' && type in REMOVED_STEP_TYPES
-					? REMOVED_STEP_TYPES[type]
-					: `"${String(type)}" is not a step type: use one of ${known}`,
+				: typeof type !== 'string'
+					? `is ${typeName(type)}: the step type must be text, one of ${known}`
+					: Object.hasOwn(REMOVED_STEP_TYPES, type)
+						? REMOVED_STEP_TYPES[type]
+						: `"${shorten(type)}" is not a step type: use one of ${known}`,
 			['type'],
 		);
 	}
@@ -336,11 +349,13 @@ export const flowSchema = z
 	.min(1, { error: 'is empty: a flow needs at least a call step' })
 	.transform((steps, ctx) => {
 		const parsed: FlowStep[] = [];
-		steps.forEach((step, index) => {
+		// A plain loop: an array from data may have holes, which forEach would skip.
+		for (let index = 0; index < steps.length; index++) {
+			const step = steps[index];
 			const result = stepSchema.safeParse(step);
 			if (result.success) parsed.push(result.data);
 			else for (const issue of result.error.issues) ctx.issues.push({ code: 'custom', message: issue.message, input: step, path: [index, ...issue.path] });
-		});
+		}
 		for (const issue of checkFlowGraph(steps)) ctx.issues.push({ code: 'custom', input: steps, ...issue });
 		return parsed;
 	});

@@ -4,6 +4,7 @@
  * checking what came out is the schema's job, so both ways of giving a flow are checked alike.
  */
 import type { FieldLabeler, FlowProblem } from './check';
+import { shorten } from './quote';
 import { ANY_INPUT_KEY, type FlowStepInput } from './schema';
 
 /** One entry of the `steps` parameter, as n8n hands it over (only the fields shown for its type). */
@@ -33,76 +34,83 @@ export interface BuiltFlow {
 	errors: FlowProblem[];
 }
 
-const blank = (value: unknown): boolean => value === undefined || value === null || String(value).trim() === '';
+const blank = (value: unknown): boolean =>
+	value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 const given = <T>(value: T | undefined): T | undefined => (blank(value) ? undefined : value);
+/** Text and numbers are trimmed text; anything else is left for the schema to name. */
+const asText = (value: unknown): unknown => (typeof value === 'string' || typeof value === 'number' ? String(value).trim() : value);
 
-export function buildFlowFromStepList(entries: readonly StepListEntry[]): BuiltFlow {
+/** Sets only the fields that have a value, so an unset field reads as missing, not as undefined. */
+function draft(fields: Record<string, unknown>): DraftStep {
+	const step: Record<string, unknown> = {};
+	for (const key in fields) if (fields[key] !== undefined) step[key] = fields[key];
+	return step as DraftStep;
+}
+
+export function buildFlowFromStepList(rawEntries: readonly StepListEntry[]): BuiltFlow {
+	const entries = rawEntries.map((entry) => (typeof entry === 'object' && entry !== null ? entry : {}));
 	// An id left blank is the step's position, counted from 1 as the list shows them.
-	const ids = entries.map((entry, index) => (blank(entry.stepId) ? String(index + 1) : String(entry.stepId).trim()));
+	const ids = entries.map((entry, index) => (blank(entry.stepId) ? String(index + 1) : asText(entry.stepId)));
 	const errors: FlowProblem[] = [];
 	const steps = entries.map((entry, index): DraftStep => {
 		// A blank next step continues with the next step in the list; the last step ends the flow.
-		const following = ids[index + 1];
-		const next = (value: string | number | undefined) => given(value) ?? following;
+		const following = typeof ids[index + 1] === 'string' ? (ids[index + 1] as string) : undefined;
+		const next = (value: unknown) => (blank(value) ? following : asText(value));
 		const id = ids[index];
-		const common = { id, type: entry.type as never };
-		switch (entry.type) {
+		const type = entry.type;
+		switch (type) {
 			case 'call':
 			case 'connect':
-				return { ...common, number: entry.number ?? '', caller_id: entry.callerId ?? '', next_step: next(entry.nextStep) };
+				return draft({ id, type, number: entry.number ?? '', caller_id: entry.callerId ?? '', next_step: next(entry.nextStep) });
 			case 'play':
-				return { ...common, text: given(entry.text), url: given(entry.audioUrl), next_step: next(entry.nextStep) };
+				return draft({ id, type, text: given(entry.text), url: given(entry.audioUrl), next_step: next(entry.nextStep) });
 			case 'digits': {
 				const { routes, problems } = digitRoutes(entry, next(entry.anyInput));
-				errors.push(...problems.map((message) => ({ severity: 'error' as const, stepIndex: index, stepId: id, stepType: 'digits', field: 'routes', message })));
-				return { ...common, count: entry.count as number, variable: entry.variable ?? '', next_step: routes };
+				const stepId = typeof id === 'string' ? id : undefined;
+				errors.push(...problems.map((message) => ({ severity: 'error' as const, stepIndex: index, stepId, stepType: 'digits', field: 'routes', message })));
+				return draft({ id, type, count: entry.count, variable: entry.variable ?? '', next_step: routes });
 			}
 			case 'http': {
 				const success = next(entry.onSuccess);
 				const fail = next(entry.onFailure);
-				return {
-					...common,
-					url: entry.url ?? '',
-					method: given(entry.method),
-					// Samespace routes an http step on both outcomes; as the last step it has nowhere to go.
-					next_step: success === undefined && fail === undefined ? undefined : { success, fail },
-				};
+				// Samespace routes an http step on both outcomes; as the last step it has nowhere to go.
+				const routes = success === undefined && fail === undefined ? undefined : { success, fail };
+				return draft({ id, type, url: entry.url ?? '', method: given(entry.method), next_step: routes });
 			}
 			default:
-				return common;
+				return draft({ id, type });
 		}
 	});
-	return { steps: steps.map(withoutUndefined), errors };
+	return { steps, errors };
 }
 
-function digitRoutes(entry: StepListEntry, anyInput: string | number | undefined) {
-	const routes: Record<string, string | number> = {};
+function digitRoutes(entry: StepListEntry, anyInput: unknown) {
+	const routes: Record<string, unknown> = {};
 	const problems: string[] = [];
-	for (const route of entry.routes?.route ?? []) {
-		if (blank(route.key) || blank(route.step)) {
-			problems.push('a route has no key or no step: choose the key pressed and the id of the step it leads to, or delete the route');
-			continue;
+	const list: unknown = entry.routes?.route;
+	(Array.isArray(list) ? list : []).forEach((route: { key?: unknown; step?: unknown } | null, position) => {
+		const key = route?.key;
+		if (blank(key) || blank(route?.step)) {
+			problems.push(`route ${position + 1} has no key or no step: choose the key pressed and the id of the step it leads to, or delete the route`);
+		} else if (typeof key !== 'string' && typeof key !== 'number') {
+			problems.push(`route ${position + 1}: the key pressed is not a key you can route on: choose a digit 0-9 or "#"`);
+		} else if (Object.hasOwn(routes, String(key))) {
+			problems.push(`key "${shorten(String(key))}" has two routes: keep one`);
+		} else {
+			// An own property even for a key such as "__proto__"; the schema then says it is no route key.
+			Object.defineProperty(routes, String(key), { value: asText(route?.step), enumerable: true, writable: true, configurable: true });
 		}
-		const key = String(route.key);
-		if (key in routes) {
-			problems.push(`key "${key}" has two routes: keep one`);
-			continue;
-		}
-		routes[key] = route.step as string | number;
-	}
+	});
 	if (anyInput !== undefined) {
 		const explicit = routes[ANY_INPUT_KEY];
-		if (explicit !== undefined && !blank(entry.anyInput) && String(explicit) !== String(anyInput)) {
+		if (explicit !== undefined && !blank(entry.anyInput) && explicit !== anyInput) {
+			const both = typeof explicit === 'string' && typeof anyInput === 'string' ? ` ("${shorten(explicit)}" and "${shorten(anyInput)}")` : '';
 			problems.push(
-				`the route for "*" and "Any Other Input Goes To" lead to different steps ("${explicit}" and "${anyInput}"): Samespace uses "*" for any input, so keep one`,
+				`the route for "*" and "Any Other Input Goes To" lead to different steps${both}: Samespace uses "*" for any input, so keep one`,
 			);
 		} else if (explicit === undefined) routes[ANY_INPUT_KEY] = anyInput;
 	}
 	return { routes, problems };
-}
-
-function withoutUndefined<T extends object>(step: T): T {
-	return Object.fromEntries(Object.entries(step).filter(([, value]) => value !== undefined)) as T;
 }
 
 /** The labels the step list shows, so a problem names the field as the user sees it. */
