@@ -5,6 +5,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { dispatch } from '../transport/dispatch';
+import { MAY_HAVE_PLACED } from '../transport/interpret';
 import type { Outcome } from '../transport/outcome';
 import { withRetries, type RetryResult } from '../transport/retry';
 import { sendOnce } from '../transport/send';
@@ -51,7 +52,7 @@ export async function placeCalls(ctx: IExecuteFunctions, pending: PendingCall[],
 				kind: 'uncertain',
 				retryable: false,
 				message: `Unexpected error while sending: ${(error as Error).message}`,
-				description: 'The call may have been placed: check in Samespace before you send this item again.',
+				description: MAY_HAVE_PLACED,
 			};
 			return { outcome, attempts: 1 };
 		}

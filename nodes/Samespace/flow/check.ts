@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod/v4';
 
-import { reachableFromStart, storedBefore } from './graph';
+import { readFlowPaths, storedBefore } from './graph';
 import { shorten } from './quote';
 import { PLACEHOLDER, flowSchema, type CallFlow } from './schema';
 
@@ -73,7 +73,8 @@ function flowWarnings(rawSteps: readonly unknown[]): FlowProblem[] {
 	const warn = (index: number | undefined, field: string | undefined, message: string) =>
 		warnings.push({ severity: 'warning', ...locate(rawSteps, index), field, message });
 
-	const reachable = reachableFromStart(rawSteps);
+	const paths = readFlowPaths(rawSteps);
+	const reachable = paths.fromStart;
 	for (let index = 0; index < rawSteps.length; index++) {
 		if (!reachable.has(index))
 			warn(index, undefined, 'can never be reached from the first step: point a next step or route at it, or remove it');
@@ -85,7 +86,7 @@ function flowWarnings(rawSteps: readonly unknown[]): FlowProblem[] {
 		if (step?.type !== 'http' || typeof step.url !== 'string') return;
 		for (const [, name] of step.url.matchAll(PLACEHOLDER)) uses.push({ index, name });
 	});
-	storedBefore(rawSteps, uses).forEach((stored, use) => {
+	storedBefore(rawSteps, paths, uses).forEach((stored, use) => {
 		if (stored) return;
 		const { index, name } = uses[use];
 		warn(

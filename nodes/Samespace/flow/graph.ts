@@ -96,9 +96,20 @@ export function checkFlowGraph(rawSteps: readonly unknown[]): FlowIssue[] {
 	return issues;
 }
 
+/** Where each step leads, and which steps the first step reaches: read once, used by every warning. */
+export interface FlowPaths {
+	successors: number[][];
+	fromStart: Set<number>;
+}
+
+export function readFlowPaths(rawSteps: readonly unknown[]): FlowPaths {
+	const successors = successorLists(Array.from(rawSteps, readStep));
+	return { successors, fromStart: reachable(successors, [0]) };
+}
+
 /** Indexes of the steps that the first step can lead to (the first included). */
 export function reachableFromStart(rawSteps: readonly unknown[]): Set<number> {
-	return reachable(successorLists(Array.from(rawSteps, readStep)), [0]);
+	return readFlowPaths(rawSteps).fromStart;
 }
 
 /**
@@ -106,10 +117,12 @@ export function reachableFromStart(rawSteps: readonly unknown[]): Set<number> {
  * `name` can come before it: one that leads to the step, or, for a step the first step cannot
  * reach (a flow still being wired), one listed above it.
  */
-export function storedBefore(rawSteps: readonly unknown[], uses: ReadonlyArray<{ index: number; name: string }>): boolean[] {
+export function storedBefore(
+	rawSteps: readonly unknown[],
+	{ successors, fromStart }: FlowPaths,
+	uses: ReadonlyArray<{ index: number; name: string }>,
+): boolean[] {
 	if (uses.length === 0) return [];
-	const steps = Array.from(rawSteps, readStep);
-	const successors = successorLists(steps);
 	const storers = new Map<string, number[]>();
 	rawSteps.forEach((raw, index) => {
 		if (isRecord(raw) && raw.type === 'digits' && typeof raw.variable === 'string') {
@@ -117,10 +130,9 @@ export function storedBefore(rawSteps: readonly unknown[], uses: ReadonlyArray<{
 			storers.set(name, [...(storers.get(name) ?? []), index]);
 		}
 	});
-	const fromStart = reachable(successors, [0]);
 	// One walk per use, from the steps right after the variable's digits steps, stopping as soon
 	// as it arrives: usually the next step or two, so a long flow costs little.
-	const seen = new Uint32Array(steps.length);
+	const seen = new Uint32Array(successors.length);
 	let walk = 0;
 	const leadsTo = (starts: number[], target: number) => {
 		walk++;

@@ -6,7 +6,8 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { Failure, Outcome } from './outcome';
 
-const MAY_HAVE_PLACED =
+/** Said of every failure after which the call may exist: the user must check before resending. */
+export const MAY_HAVE_PLACED =
 	'The call may have been placed: check in Samespace before you send this item again. It was not retried, so nobody is called twice.';
 const NOT_PLACED = 'No call was placed.';
 

@@ -37,8 +37,3 @@ export interface Failure {
 }
 
 export type Outcome = Accepted | Failure;
-
-/** Whether sending the same request again could ring the same person twice. */
-export const mayHavePlacedCall = (outcome: Outcome): boolean =>
-	outcome.kind === 'accepted' || outcome.kind === 'uncertain';
-

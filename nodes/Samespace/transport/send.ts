@@ -2,7 +2,7 @@
 import type { IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 
 import type { CallFlow } from '../flow/schema';
-import { interpretRequestError, interpretResponse } from './interpret';
+import { interpretRequestError, interpretResponse, MAY_HAVE_PLACED } from './interpret';
 import type { Outcome } from './outcome';
 
 export const CREDENTIAL_TYPE = 'samespaceApi';
@@ -71,8 +71,7 @@ export async function sendOnce(ctx: IExecuteFunctions, request: CallRequest, tim
 					retryable: false,
 					statusCode: response.statusCode,
 					message: `Samespace answered HTTP ${response.statusCode} with more than ${MAX_RESPONSE_BYTES / 1024} KiB, which is not a call flow answer`,
-					description:
-						'The call may have been placed: check in Samespace before you send this item again. It was not retried, so nobody is called twice.',
+					description: MAY_HAVE_PLACED,
 				}
 			: outcome;
 	}
