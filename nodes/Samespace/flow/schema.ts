@@ -65,7 +65,8 @@ type Report = (message: string, path?: PropertyKey[]) => void;
  * finds. A field with a problem yields nothing.
  */
 function field<T>(parse: (value: unknown, report: Report) => T) {
-	return z.unknown().transform((value, ctx): T => {
+	// A bare transform: one parser run per field (`z.unknown().transform` would be three).
+	return z.transform((value: unknown, ctx): T => {
 		let failed = false;
 		const result = parse(value, (message, path = []) => {
 			failed = true;
@@ -170,7 +171,12 @@ const plainNextStep = optionalField((value, report) => readRef('the id of the st
 const strictStep = <T extends z.ZodRawShape>(type: StepType, shape: T) =>
 	z.strictObject(
 		{ id: stepRef('an id for this step (any text unique in the flow, e.g. "welcome")'), type: z.literal(type), ...shape },
-		{ error: (issue) => (issue.code === 'unrecognized_keys' ? `a ${type} step takes only ${STEP_FIELDS[type].join(', ')}` : undefined) },
+		{
+			error: (issue) =>
+				issue.code === 'unrecognized_keys'
+					? explainUnknownKeys(issue.keys, `a ${type} step takes only ${STEP_FIELDS[type].join(', ')}`)
+					: undefined,
+		},
 	);
 
 export const callStepSchema = strictStep('call', {
@@ -270,29 +276,34 @@ export const connectStepSchema = strictStep('connect', {
 	next_step: plainNextStep,
 });
 
-const stepSchemas = {
-	call: callStepSchema,
-	play: playStepSchema,
-	digits: digitsStepSchema,
-	http: httpStepSchema,
-	connect: connectStepSchema,
-} as const;
+/** What is wrong with a step that is not an object, or whose type is not a step type. */
+function stepShapeError(step: unknown): string {
+	if (!isRecord(step)) return `is ${typeName(step)}: each step must be an object such as {"id": "1", "type": "call", ...}`;
+	const type = step.type;
+	const known = STEP_TYPES.join(', ');
+	if (type === undefined) return `is missing: say what the step does, one of ${known}`;
+	if (typeof type !== 'string') return `is ${typeName(type)}: the step type must be text, one of ${known}`;
+	if (Object.hasOwn(REMOVED_STEP_TYPES, type)) return REMOVED_STEP_TYPES[type];
+	return `"${shorten(type)}" is not a step type: use one of ${known}`;
+}
 
-export type FlowStep =
-	| z.output<typeof callStepSchema>
-	| z.output<typeof playStepSchema>
-	| z.output<typeof digitsStepSchema>
-	| z.output<typeof httpStepSchema>
-	| z.output<typeof connectStepSchema>;
+/**
+ * One step of a flow, parsed by its `type`, so the messages speak of that type's fields rather
+ * than of every kind of step. A step that is not an object is reported on the step; a wrong type
+ * on its `type` field.
+ */
+export const stepSchema = z.discriminatedUnion(
+	'type',
+	[callStepSchema, playStepSchema, digitsStepSchema, httpStepSchema, connectStepSchema],
+	// The union's own issues are only these two: not an object, or no step type matched.
+	{ error: (issue) => stepShapeError(issue.input) },
+);
+
+export type FlowStep = z.output<typeof stepSchema>;
 export type CallFlow = FlowStep[];
 
 /** A step as written in JSON or built from the step list, before it is checked. */
-export type FlowStepInput =
-	| z.input<typeof callStepSchema>
-	| z.input<typeof playStepSchema>
-	| z.input<typeof digitsStepSchema>
-	| z.input<typeof httpStepSchema>
-	| z.input<typeof connectStepSchema>;
+export type FlowStepInput = z.input<typeof stepSchema>;
 
 /** Unknown keys get a message that names them, and the replacement where one is known. */
 function explainUnknownKeys(keys: string[], typeMessage: string): string {
@@ -304,39 +315,6 @@ function explainUnknownKeys(keys: string[], typeMessage: string): string {
 	}
 	return parts.join('; ');
 }
-
-/**
- * One step of a flow, parsed by its `type`, so the messages speak of that type's fields rather
- * than of every kind of step.
- */
-export const stepSchema = z.unknown().transform((step, ctx): FlowStep => {
-	const fail = (message: string, path: PropertyKey[] = []) => {
-		ctx.issues.push({ code: 'custom', message, input: step, path });
-		return z.NEVER;
-	};
-	if (!isRecord(step)) return fail(`is ${typeName(step)}: each step must be an object such as {"id": "1", "type": "call", ...}`);
-	const type = step.type;
-	if (typeof type !== 'string' || !Object.hasOwn(stepSchemas, type)) {
-		const known = STEP_TYPES.join(', ');
-		return fail(
-			type === undefined
-				? `is missing: say what the step does, one of ${known}`
-				: typeof type !== 'string'
-					? `is ${typeName(type)}: the step type must be text, one of ${known}`
-					: Object.hasOwn(REMOVED_STEP_TYPES, type)
-						? REMOVED_STEP_TYPES[type]
-						: `"${shorten(type)}" is not a step type: use one of ${known}`,
-			['type'],
-		);
-	}
-	const parsed = stepSchemas[type as StepType].safeParse(step);
-	if (parsed.success) return parsed.data;
-	for (const issue of parsed.error.issues) {
-		if (issue.code === 'unrecognized_keys') fail(explainUnknownKeys(issue.keys, issue.message), [...issue.path, issue.keys[0]]);
-		else fail(issue.message, issue.path);
-	}
-	return z.NEVER;
-});
 
 /**
  * A whole flow: every step checked on its own (so one broken step does not hide the problems of the
@@ -354,7 +332,12 @@ export const flowSchema = z
 			const step = steps[index];
 			const result = stepSchema.safeParse(step);
 			if (result.success) parsed.push(result.data);
-			else for (const issue of result.error.issues) ctx.issues.push({ code: 'custom', message: issue.message, input: step, path: [index, ...issue.path] });
+			else
+				for (const issue of result.error.issues) {
+					// Unknown keys are reported on the first of them, so the message points at a field.
+					const path = issue.code === 'unrecognized_keys' ? [index, ...issue.path, issue.keys[0]] : [index, ...issue.path];
+					ctx.issues.push({ code: 'custom', message: issue.message, input: step, path });
+				}
 		}
 		for (const issue of checkFlowGraph(steps)) ctx.issues.push({ code: 'custom', input: steps, ...issue });
 		return parsed;
