@@ -10,7 +10,7 @@ import path from 'node:path';
 
 import { installTarball, recordInstalledPackage } from './community-install.mjs';
 import { CREDENTIAL, EMULATOR_AUTH_TOKEN, EMULATOR_CLOUD_ID, EXAMPLES_DIR } from './config.mjs';
-import { n8nCliOk } from './n8n.mjs';
+import { n8nCli, n8nCliOk } from './n8n.mjs';
 
 /** The credential the AI-agent example's chat model gets: the scripted model on 127.0.0.1. */
 export const LLM_CREDENTIAL = { id: 'scriptedOpenAi01', name: 'Scripted chat model (offline)', type: 'openAiApi' };
@@ -47,6 +47,25 @@ export function importableExample({ workflow, id }) {
 }
 
 export const hasWebhookTrigger = (workflow) => workflow.nodes.some((n) => n.type === 'n8n-nodes-base.webhook');
+
+/**
+ * The first n8n command on a new user folder creates the SQLite database and runs every migration.
+ * Once, on a loaded clean machine, that failed with `SQLITE_ERROR: table "role" already exists`: a
+ * migration half-applied on n8n's pooled SQLite connections (it never recurred in later runs). The
+ * database is ours and new, so a failed migration is retried once on a fresh file; the retry is
+ * logged, and a second failure is reported with n8n's output.
+ */
+async function firstCommandOnNewDatabase(args, { env, userFolder, log }) {
+	const first = await n8nCli(args, { env });
+	if (first.code === 0) return first;
+	const output = `${first.stdout}\n${first.stderr}`;
+	if (!/migration|SQLITE_ERROR/i.test(output)) throw new Error(`n8n ${args.join(' ')} exited ${first.code}\n${output}`);
+	const reason = output.split('\n').find((line) => /SQLITE_ERROR|migration.*fail/i.test(line)) ?? 'a migration failed';
+	log(`n8n's first migration on the new database failed (${reason.trim()}); retrying once on a fresh database`);
+	const dataDir = path.join(userFolder, '.n8n');
+	for (const file of fs.readdirSync(dataDir)) if (file.startsWith('database.sqlite')) fs.rmSync(path.join(dataDir, file), { force: true });
+	return await n8nCliOk(args, { env });
+}
 
 /**
  * @param {object} o
@@ -87,7 +106,7 @@ export async function prepareInstance({ userFolder, env, tarball, emulatorBaseUr
 		const credFile = path.join(tmp, 'credentials.json');
 		fs.writeFileSync(credFile, JSON.stringify(credentials, null, 2));
 		t = Date.now();
-		await n8nCliOk(['import:credentials', `--input=${credFile}`], { env });
+		await firstCommandOnNewDatabase(['import:credentials', `--input=${credFile}`], { env, userFolder, log });
 		timings.importCredentialsMs = Date.now() - t;
 		log(`imported credential "${CREDENTIAL.name}" -> ${emulatorBaseUrl}${llmBaseUrl ? ` and "${LLM_CREDENTIAL.name}" -> ${llmBaseUrl}` : ''}`);
 
