@@ -28,15 +28,8 @@ const stepFields: INodeProperties[] = [
 			{ name: 'HTTP Request', value: 'http', description: 'Call a web address during the call, e.g. to look up an account' },
 			{ name: 'Play', value: 'play', description: 'Speak a text or play an audio file' },
 		],
-		default: 'call',
-	},
-	{
-		displayName: 'Step ID',
-		name: 'stepId',
-		type: 'string',
-		default: '',
-		placeholder: 'e.g. menu',
-		description: 'A name other steps can point to. Leave blank to use the step’s position (1, 2, 3…).',
+		// A new node starts with a Call step; a step added after it is most often something to play.
+		default: 'play',
 	},
 	{
 		displayName: 'Phone Number',
@@ -44,10 +37,18 @@ const stepFields: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. 14155550123',
-		description:
-			'Call: the number to call, country code first (spaces, dashes and + are removed). Connect: the number, agent extension or team number to connect to.',
+		description: 'The number to call, country code first (spaces, dashes, brackets and a leading + are removed)',
 		hint: 'Usually an expression that reads the number from the incoming item, e.g. {{ $json.phone }}',
-		displayOptions: showFor('call', 'connect'),
+		displayOptions: showFor('call'),
+	},
+	{
+		displayName: 'Connect To',
+		name: 'number',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. 5263 or 14155550123',
+		description: 'The agent extension, team number or phone number to connect the person to',
+		displayOptions: showFor('connect'),
 	},
 	{
 		displayName: 'Caller ID',
@@ -133,6 +134,7 @@ const stepFields: INodeProperties[] = [
 					{
 						displayName: 'Go to Step',
 						name: 'step',
+						noDataExpression: true,
 						type: 'string',
 						default: '',
 						placeholder: 'e.g. sales',
@@ -145,6 +147,7 @@ const stepFields: INodeProperties[] = [
 	{
 		displayName: 'Any Other Input Goes To',
 		name: 'anyInput',
+		noDataExpression: true,
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. menu',
@@ -172,6 +175,7 @@ const stepFields: INodeProperties[] = [
 	{
 		displayName: 'On Success Go To',
 		name: 'onSuccess',
+		noDataExpression: true,
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. connect-sales',
@@ -181,6 +185,7 @@ const stepFields: INodeProperties[] = [
 	{
 		displayName: 'On Failure Go To',
 		name: 'onFailure',
+		noDataExpression: true,
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. sorry',
@@ -188,13 +193,35 @@ const stepFields: INodeProperties[] = [
 		displayOptions: showFor('http'),
 	},
 	{
+		displayName: 'Step ID',
+		name: 'stepId',
+		type: 'string',
+		// Wiring is fixed when the flow is built: no expressions, and no "let the AI model decide".
+		noDataExpression: true,
+		default: '',
+		placeholder: 'e.g. menu',
+		description:
+			'A name other steps can go to. Leave blank if no step goes here by name: the step is then known by its position (1, 2, 3…), which changes when steps are moved.',
+	},
+	{
+		displayName: 'End Call After This Step',
+		name: 'endCall',
+		type: 'boolean',
+		noDataExpression: true,
+		default: false,
+		description: 'Whether the call ends here instead of going on to another step, e.g. after connecting to an agent',
+		displayOptions: showFor('play', 'connect'),
+	},
+	{
 		displayName: 'Next Step',
 		name: 'nextStep',
 		type: 'string',
+		noDataExpression: true,
 		default: '',
 		placeholder: 'e.g. menu',
 		description: `ID of the step that comes next. ${nextStepHint}.`,
-		displayOptions: showFor('call', 'play', 'connect'),
+		// `hide` rather than `show: { endCall: [false] }`: a Call step has no endCall value to match.
+		displayOptions: { show: { type: ['call', 'play', 'connect'] }, hide: { endCall: [true] } },
 	},
 ];
 
@@ -219,8 +246,15 @@ export const samespaceProperties: INodeProperties[] = [
 		default: 'steps',
 	},
 	{
+		displayName: 'Record Call',
+		name: 'record',
+		type: 'boolean',
+		default: false,
+		description: 'Whether Samespace records the call',
+	},
+	{
 		displayName:
-			'Steps run from top to bottom: a blank Step ID is the step’s position and a blank next step is the step below, so a simple call needs no wiring',
+			'Steps run from top to bottom, so a simple call needs no wiring. To go to another step, give that step a Step ID and use the ID: a step without one is known by its position, which changes when steps are moved.',
 		name: 'stepsNotice',
 		type: 'notice',
 		default: '',
@@ -252,13 +286,6 @@ export const samespaceProperties: INodeProperties[] = [
 			'The "flow" array of a Samespace call flow. A whole payload with a "flow" key is accepted too; its cloud_id and auth_token are ignored (the credential is used).',
 		hint: 'From an earlier node: {{ $json.flow }}. Step IDs may be text or numbers; they are sent as text.',
 		displayOptions: { show: { source: ['json'] } },
-	},
-	{
-		displayName: 'Record Call',
-		name: 'record',
-		type: 'boolean',
-		default: false,
-		description: 'Whether Samespace records the call',
 	},
 	{
 		displayName: 'Options',

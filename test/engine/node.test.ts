@@ -209,6 +209,55 @@ describe('step list', () => {
 	});
 });
 
+describe('step list as n8n stores it', () => {
+	test('a step saved without its Type is a Play step (the default n8n fills in); End Call stops the flow after a connect', async () => {
+		const result = await runSamespace(emulator, {
+			steps: {
+				step: [
+					// n8n leaves default values out of saved workflows: no type here means Play.
+					{ type: 'call', number: '14155550123', callerId: '14155550100' },
+					{ text: 'Connecting you now.' },
+					{ type: 'connect', number: '5263', callerId: '14155550100', endCall: true, nextStep: 'stale' },
+					{ stepId: 'bye', text: 'Nobody hears this.' },
+				],
+			},
+		});
+
+		expect(result.error).toBeUndefined();
+		expect(emulator.requests[0].body.flow).toEqual([
+			{ id: '1', type: 'call', number: '14155550123', caller_id: '14155550100', next_step: '2' },
+			{ id: '2', type: 'play', text: 'Connecting you now.', next_step: '3' },
+			{ id: '3', type: 'connect', number: '5263', caller_id: '14155550100' },
+			{ id: 'bye', type: 'play', text: 'Nobody hears this.' },
+		]);
+		expect(result.hints.Samespace).toEqual([
+			expect.objectContaining({ message: expect.stringMatching(/^Every item: step 4 \(id "bye", play\): can never be reached/) }),
+		]);
+	});
+
+	test('going to a step by the number of its position is sent, with a hint to give that step an ID', async () => {
+		const result = await runSamespace(emulator, {
+			steps: {
+				step: [
+					{ type: 'call', number: '14155550123', callerId: '14155550100' },
+					{ type: 'play', text: 'Press 1 to hear this again.' },
+					{ type: 'digits', count: 1, variable: 'choice', routes: { route: [{ key: '1', step: '2' }] }, anyInput: 'bye' },
+					{ type: 'play', stepId: 'bye', text: 'Bye' },
+				],
+			},
+		});
+
+		expect(result.error).toBeUndefined();
+		expect(emulator.requests[0].body.flow[2].next_step).toEqual({ '1': '2', '*': 'bye' });
+		expect(result.hints.Samespace).toEqual([
+			expect.objectContaining({
+				message:
+					'Every item: step 3 (id "3", digits), the route for key "1": goes to "2", the position of step 2, which has no Step ID: if steps are moved, this leads to a different step. Give step 2 a Step ID (e.g. "menu") and use it here',
+			}),
+		]);
+	});
+});
+
 describe('JSON mode', () => {
 	const flow = [
 		{ id: 0, type: 'call', number: '14155550123', caller_id: '14155550100', next_step: 1 },

@@ -898,7 +898,7 @@ export interface BrokenSteps {
 const LABELS: Record<string, string[]> = {
 	stepId: ['"Step ID"'],
 	type: ['"Type"'],
-	number: ['"Phone Number"'],
+	number: ['"Phone Number"', '"Connect To"'],
 	callerId: ['"Caller ID"'],
 	text: ['"Text to Speak"', '"Audio URL"'],
 	audioUrl: ['"Audio URL"', '"Text to Speak"'],

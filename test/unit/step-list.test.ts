@@ -45,6 +45,53 @@ describe('buildFlowFromStepList', () => {
 		expect(built.steps.map((s) => s.next_step)).toEqual(['end', 'end', '1']);
 	});
 
+	test('"End Call After This Step" ends the call there, even over a Next Step the editor still holds', () => {
+		const built = buildFlowFromStepList([
+			CALL,
+			{ ...CONNECT, stepId: 'sales', endCall: true },
+			{ type: 'play', text: 'Goodbye', endCall: true, nextStep: 'sales' },
+			{ type: 'play', text: 'never reached' },
+		]);
+		expect(built.steps.map((s) => s.next_step)).toEqual(['sales', undefined, undefined, undefined]);
+		expect(built.warnings).toEqual([]);
+	});
+
+	test('a Call step has no "End Call After This Step": a stray value does not stop the call from going on', () => {
+		const built = buildFlowFromStepList([{ ...CALL, endCall: true }, { type: 'play', text: 'Hi' }]);
+		expect(built.steps[0].next_step).toBe('2');
+	});
+
+	test('going to a step by the position of a step without a Step ID is a warning that says how to fix it', () => {
+		const built = buildFlowFromStepList([
+			CALL,
+			{ type: 'play', text: 'Menu' },
+			{ type: 'digits', count: 1, variable: 'choice', routes: { route: [{ key: '1', step: '2' }, { key: '2', step: 'sales' }] }, anyInput: '2' },
+			{ type: 'http', url: 'https://a.example/x', onSuccess: '5', onFailure: 'sales' },
+			{ type: 'play', text: 'Found you', nextStep: 2 },
+			{ ...CONNECT, stepId: 'sales' },
+		]);
+		expect(built.errors).toEqual([]);
+		expect(built.warnings.map((w) => [w.stepIndex, w.field])).toEqual([
+			[2, 'next_step.1'],
+			[2, 'next_step.*'],
+			[3, 'next_step.success'],
+			[4, 'next_step'],
+		]);
+		expect(built.warnings[0].message).toBe(
+			'goes to "2", the position of step 2, which has no Step ID: if steps are moved, this leads to a different step. Give step 2 a Step ID (e.g. "menu") and use it here',
+		);
+		const checked = checkItemFlow('steps', [CALL, { type: 'play', text: 'Again?' }, { type: 'play', text: 'Loop', nextStep: '2' }], false);
+		expect(checked.ok).toBe(true);
+		expect(checked.warnings).toEqual([
+			'step 3 (id "3", play), "Next Step": goes to "2", the position of step 2, which has no Step ID: if steps are moved, this leads to a different step. Give step 2 a Step ID (e.g. "menu") and use it here',
+		]);
+	});
+
+	test('no such warning when the step gone to has a Step ID, even if it is a number', () => {
+		const built = buildFlowFromStepList([CALL, { type: 'play', text: 'Menu', stepId: '2' }, { type: 'play', text: 'Loop', nextStep: '2' }]);
+		expect(built.warnings).toEqual([]);
+	});
+
 	test('play: blank text and audio URL are left out; the audio URL becomes url', () => {
 		const built = buildFlowFromStepList([CALL, { type: 'play', text: ' ', audioUrl: 'https://example.com/a.mp3' }]);
 		expect(built.steps[1]).toEqual({ id: '2', type: 'play', url: 'https://example.com/a.mp3' });
@@ -190,7 +237,7 @@ describe('stepListLabel', () => {
 	test.each<[string, string | undefined, string]>([
 		['id', 'call', '"Step ID"'],
 		['type', undefined, '"Type"'],
-		['number', 'connect', '"Phone Number"'],
+		['number', 'connect', '"Connect To"'],
 		['caller_id', 'call', '"Caller ID"'],
 		['text', 'play', '"Text to Speak"'],
 		['url', 'play', '"Audio URL"'],

@@ -51,12 +51,14 @@ export function checkItemFlow(source: FlowSource, parameter: unknown, record: bo
 	let rawFlow: unknown;
 	let label: FieldLabeler | undefined;
 	const buildErrors: FlowProblem[] = [];
+	const buildWarnings: FlowProblem[] = [];
 	if (source === 'steps') {
 		const entries = Array.isArray(parameter) ? (parameter as StepListEntry[]) : [];
 		if (entries.length === 0) return rejected(['The step list is empty: add a Call step, then what should happen in the call'], []);
 		const built = buildFlowFromStepList(entries);
 		rawFlow = built.steps;
 		buildErrors.push(...built.errors);
+		buildWarnings.push(...built.warnings);
 		label = stepListLabel;
 	} else {
 		const read = readJsonFlow(parameter);
@@ -66,11 +68,14 @@ export function checkItemFlow(source: FlowSource, parameter: unknown, record: bo
 
 	const check = checkFlow(rawFlow);
 	const describe = (problem: FlowProblem) => describeProblem(problem, label);
-	const warnings = check.warnings.map(describe);
-	const errors = [...buildErrors, ...check.errors].sort((a, b) => (a.stepIndex ?? -1) - (b.stepIndex ?? -1));
+	// Warnings about the flow as a whole come last, after those of its steps.
+	const warnings = [...buildWarnings, ...check.warnings].sort((a, b) => (a.stepIndex ?? Infinity) - (b.stepIndex ?? Infinity)).map(describe);
+	const errors = [...buildErrors, ...check.errors].sort(byStep);
 	if (errors.length > 0 || !check.flow) return rejected(errors.map(describe), warnings);
 	return { ok: true, record, flow: check.flow, warnings };
 }
+
+const byStep = (a: FlowProblem, b: FlowProblem) => (a.stepIndex ?? -1) - (b.stepIndex ?? -1);
 
 function rejected(problems: string[], warnings: string[]): RejectedCall {
 	const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';

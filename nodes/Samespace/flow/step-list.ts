@@ -23,6 +23,7 @@ export interface StepListEntry {
 	method?: string;
 	onSuccess?: string | number;
 	onFailure?: string | number;
+	endCall?: boolean;
 	nextStep?: string | number;
 }
 
@@ -32,6 +33,7 @@ export type DraftStep = Partial<FlowStepInput>;
 export interface BuiltFlow {
 	steps: DraftStep[];
 	errors: FlowProblem[];
+	warnings: FlowProblem[];
 }
 
 const blank = (value: unknown): boolean =>
@@ -56,14 +58,16 @@ export function buildFlowFromStepList(rawEntries: readonly StepListEntry[]): Bui
 		// A blank next step continues with the next step in the list; the last step ends the flow.
 		const following = typeof ids[index + 1] === 'string' ? (ids[index + 1] as string) : undefined;
 		const next = (value: unknown) => (blank(value) ? following : asText(value));
+		// "End Call After This Step" wins over a Next Step the editor still holds but no longer shows.
+		const plainNext = () => (entry.endCall === true && entry.type !== 'call' ? undefined : next(entry.nextStep));
 		const id = ids[index];
 		const type = entry.type;
 		switch (type) {
 			case 'call':
 			case 'connect':
-				return draft({ id, type, number: entry.number ?? '', caller_id: entry.callerId ?? '', next_step: next(entry.nextStep) });
+				return draft({ id, type, number: entry.number ?? '', caller_id: entry.callerId ?? '', next_step: plainNext() });
 			case 'play':
-				return draft({ id, type, text: given(entry.text), url: given(entry.audioUrl), next_step: next(entry.nextStep) });
+				return draft({ id, type, text: given(entry.text), url: given(entry.audioUrl), next_step: plainNext() });
 			case 'digits': {
 				const { routes, problems } = digitRoutes(entry, next(entry.anyInput));
 				const stepId = typeof id === 'string' ? id : undefined;
@@ -81,7 +85,48 @@ export function buildFlowFromStepList(rawEntries: readonly StepListEntry[]): Bui
 				return draft({ id, type });
 		}
 	});
-	return { steps, errors };
+	return { steps, errors, warnings: positionalReferences(entries, steps) };
+}
+
+/**
+ * A route written as the number of a step that has no Step ID follows that position: once steps
+ * are moved, it leads elsewhere without any error. The editor shows no step numbers, so say so.
+ */
+function positionalReferences(entries: readonly StepListEntry[], steps: readonly DraftStep[]): FlowProblem[] {
+	const unnamed = new Set<string>();
+	entries.forEach((entry, index) => {
+		if (blank(entry.stepId)) unnamed.add(String(index + 1));
+	});
+	if (unnamed.size === 0) return [];
+	const warnings: FlowProblem[] = [];
+	const warn = (index: number, field: string, target: unknown) => {
+		if (typeof target !== 'string' || !unnamed.has(target)) return;
+		const step = steps[index] as { id?: unknown; type?: unknown };
+		warnings.push({
+			severity: 'warning',
+			stepIndex: index,
+			stepId: typeof step.id === 'string' ? step.id : undefined,
+			stepType: typeof step.type === 'string' ? step.type : undefined,
+			field,
+			message: `goes to "${target}", the position of step ${target}, which has no Step ID: if steps are moved, this leads to a different step. Give step ${target} a Step ID (e.g. "menu") and use it here`,
+		});
+	};
+	entries.forEach((entry, index) => {
+		const written = (value: unknown) => (blank(value) ? undefined : asText(value));
+		if (entry.type === 'digits') {
+			const list: unknown = entry.routes?.route;
+			// Routes without a usable key are errors already (see digitRoutes).
+			for (const route of Array.isArray(list) ? (list as Array<{ key?: unknown; step?: unknown } | null>) : []) {
+				const key = route?.key;
+				if (typeof key === 'string' || typeof key === 'number') warn(index, `next_step.${key}`, written(route?.step));
+			}
+			warn(index, `next_step.${ANY_INPUT_KEY}`, written(entry.anyInput));
+		} else if (entry.type === 'http') {
+			warn(index, 'next_step.success', written(entry.onSuccess));
+			warn(index, 'next_step.fail', written(entry.onFailure));
+		} else if (!(entry.endCall === true && entry.type !== 'call')) warn(index, 'next_step', written(entry.nextStep));
+	});
+	return warnings;
 }
 
 function digitRoutes(entry: StepListEntry, anyInput: unknown) {
@@ -132,6 +177,7 @@ const STEP_LIST_LABELS: Record<string, string> = {
 
 export const stepListLabel: FieldLabeler = (field, stepType) => {
 	if (field === 'url') return stepType === 'play' ? '"Audio URL"' : '"URL"';
+	if (field === 'number' && stepType === 'connect') return '"Connect To"';
 	if (field === 'next_step' && stepType === 'http') return '"On Success Go To" and "On Failure Go To"';
 	if (field === 'next_step' && stepType === 'digits') return '"Routes" and "Any Other Input Goes To"';
 	const label = STEP_LIST_LABELS[field];
