@@ -2,9 +2,11 @@
 // Debian's chromium, headless, with its own networking features off and every request outside
 // 127.0.0.1 aborted (and counted). Against a running n8n with the examples imported:
 // sign in, open the new-lead example, open the Samespace node, check that each step shows its
-// type's fields and none of the others, add a step (checking the fields follow its type), drag it
-// to second place, run the workflow through its test webhook, and check that the emulator received
-// the flow the editor showed. Screenshots go to docs/screenshots/.
+// type's fields and none of the others, add a step (checking the fields follow its type, and that
+// "End Call After This Step" hides Next Step), drag it to second place, run the workflow through its
+// test webhook, and check that the emulator received the flow the editor showed. Then the other
+// examples: the bulk one's End Call step, and on the AI tool that values offer "let the model
+// define this" while Step ID and Next Step do not. Screenshots go to docs/screenshots/.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -46,11 +48,12 @@ export function expectedFieldsByType() {
 	const typeField = fields.find((f) => f.name === 'type');
 	const out = {};
 	for (const { value, name } of typeField.options) {
-		const shown = fields.filter((f) => {
-			const show = f.displayOptions?.show?.type;
-			const hide = f.displayOptions?.hide?.type;
-			return (!show || show.includes(value)) && !(hide && hide.includes(value));
-		});
+		// A new step of this type: every other field at its default (End Call off, so Next Step shows).
+		const values = { ...Object.fromEntries(fields.map((f) => [f.name, f.default])), type: value };
+		const matches = (conditions, test) => Object.entries(conditions ?? {}).every(([key, allowed]) => test(allowed.includes(values[key])));
+		const shown = fields.filter(
+			(f) => matches(f.displayOptions?.show, (ok) => ok) && !Object.entries(f.displayOptions?.hide ?? {}).some(([key, hidden]) => hidden.includes(values[key])),
+		);
 		out[value] = { label: name, fields: shown.map((f) => f.name), labels: Object.fromEntries(shown.map((f) => [f.name, f.displayName])) };
 	}
 	return out;
@@ -148,13 +151,16 @@ export async function runBrowserChecks({ url, workflowId, emulator, screenshotsD
 					}
 					const labels = [...item.querySelectorAll('label')].map((l) => l.textContent.trim()).filter(Boolean);
 					const text = item.querySelector(`[data-parameter-path="parameters.steps.step[${index}].text"] textarea`)?.value;
-					return { index, type: typeEl.querySelector('input')?.value ?? '', fields: [...names], labels, text };
+					const endCallSwitch = item.querySelector(`[data-parameter-path="parameters.steps.step[${index}].endCall"]`);
+					const endCall = Boolean(endCallSwitch?.querySelector('.is-checked, [aria-checked="true"], input:checked'));
+					return { index, type: typeEl.querySelector('input')?.value ?? '', fields: [...names], labels, text, endCall };
 				});
 			});
 		const compareFields = (step) => {
 			const value = labelOf[step.type];
 			if (!value) return `step ${step.index + 1}: unknown type "${step.type}"`;
-			const want = expected[value].fields;
+			// "End Call After This Step" hides Next Step.
+			const want = expected[value].fields.filter((f) => !(step.endCall && f === 'nextStep'));
 			const missing = want.filter((f) => !step.fields.includes(f));
 			const extra = step.fields.filter((f) => !want.includes(f));
 			const missingLabels = want.map((f) => expected[value].labels[f]).filter((l) => !step.labels.some((x) => x.startsWith(l)));
@@ -224,9 +230,20 @@ export async function runBrowserChecks({ url, workflowId, emulator, screenshotsD
 			if (problem) throw new Error(`after choosing Play: ${problem}`);
 			await page.locator(`[data-parameter-path="parameters.steps.step[${newIndex}].text"] textarea`).fill(ADDED_TEXT);
 			await page.keyboard.press('Tab');
+			// "End Call After This Step" hides Next Step, and turning it off brings it back.
+			const endCallSwitch = page.locator(`[data-parameter-path="parameters.steps.step[${newIndex}].endCall"]`).locator('.el-switch, [role="switch"]').first();
+			const nextStepField = page.locator(`[data-parameter-path="parameters.steps.step[${newIndex}].nextStep"]`);
+			await endCallSwitch.click();
+			await nextStepField.waitFor({ state: 'detached' });
+			const ended = (await readSteps()).find((s) => s.index === newIndex);
+			if (!ended.endCall) throw new Error('End Call After This Step does not read as on after clicking it');
+			const endedProblem = compareFields(ended);
+			if (endedProblem) throw new Error(`with End Call on: ${endedProblem}`);
+			await endCallSwitch.click();
+			await nextStepField.waitFor();
 			await stepItem(newIndex).evaluate((el) => el.scrollIntoView({ block: 'center' }));
 			await shot('06-added-play-step.png', ndv);
-			return `added as ${addedAs}, switched to Play (${asPlay.fields.join(', ')}); Type offers: ${optionTexts.map((t) => t.split(/(?=[A-Z][a-z]+ [a-z])/)[0]).join(' / ')}`;
+			return `added as ${addedAs}, switched to Play (${asPlay.fields.join(', ')}); End Call on hides Next Step, off shows it; Type offers: ${optionTexts.map((t) => t.split(/(?=[A-Z][a-z]+ [a-z])/)[0]).join(' / ')}`;
 		});
 
 		await check('browser: drag the new step to second place', async () => {
@@ -349,9 +366,36 @@ export async function runBrowserChecks({ url, workflowId, emulator, screenshotsD
 				await shot(`${n++}-${base}-node.png`);
 				const steps = await readSteps();
 				const problems = steps.map(compareFields).filter(Boolean);
+				let aiNote = '';
+				if ((await node.getAttribute('data-node-type'))?.endsWith('Tool')) {
+					// As an AI tool, values may be left to the model ($fromAI), but not the flow's wiring.
+					const offersFromAi = (field) =>
+						page.evaluate((fieldPath) => {
+							const el = document.querySelector(`[data-parameter-path="${fieldPath}"]`);
+							if (!el) return null;
+							// Up from the field until a box holds the button, or holds another field (then it is not this field's).
+							for (let at = el; at && at !== document.body; at = at.parentElement) {
+								const others = [...at.querySelectorAll('[data-parameter-path]')].map((e) => e.getAttribute('data-parameter-path'));
+								if (others.some((p) => !p.startsWith(fieldPath))) return false;
+								if (at.querySelector('[data-test-id="from-ai-override-button"]')) return true;
+							}
+							return false;
+						}, `parameters.steps.step[0].${field}`);
+					const onNumber = await offersFromAi('number');
+					const onStepId = await offersFromAi('stepId');
+					const onNextStep = await offersFromAi('nextStep');
+					if (onNumber !== true) problems.push(`Phone Number of the tool: "let the model define this" button ${onNumber === null ? 'field not found' : 'not found (is the selector still right?)'}`);
+					if (onStepId !== false || onNextStep !== false) problems.push(`Step ID / Next Step of the tool: ${onStepId} / ${onNextStep}; the wiring must not be left to the model`);
+					aiNote = '; as a tool, Phone Number offers "let the model define this", Step ID and Next Step do not';
+				}
+				const saved = wf.workflow?.nodes.find((node) => node.type.startsWith('n8n-nodes-samespace.'))?.parameters?.steps?.step ?? [];
+				saved.forEach((entry, index) => {
+					if (Boolean(entry.endCall) !== Boolean(steps[index]?.endCall)) problems.push(`step ${index + 1}: End Call shows ${steps[index]?.endCall ? 'on' : 'off'}, the workflow says ${entry.endCall ? 'on' : 'off'}`);
+				});
 				if (problems.length) throw new Error(problems.join('\n'));
 				await page.locator('[data-test-id="ndv-close-button"]').click();
-				return `${steps.length} steps: ${steps.map((s) => s.type).join(' > ')}, each with its own fields`;
+				const ending = steps.filter((s) => s.endCall).map((s) => s.index + 1);
+				return `${steps.length} steps: ${steps.map((s) => s.type).join(' > ')}, each with its own fields${ending.length ? `; End Call on at step ${ending.join(', ')}, its Next Step hidden` : ''}${aiNote}`;
 			});
 		}
 
