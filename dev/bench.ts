@@ -453,7 +453,6 @@ function largeStepList(size: number): Array<Record<string, unknown>> {
 	const entries: Array<Record<string, unknown>> = [{ type: 'call', number: FIXED_PHONE, callerId: CALLER_ID }];
 	let menu = 0;
 	while (entries.length < size - 1) {
-		const position = entries.length + 1; // the id the step list gives this entry
 		switch ((entries.length - 1) % 4) {
 			case 0:
 				entries.push({ type: 'play', text: `Menu ${menu}: press 1 for sales or 2 for support.` });
@@ -463,7 +462,6 @@ function largeStepList(size: number): Array<Record<string, unknown>> {
 					type: 'digits',
 					count: 1,
 					variable: `choice_${menu}`,
-					routes: { route: [{ key: '1', step: String(position + 1) }, { key: '2', step: String(position + 1) }] },
 				});
 				break;
 			case 2:
@@ -475,6 +473,14 @@ function largeStepList(size: number): Array<Record<string, unknown>> {
 		}
 	}
 	entries.push({ type: 'connect', number: '5263', callerId: CALLER_ID });
+	// Both keys of each menu go to the step after it, by name, as the editor asks (a position
+	// number would get a warning).
+	entries.forEach((entry, index) => {
+		if (entry.type !== 'digits') return;
+		const target = `after_${index + 1}`;
+		entries[index + 1].stepId = target;
+		entry.routes = { route: [{ key: '1', step: target }, { key: '2', step: target }] };
+	});
 	return entries;
 }
 
