@@ -42,6 +42,9 @@ const given = <T>(value: T | undefined): T | undefined => (blank(value) ? undefi
 /** Text and numbers are trimmed text; anything else is left for the schema to name. */
 const asText = (value: unknown): unknown => (typeof value === 'string' || typeof value === 'number' ? String(value).trim() : value);
 
+/** "End Call After This Step" (Play and Connect only) wins over a Next Step the editor still holds but no longer shows. */
+const endsCall = (entry: StepListEntry): boolean => entry.endCall === true && (entry.type === 'play' || entry.type === 'connect');
+
 /** Sets only the fields that have a value, so an unset field reads as missing, not as undefined. */
 function draft(fields: Record<string, unknown>): DraftStep {
 	const step: Record<string, unknown> = {};
@@ -58,8 +61,7 @@ export function buildFlowFromStepList(rawEntries: readonly StepListEntry[]): Bui
 		// A blank next step continues with the next step in the list; the last step ends the flow.
 		const following = typeof ids[index + 1] === 'string' ? (ids[index + 1] as string) : undefined;
 		const next = (value: unknown) => (blank(value) ? following : asText(value));
-		// "End Call After This Step" wins over a Next Step the editor still holds but no longer shows.
-		const plainNext = () => (entry.endCall === true && entry.type !== 'call' ? undefined : next(entry.nextStep));
+		const plainNext = () => (endsCall(entry) ? undefined : next(entry.nextStep));
 		const id = ids[index];
 		const type = entry.type;
 		switch (type) {
@@ -124,7 +126,7 @@ function positionalReferences(entries: readonly StepListEntry[], steps: readonly
 		} else if (entry.type === 'http') {
 			warn(index, 'next_step.success', written(entry.onSuccess));
 			warn(index, 'next_step.fail', written(entry.onFailure));
-		} else if (!(entry.endCall === true && entry.type !== 'call')) warn(index, 'next_step', written(entry.nextStep));
+		} else if (!endsCall(entry)) warn(index, 'next_step', written(entry.nextStep));
 	});
 	return warnings;
 }
