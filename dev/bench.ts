@@ -40,12 +40,12 @@ import { Session } from 'node:inspector';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { INode, INodeExecutionData } from 'n8n-workflow';
+import type { INodeExecutionData } from 'n8n-workflow';
 
 import { SamespaceEmulator } from './emulator';
 import { EmulatorProcess } from './emulator-process';
 import { chain, itemsNode, runWorkflow, type WorkflowRunResult } from './engine';
-import { REPO_ROOT } from './examples';
+import { REPO_ROOT, samespaceNode } from './examples';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -128,17 +128,6 @@ const stepList = (number: string) => [
 const leads = (count: number) =>
 	Array.from({ length: count }, (_v, index) => ({ phone: `1415${String(5_000_000 + index).padStart(7, '0')}` }));
 
-function samespaceNode(number: string, concurrency: number): INode {
-	return {
-		id: 'samespace-node',
-		name: 'Samespace',
-		type: 'n8n-nodes-samespace.samespace',
-		typeVersion: 1,
-		position: [200, 0],
-		parameters: { steps: { step: stepList(number) }, options: { concurrency } },
-	};
-}
-
 /** What the node is measured in: the package as built, or a diagnostic copy of it. */
 interface NodeVariant {
 	key: string;
@@ -203,7 +192,7 @@ async function runNode(
 	items: Array<Record<string, unknown>>,
 	concurrency: number,
 ): Promise<{ ms: number; result: WorkflowRunResult }> {
-	const nodes = [itemsNode('CRM', items), samespaceNode(variant.phone, concurrency)];
+	const nodes = [itemsNode('CRM', items), samespaceNode({ steps: { step: stepList(variant.phone) }, options: { concurrency } })];
 	const connections = chain('CRM', 'Samespace');
 	const credentials = { samespaceApi: { cloudId: CLOUD_ID, authToken: AUTH_TOKEN, baseUrl } };
 	const t0 = performance.now();
@@ -966,8 +955,7 @@ async function profileValidationMode(): Promise<void> {
 		['  checkFlow (schema + warnings)', () => code.checkFlow(built)],
 		['    flowSchema.safeParse (zod: every step, then checkFlowGraph)', () => flowSchema.safeParse(built)],
 		...optional('      of which checkFlowGraph (ids, references)', graph.checkFlowGraph),
-		...optional('    warnings: reachableFromStart', graph.reachableFromStart),
-		...optional('    warnings: variablesBefore', graph.variablesBefore),
+		...optional('    warnings: readFlowPaths (successors, reachability)', graph.readFlowPaths),
 		['checkItemFlow, JSON text', () => code.checkItemFlow('json', jsonText, false)],
 		['  JSON.parse of the text', () => JSON.parse(jsonText)],
 	];
@@ -980,7 +968,7 @@ async function profileValidationMode(): Promise<void> {
 	console.log('');
 	const frames =
 		framesOption() ??
-		/^(checkItemFlow|buildFlowFromStepList|withoutUndefined|checkFlow|flowWarnings|checkFlowGraph|variablesBefore|storedBefore|reachableFromStart|readStep|parseJsonText|(inst\.)?safeParse) /;
+		/^(checkItemFlow|buildFlowFromStepList|positionalReferences|checkFlow|flowWarnings|checkFlowGraph|readFlowPaths|storedBefore|readStep|parseJsonText|(inst\.)?safeParse) /;
 	console.log(summarizeProfile(profile, 30, frames));
 }
 

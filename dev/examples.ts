@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { IConnections, INode } from 'n8n-workflow';
+import type { IConnections, INode, INodeParameters } from 'n8n-workflow';
 
 import { itemsNode } from './engine';
 
@@ -18,6 +18,19 @@ export const REPO_ROOT = (() => {
 	throw new Error(`n8n-nodes-samespace's package.json not found above ${__dirname}`);
 })();
 export const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples');
+
+/** The Samespace node as a workflow holds it, for the engine tests and the bench. */
+export function samespaceNode(parameters: INodeParameters, continueOnFail = false): INode {
+	return {
+		id: 'samespace-node',
+		name: 'Samespace',
+		type: 'n8n-nodes-samespace.samespace',
+		typeVersion: 1,
+		position: [200, 0],
+		parameters,
+		...(continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+	};
+}
 
 export interface ExampleWorkflow {
 	name: string;

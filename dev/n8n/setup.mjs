@@ -50,8 +50,9 @@ export const hasWebhookTrigger = (workflow) => workflow.nodes.some((n) => n.type
 
 /**
  * The first n8n command on a new user folder creates the SQLite database and runs every migration.
- * Once, on a loaded clean machine, that failed with `SQLITE_ERROR: table "role" already exists`: a
- * migration half-applied on n8n's pooled SQLite connections (it never recurred in later runs). The
+ * Once, on a loaded clean machine, that failed with `SQLITE_ERROR: table "role" already exists`,
+ * most likely a migration half-applied on n8n's pooled SQLite connections (not seen again in three
+ * clean runs since, so not confirmed). The
  * database is ours and new, so a failed migration is retried once on a fresh file; the retry is
  * logged, and a second failure is reported with n8n's output.
  */

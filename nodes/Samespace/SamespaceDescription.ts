@@ -10,6 +10,7 @@ import {
 	MAX_RETRIES,
 } from './execute/send-options';
 import { HTTP_METHODS } from './flow/schema';
+import { END_CALL_TYPES } from './flow/step-list';
 
 const showFor = (...types: string[]) => ({ show: { type: types } });
 
@@ -210,7 +211,7 @@ const stepFields: INodeProperties[] = [
 		noDataExpression: true,
 		default: false,
 		description: 'Whether the call ends here instead of going on to another step, e.g. after connecting to an agent',
-		displayOptions: showFor('play', 'connect'),
+		displayOptions: showFor(...END_CALL_TYPES),
 	},
 	{
 		displayName: 'Next Step',

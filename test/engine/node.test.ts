@@ -224,7 +224,7 @@ describe('step list as n8n stores it', () => {
 		});
 
 		expect(result.error).toBeUndefined();
-		expect(emulator.requests[0].body.flow).toEqual([
+		expect((emulator.requests[0].body as { flow: unknown }).flow).toEqual([
 			{ id: '1', type: 'call', number: '14155550123', caller_id: '14155550100', next_step: '2' },
 			{ id: '2', type: 'play', text: 'Connecting you now.', next_step: '3' },
 			{ id: '3', type: 'connect', number: '5263', caller_id: '14155550100' },
@@ -248,7 +248,7 @@ describe('step list as n8n stores it', () => {
 		});
 
 		expect(result.error).toBeUndefined();
-		expect(emulator.requests[0].body.flow[2].next_step).toEqual({ '1': '2', '*': 'bye' });
+		expect((emulator.requests[0].body as { flow: Array<{ next_step?: unknown }> }).flow[2].next_step).toEqual({ '1': '2', '*': 'bye' });
 		expect(result.hints.Samespace).toEqual([
 			expect.objectContaining({
 				message:

@@ -4,10 +4,10 @@
  */
 import { inspect } from 'node:util';
 
-import type { INode, INodeParameters } from 'n8n-workflow';
+import type { INodeParameters } from 'n8n-workflow';
 
 import { chain, itemsNode, runWorkflow, type WorkflowRunResult } from '../../dev/engine';
-import { REPO_ROOT } from '../../dev/examples';
+import { REPO_ROOT, samespaceNode } from '../../dev/examples';
 import { SamespaceEmulator } from '../../dev/emulator';
 
 /** Long and distinctive, so any leak of it is found by a plain text search. */
@@ -45,18 +45,6 @@ export interface RunOptions {
 	credentials?: Partial<{ cloudId: string; authToken: string; baseUrl: string }>;
 	continueOnFail?: boolean;
 	signal?: AbortSignal;
-}
-
-export function samespaceNode(parameters: INodeParameters, continueOnFail = false): INode {
-	return {
-		id: 'samespace-node',
-		name: 'Samespace',
-		type: 'n8n-nodes-samespace.samespace',
-		typeVersion: 1,
-		position: [200, 0],
-		parameters,
-		...(continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
-	};
 }
 
 export async function runSamespace(

@@ -107,11 +107,6 @@ export function readFlowPaths(rawSteps: readonly unknown[]): FlowPaths {
 	return { successors, fromStart: reachable(successors, [0]) };
 }
 
-/** Indexes of the steps that the first step can lead to (the first included). */
-export function reachableFromStart(rawSteps: readonly unknown[]): Set<number> {
-	return readFlowPaths(rawSteps).fromStart;
-}
-
 /**
  * For each use of a `{{name}}` placeholder at step `index`, whether a digits step that stores
  * `name` can come before it: one that leads to the step, or, for a step the first step cannot

@@ -81,58 +81,41 @@ export function locateSyntaxError(source: string): SyntaxFault {
 		}
 		expect('a value (text in double quotes, a number, true, false, null, an object or a list)');
 	};
-	const object = () => {
+	/** The members of an object or a list, after its opening bracket, through `close`. */
+	const members = (close: '}' | ']', member: () => void) => {
 		at++;
 		skipSpace();
-		if (source[at] === '}') {
+		if (source[at] === close) {
 			at++;
 			return;
 		}
 		for (;;) {
-			skipSpace();
-			if (source[at] !== '"') expect('a field name in double quotes');
-			string();
-			skipSpace();
-			if (source[at] !== ':') expect('":" after the field name');
-			at++;
-			value();
+			member();
 			skipSpace();
 			if (source[at] === ',') {
 				at++;
 				skipSpace();
-				if (source[at] === '}') throw new Fault(at, 'there is a comma before "}": remove the trailing comma');
+				if (source[at] === close) throw new Fault(at, `there is a comma before "${close}": remove the trailing comma`);
 				continue;
 			}
-			if (source[at] === '}') {
+			if (source[at] === close) {
 				at++;
 				return;
 			}
-			expect('"," or "}"');
+			expect(`"," or "${close}"`);
 		}
 	};
-	const array = () => {
-		at++;
+	const field = () => {
 		skipSpace();
-		if (source[at] === ']') {
-			at++;
-			return;
-		}
-		for (;;) {
-			value();
-			skipSpace();
-			if (source[at] === ',') {
-				at++;
-				skipSpace();
-				if (source[at] === ']') throw new Fault(at, 'there is a comma before "]": remove the trailing comma');
-				continue;
-			}
-			if (source[at] === ']') {
-				at++;
-				return;
-			}
-			expect('"," or "]"');
-		}
+		if (source[at] !== '"') expect('a field name in double quotes');
+		string();
+		skipSpace();
+		if (source[at] !== ':') expect('":" after the field name');
+		at++;
+		value();
 	};
+	const object = () => members('}', field);
+	const array = () => members(']', value);
 	const string = () => {
 		const start = at;
 		at++;

@@ -42,8 +42,11 @@ const given = <T>(value: T | undefined): T | undefined => (blank(value) ? undefi
 /** Text and numbers are trimmed text; anything else is left for the schema to name. */
 const asText = (value: unknown): unknown => (typeof value === 'string' || typeof value === 'number' ? String(value).trim() : value);
 
-/** "End Call After This Step" (Play and Connect only) wins over a Next Step the editor still holds but no longer shows. */
-const endsCall = (entry: StepListEntry): boolean => entry.endCall === true && (entry.type === 'play' || entry.type === 'connect');
+/** The step types that offer "End Call After This Step" (the editor shows it for these only). */
+export const END_CALL_TYPES: readonly string[] = ['play', 'connect'];
+
+/** "End Call After This Step" wins over a Next Step the editor still holds but no longer shows. */
+const endsCall = (entry: StepListEntry): boolean => entry.endCall === true && END_CALL_TYPES.includes(entry.type ?? '');
 
 /** Sets only the fields that have a value, so an unset field reads as missing, not as undefined. */
 function draft(fields: Record<string, unknown>): DraftStep {
