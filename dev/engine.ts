@@ -94,6 +94,9 @@ export interface RunWorkflowOptions {
 	 * further node starts, and the run resolves with status `canceled` once the running node
 	 * returns. */
 	signal?: AbortSignal;
+	/** The execution's mode, `manual` by default; `retry` is what n8n's Retry of a failed
+	 * execution runs in (`this.getMode()`). */
+	mode?: WorkflowExecuteMode;
 }
 
 export interface WorkflowRunError {
@@ -322,14 +325,22 @@ const harnessItemsNode: INodeType = {
 	},
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
 		const manualTriggerFunction = async () => {
-			const raw = this.getNodeParameter('items') as unknown;
-			const items = typeof raw === 'string' ? (JSON.parse(raw) as unknown) : raw;
-			if (!Array.isArray(items)) throw new UserError('harness.items: "items" must be an array');
-			this.emit([this.helpers.returnJsonArray(items as Array<Record<string, never>>)]);
+			this.emit([this.helpers.returnJsonArray(harnessItems(this.getNodeParameter('items')))]);
 		};
 		return { manualTriggerFunction };
 	},
+	// The engine runs `execute` when a node has one, in every mode: in a mode other than `manual`
+	// (a `retry`, say) a trigger would only pass its empty input on.
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return [this.helpers.returnJsonArray(harnessItems(this.getNodeParameter('items', 0)))];
+	},
 };
+
+function harnessItems(raw: unknown): Array<Record<string, never>> {
+	const items = typeof raw === 'string' ? (JSON.parse(raw) as unknown) : raw;
+	if (!Array.isArray(items)) throw new UserError('harness.items: "items" must be an array');
+	return items as Array<Record<string, never>>;
+}
 
 const harnessNoOpNode: INodeType = {
 	description: {
@@ -636,7 +647,8 @@ async function execute(
 		connections: options.connections,
 		settings,
 	};
-	const hooks = new core.core.ExecutionLifecycleHooks('manual', executionId, workflowData);
+	const mode = options.mode ?? 'manual';
+	const hooks = new core.core.ExecutionLifecycleHooks(mode, executionId, workflowData);
 	const additionalData = createAdditionalData(
 		executionId,
 		workflowId,
@@ -645,7 +657,7 @@ async function execute(
 	);
 
 	let run: IRun;
-	const workflowExecute = new core.core.WorkflowExecute(additionalData, 'manual');
+	const workflowExecute = new core.core.WorkflowExecute(additionalData, mode);
 	let execution: ReturnType<typeof workflowExecute.run>;
 	try {
 		// Throws synchronously when the engine refuses to start (no start node, parameter issues).
