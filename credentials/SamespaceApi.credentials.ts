@@ -8,8 +8,40 @@ import type {
 
 export const SAMESPACE_DEFAULT_BASE_URL = 'https://api.samespace.com/api/public/v1';
 
+// The Base URL rules, defined once here and used by the node (transport/connection.ts, which also
+// explains a refusal) and by this credential's test request (an n8n expression built from the same
+// expressions, since n8n's rules allow a community credential only a declarative test).
+// A Base URL is http(s), a host (a name or an IPv4 address) and an optional port, then path segments:
+// no user info, query, fragment, whitespace, backslash or empty segment. Trailing slashes and a
+// trailing /call/flow (the whole endpoint pasted) are dropped; requests go to {Base URL}/call/flow.
+// The host is a name whose last label has a letter (an all-digit name would be read as an IPv4
+// number) or a dotted IPv4 address; the port is 1-65535.
+const BASE_URL_SHAPE =
+	/^https?:\/\/(?:(?:[a-z0-9-]+\.)*[a-z0-9-]*[a-z][a-z0-9-]*\.?|(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))(?::(?:6553[0-5]|655[0-2]\d|65[0-4]\d\d|6[0-4]\d{3}|[1-5]\d{4}|[1-9]\d{0,3}))?(?:\/[!-"$-.0->@-[\]-~]+)*\/*$/i;
+const TRAILING_SLASHES = /\/+$/;
+const TRAILING_ENDPOINT = /(?:\/call\/flow)+$/i;
+const ENDPOINT_PATH = '/call/flow';
+
+/** `{Base URL}/call/flow`, or undefined when the Base URL breaks the rules above. Blank: the default. */
+export function callFlowEndpoint(baseUrl: unknown): string | undefined {
+	const raw = String(baseUrl || '').trim() || SAMESPACE_DEFAULT_BASE_URL;
+	if (!BASE_URL_SHAPE.test(raw)) return undefined;
+	return `${raw.replace(TRAILING_SLASHES, '').replace(TRAILING_ENDPOINT, '')}${ENDPOINT_PATH}`;
+}
+
+/**
+ * Where the test request goes when the Base URL breaks the rules: an address no HTTP client can
+ * send to, so the token goes nowhere and the test fails with n8n's "invalid URL" error.
+ */
+const NOWHERE = 'http://the Samespace Base URL is not valid';
+const BASE_URL_EXPRESSION = `(String($credentials.baseUrl || "").trim() || "${SAMESPACE_DEFAULT_BASE_URL}")`;
+/** callFlowEndpoint as an n8n expression (the tests check that the two agree). */
+export const CALL_FLOW_ENDPOINT_EXPRESSION = `={{ ${BASE_URL_SHAPE}.test(${BASE_URL_EXPRESSION}) ? ${BASE_URL_EXPRESSION}.replace(${TRAILING_SLASHES}, "").replace(${TRAILING_ENDPOINT}, "") + "${ENDPOINT_PATH}" : "${NOWHERE}" }}`;
+
 /** Statuses that mean the test failed; any other answer means the Cloud ID and token got through. */
-const FAILING_STATUSES = [401, 403, 404, 405, 500, 502, 503, 504];
+const FAILING_STATUSES = [301, 302, 303, 307, 308, 401, 403, 404, 405, 500, 502, 503, 504];
+const REDIRECTED =
+	'The Base URL answers with a redirect, which the test does not follow (the token was sent nowhere else): use the address Samespace\'s API answers at';
 
 export class SamespaceApi implements ICredentialType {
 	name = 'samespaceApi';
@@ -52,34 +84,41 @@ export class SamespaceApi implements ICredentialType {
 			type: 'string',
 			default: SAMESPACE_DEFAULT_BASE_URL,
 			description:
-				'Change only for a regional, older or test endpoint. Requests go to {Base URL}/call/flow.',
+				'Change only for a regional, older or test endpoint. Requests go to {Base URL}/call/flow; an https:// (or http://) address without a query, fragment or user name.',
 		},
 	];
 
-	// Samespace takes the credentials in the JSON body, not in a header.
+	// Samespace takes the credentials in the JSON body, not in a header. Trimmed: a token pasted
+	// with a trailing newline must work, as it does in the node's own checks.
 	authenticate: IAuthenticateGeneric = {
 		type: 'generic',
 		properties: {
 			body: {
-				cloud_id: '={{$credentials.cloudId}}',
-				auth_token: '={{$credentials.authToken}}',
+				cloud_id: '={{String($credentials.cloudId).trim()}}',
+				auth_token: '={{String($credentials.authToken).trim()}}',
 			},
 		},
 	};
 
 	// The test submits an empty flow: with no call step in it, nothing can ring. Samespace answers
 	// 401/403 when it does not accept the Cloud ID and token; any other refusal (the empty flow is
-	// invalid) means they were accepted.
+	// invalid) means they were accepted. Like the node, it never follows a redirect: the token is
+	// in the body.
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
-			url: '/call/flow',
+			url: CALL_FLOW_ENDPOINT_EXPRESSION,
 			method: 'POST',
 			body: { record: false, flow: [] },
 			json: true,
+			disableFollowRedirect: true,
+			timeout: 20_000,
 			ignoreHttpStatusErrors: { ignore: true, except: FAILING_STATUSES },
 		},
 		rules: [
+			...[301, 302, 303, 307, 308].map((value) => ({
+				type: 'responseCode' as const,
+				properties: { value, message: `${REDIRECTED} (HTTP ${value})` },
+			})),
 			{
 				type: 'responseCode',
 				properties: { value: 401, message: 'Samespace did not accept this Cloud ID and Auth Token' },

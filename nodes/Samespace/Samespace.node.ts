@@ -1,5 +1,6 @@
 import {
 	NodeConnectionTypes,
+	NodeOperationError,
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
@@ -7,20 +8,20 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { SAMESPACE_DEFAULT_BASE_URL } from '../../credentials/SamespaceApi.credentials';
 import { samespaceProperties } from './SamespaceDescription';
 import {
 	acceptedCallItem,
 	failedCallItem,
 	invalidFlowError,
 	invalidFlowItem,
-	makeRedactor,
-	MASK,
-	type Redact,
+	unshownAnswerItem,
 } from './execute/output';
 import { placeCalls, type PendingCall } from './execute/place-calls';
 import { prepareItem, type ItemFlow, type PreparedCall, type RejectedCall } from './execute/prepare';
+import { repeatedRunError } from './execute/repeat-guard';
 import { readSendOptions } from './execute/send-options';
+import { readConnection } from './transport/connection';
+import { MASK, type Redact } from './transport/redact';
 import { CREDENTIAL_TYPE } from './transport/send';
 
 /** At most this many distinct warnings become execution hints; the rest are counted. */
@@ -46,11 +47,12 @@ export class Samespace implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
-		const credentials = await this.getCredentials(CREDENTIAL_TYPE);
-		const redact = makeRedactor(String(credentials.authToken ?? ''));
+		// The credential is checked before anything else: a bad Base URL or token sends nothing.
+		const connection = readConnection(await this.getCredentials(CREDENTIAL_TYPE));
+		if (!connection.ok) throw new NodeOperationError(this.getNode(), connection.message, { description: connection.description });
+		const { redact, endpoint: url } = connection;
 		const continueOnFail = this.continueOnFail();
 		const options = readSendOptions(this);
-		const url = `${String(credentials.baseUrl || SAMESPACE_DEFAULT_BASE_URL).trim().replace(/\/+$/, '')}/call/flow`;
 
 		// Every item is checked before the first call is placed, so a bad item never leaves
 		// the list half-called.
@@ -65,18 +67,28 @@ export class Samespace implements INodeType {
 		const pending: PendingCall[] = [];
 		prepared.forEach((item, itemIndex) => {
 			if (!item.ok) output[itemIndex] = invalidFlowItem(itemIndex, item, redact);
-			else if (options.validateOnly) output[itemIndex] = preview(itemIndex, url, String(credentials.cloudId ?? ''), item, redact);
+			else if (options.validateOnly) output[itemIndex] = preview(itemIndex, url, connection.cloudId, item, redact);
 			else pending.push({ itemIndex, call: item });
 		});
 		if (pending.length === 0) return [output];
 
+		// n8n can run this node again with items it already sent (Retry of an execution, Retry On
+		// Fail): refuse before anyone is called twice.
+		const repeated = repeatedRunError(this, options, continueOnFail);
+		if (repeated) throw repeated;
+
 		const results = await placeCalls(this, pending, { url, options, continueOnFail, redact });
 		results.forEach(({ outcome, attempts }, slot) => {
 			const { itemIndex, call } = pending[slot];
-			output[itemIndex] =
-				outcome.kind === 'accepted'
-					? acceptedCallItem(itemIndex, outcome.body, options.includeFlow ? { record: call.record, flow: call.flow } : undefined, redact)
-					: failedCallItem(itemIndex, outcome, attempts, redact);
+			try {
+				output[itemIndex] =
+					outcome.kind === 'accepted'
+						? acceptedCallItem(itemIndex, outcome.body, options.includeFlow ? { record: call.record, flow: call.flow } : undefined, redact)
+						: failedCallItem(itemIndex, outcome, attempts, redact);
+			} catch (error) {
+				// The calls are placed: whatever went wrong while showing one answer, every item keeps its result.
+				output[itemIndex] = unshownAnswerItem(itemIndex, outcome, error);
+			}
 		});
 		return [output];
 	}

@@ -329,13 +329,21 @@ export const samespaceProperties: INodeProperties[] = [
 				description: 'Pace for starting calls, e.g. 2 for at most two new calls each second. 0 means no pace.',
 			},
 			{
+				displayName: 'Place Calls When Retrying',
+				name: 'callsOnRetry',
+				type: 'boolean',
+				default: false,
+				description:
+					"Whether to place calls when n8n retries a failed execution. Off: a retried execution places no call, because n8n runs the node again with all of its items and everyone accepted the first time would be phoned again.",
+			},
+			{
 				displayName: 'Request Timeout (Seconds)',
 				name: 'timeout',
 				type: 'number',
 				typeOptions: { minValue: 1, numberPrecision: 1 },
 				default: DEFAULT_TIMEOUT_SECONDS,
 				description:
-					'How long to wait for Samespace to answer. A call that times out is never resent, because it may have been placed.',
+					'How long a call request may take, from sending to the last byte of the answer. A call that times out is never resent, because it may have been placed.',
 			},
 			{
 				displayName: 'Retries',

@@ -3,7 +3,9 @@
  * request of a declarative node, through n8n's engine, with the credential's own generic
  * `authenticate`, and judged by the credential's rules (n8n's CredentialsTester logic: a thrown
  * HTTP error whose status matches a `responseCode` rule fails with that rule's message; any other
- * non-2xx fails; everything else passes).
+ * non-2xx fails; an error without an answer fails with its code; everything else passes).
+ * It submits an empty flow (it can never ring anyone), goes where the node would send, and never
+ * follows a redirect with the token in its body.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,11 +16,13 @@ import type { ICredentialTestRequest } from 'n8n-workflow';
 import type { SamespaceEmulator } from '../../dev/emulator';
 import { chain, itemsNode, runWorkflow } from '../../dev/engine';
 import { REPO_ROOT } from '../../dev/examples';
-import { CLOUD_ID, SECRET_TOKEN, startEmulator, visibleText } from '../support/samespace';
+import { json, useServers } from '../support/hostile-server';
+import { CLOUD_ID, SECRET_TOKEN, secretShapes, startEmulator, visibleText } from '../support/samespace';
 
 let emulator: SamespaceEmulator;
 let packageDir: string;
 let testRequest: ICredentialTestRequest;
+const startServer = useServers();
 
 beforeAll(async () => {
 	emulator = await startEmulator();
@@ -68,7 +72,8 @@ afterAll(async () => {
 beforeEach(() => emulator.reset());
 
 /** Runs the test request and judges it as n8n's CredentialsTester does. */
-async function testCredential(credentials: { cloudId: string; authToken: string; baseUrl: string }) {
+async function testCredential(overrides: Partial<{ cloudId: string; authToken: string; baseUrl: string }> = {}) {
+	const credentials = { cloudId: CLOUD_ID, authToken: SECRET_TOKEN, baseUrl: emulator.baseUrl, ...overrides };
 	const result = await runWorkflow({
 		packageDir,
 		nodes: [
@@ -79,13 +84,15 @@ async function testCredential(credentials: { cloudId: string; authToken: string;
 		credentials: { samespaceApi: credentials },
 	});
 	if (!result.error) return { status: 'OK' as const, result };
-	const httpCode = Number((result.error.raw as { httpCode?: string })?.httpCode);
+	const raw = result.error.raw as { httpCode?: string; cause?: { code?: string } };
+	const httpCode = Number(raw?.httpCode);
 	const rule = testRequest.rules?.find((r) => r.type === 'responseCode' && r.properties.value === httpCode);
-	return { status: 'Error' as const, message: rule ? String(rule.properties.message) : result.error.message, httpCode, result };
+	const message = rule ? String(rule.properties.message) : Number.isNaN(httpCode) ? (raw?.cause?.code ?? result.error.message) : result.error.message;
+	return { status: 'Error' as const, message, httpCode, result };
 }
 
 test('valid credentials pass, and the empty test flow places no call', async () => {
-	const outcome = await testCredential({ cloudId: CLOUD_ID, authToken: SECRET_TOKEN, baseUrl: emulator.baseUrl });
+	const outcome = await testCredential();
 
 	expect(outcome.status).toBe('OK');
 	expect(emulator.requests).toHaveLength(1);
@@ -94,16 +101,22 @@ test('valid credentials pass, and the empty test flow places no call', async () 
 	expect(emulator.placedCalls).toHaveLength(0);
 });
 
+test('a token and Cloud ID pasted with surrounding whitespace are sent trimmed and pass', async () => {
+	const outcome = await testCredential({ authToken: `  ${SECRET_TOKEN}\n`, cloudId: ` ${CLOUD_ID} ` });
+
+	expect(outcome.status).toBe('OK');
+	expect(emulator.requests[0].body).toEqual(expect.objectContaining({ cloud_id: CLOUD_ID, auth_token: SECRET_TOKEN }));
+});
+
 test('a wrong token fails with the rule for 401', async () => {
-	const wrongToken = 'tok_wrong_credential_test_0c9d8e7f6a5b';
-	const outcome = await testCredential({ cloudId: CLOUD_ID, authToken: wrongToken, baseUrl: emulator.baseUrl });
+	const outcome = await testCredential({ authToken: 'tok_wrong_credential_test_0c9d8e7f6a5b' });
 
 	expect(outcome).toEqual(expect.objectContaining({ status: 'Error', httpCode: 401, message: 'Samespace did not accept this Cloud ID and Auth Token' }));
 	expect(emulator.placedCalls).toHaveLength(0);
 });
 
-test('a wrong Base URL (trailing slash tolerated) fails with the rule for 404', async () => {
-	const outcome = await testCredential({ cloudId: CLOUD_ID, authToken: SECRET_TOKEN, baseUrl: `${emulator.origin}/api/public/v9/` });
+test('a wrong Base URL fails with the rule for 404', async () => {
+	const outcome = await testCredential({ baseUrl: `${emulator.origin}/api/public/v9/` });
 
 	expect(outcome).toEqual(
 		expect.objectContaining({ status: 'Error', httpCode: 404, message: 'No Samespace Call Flow API answers at this Base URL: check it' }),
@@ -111,10 +124,61 @@ test('a wrong Base URL (trailing slash tolerated) fails with the rule for 404', 
 	expect(emulator.requests[0].path).toBe('/api/public/v9/call/flow');
 });
 
-test('a Base URL with a trailing slash still reaches /call/flow', async () => {
-	const outcome = await testCredential({ cloudId: CLOUD_ID, authToken: SECRET_TOKEN, baseUrl: `${emulator.baseUrl}/` });
+test.each(['/', '//', '/call/flow', '/call/flow/', '/CALL/FLOW'])('a Base URL ending in %s reaches /call/flow, as the node does', async (suffix) => {
+	const outcome = await testCredential({ baseUrl: `  ${emulator.baseUrl}${suffix} ` });
 
 	expect(outcome.status).toBe('OK');
-	expect(emulator.requests[0].path).toBe('/api/public/v1/call/flow');
+	expect(emulator.requests.map((request) => request.path)).toEqual(['/api/public/v1/call/flow']);
 	expect(visibleText(outcome.result).includes(SECRET_TOKEN)).toBe(false);
+});
+
+test.each([
+	['file:', 'file:///etc/passwd'],
+	['a query', 'BASE?region=eu'],
+	['a fragment', 'BASE#v1'],
+	['user info', 'BASE_WITH_USER'],
+	['a doubled scheme', 'https://https://api.samespace.com/api/public/v1'],
+	['no scheme', 'BASE_WITHOUT_SCHEME'],
+])('a Base URL with %s is not contacted: the test fails and the token goes nowhere', async (_name, pattern) => {
+	const baseUrl = pattern
+		.replace('BASE_WITH_USER', emulator.baseUrl.replace('http://', 'http://admin:pw12345@'))
+		.replace('BASE_WITHOUT_SCHEME', emulator.baseUrl.replace('http://', ''))
+		.replace('BASE', emulator.baseUrl);
+	const outcome = await testCredential({ baseUrl });
+
+	expect(outcome.status).toBe('Error');
+	expect(outcome.message).toBe('Invalid URL');
+	expect(emulator.requests).toHaveLength(0);
+	expect(visibleText(outcome.result).includes(SECRET_TOKEN)).toBe(false);
+});
+
+describe('a redirect is never followed: the token goes nowhere else', () => {
+	test.each([301, 302, 303, 307, 308])('HTTP %i', async (status) => {
+		const elsewhere = await startServer((_request, response) => json(response, 200, { success: true }));
+		const api = await startServer((_request, response) => {
+			response.writeHead(status, { location: `${elsewhere.origin}/api/call/flow` });
+			response.end();
+		});
+		const outcome = await testCredential({ baseUrl: api.baseUrl });
+
+		expect(outcome).toEqual(
+			expect.objectContaining({
+				status: 'Error',
+				httpCode: status,
+				message: `The Base URL answers with a redirect, which the test does not follow (the token was sent nowhere else): use the address Samespace's API answers at (HTTP ${status})`,
+			}),
+		);
+		expect(api.received).toHaveLength(1);
+		expect(elsewhere.received).toHaveLength(0);
+	});
+});
+
+test('a 5xx answer fails the test; a server that echoes the token does not get it shown', async () => {
+	const api = await startServer((request, response) => json(response, 502, { message: `bad gateway for ${request.body}` }));
+	const outcome = await testCredential({ baseUrl: api.baseUrl });
+
+	expect(outcome.status).toBe('Error');
+	expect(outcome.httpCode).toBe(502);
+	const shown = secretShapes(SECRET_TOKEN).filter((shape) => String(outcome.message).includes(shape));
+	expect(shown).toEqual([]);
 });

@@ -49,7 +49,7 @@ const CASES: Case[] = [
 	{ name: '500', fault: { kind: 'status', status: 500, message: 'database down' }, outcome: 'uncertain', requests: 1, placed: 1, message: /^Item 2: Samespace failed with HTTP 500: database down$/, description: MAY_HAVE },
 	{ name: '502 with an HTML gateway page', fault: { kind: 'status', status: 502, body: '<html><title>502 Bad Gateway</title></html>', contentType: 'text/html' }, outcome: 'uncertain', requests: 1, placed: 1, message: /Samespace failed with HTTP 502: an HTML page titled "502 Bad Gateway"/, description: MAY_HAVE },
 	{ name: '504', fault: 504, outcome: 'uncertain', requests: 1, placed: 1, message: /Samespace failed with HTTP 504/, description: MAY_HAVE },
-	{ name: 'a slow answer past the timeout', fault: { kind: 'delay', ms: 2500 }, outcome: 'uncertain', requests: 1, placed: 1, message: /^Item 2: Samespace did not answer within 1 s$/, description: /may have been placed.*raise the Request Timeout option/ },
+	{ name: 'a slow answer past the timeout', fault: { kind: 'delay', ms: 2500 }, outcome: 'uncertain', requests: 1, placed: 1, message: /^Item 2: Samespace did not answer within 1 s$/, description: /may have been placed.*The Request Timeout \(1 s\) covers the whole exchange/ },
 	{ name: 'a connection reset before any answer', fault: 'resetBeforeResponse', outcome: 'uncertain', requests: 1, placed: 1, message: /^Item 2: The connection to Samespace broke before its answer arrived$/, description: MAY_HAVE },
 	{ name: 'a connection reset mid-body', fault: 'resetMidBody', outcome: 'uncertain', requests: 1, placed: 1, message: /broke before its answer arrived|JSON that is cut off/, description: MAY_HAVE },
 	{ name: 'an empty body', fault: 'emptyBody', outcome: 'uncertain', requests: 1, placed: 1, message: /^Item 2: Samespace answered HTTP 200 with an empty body$/, description: MAY_HAVE },
@@ -92,8 +92,15 @@ describe.each(CASES)('$name', (c) => {
 			const result = await runSamespace(emulator, { steps: straightSteps(), options: { ...OPTIONS, concurrency: 1 } }, { items: ITEMS });
 
 			expect(result.error?.message).toMatch(c.message ?? /^Item 2: /);
-			expect(result.error?.description).toContain('1 call was accepted by Samespace (items 1).');
-			expect(result.error?.description).toContain('1 item was not sent (items 3).');
+			expect(result.error?.description).toContain('Accepted by Samespace: 1 call (item 1).');
+			if (c.outcome === 'uncertain') {
+				expect(result.error?.description).toContain('May have been placed, check in Samespace before sending again: 1 call (item 2).');
+				expect(result.error?.description).toContain('Not placed, safe to send again: 1 item (item 3).');
+				expect(result.error?.description).toContain('run the workflow again with only item 3,');
+			} else {
+				expect(result.error?.description).not.toContain('May have been placed');
+				expect(result.error?.description).toContain('Not placed, safe to send again: 2 items (items 2-3).');
+			}
 			expect(requestsFor(FAULTY)).toBe(c.requests);
 			expect(placedFor(FAULTY)).toBe(c.placed);
 			expect(requestsFor(ITEMS[2].phone)).toBe(0);
@@ -140,8 +147,10 @@ describe('the first failure stops the run', () => {
 		);
 
 		expect(result.error?.message).toBe('Item 4: Samespace failed with HTTP 500: Internal server error');
-		expect(result.error?.description).toContain('3 calls were accepted by Samespace (items 1-3).');
-		expect(result.error?.description).toContain('6 items were not sent (items 5-10).');
+		expect(result.error?.description).toContain('Accepted by Samespace: 3 calls (items 1-3).');
+		expect(result.error?.description).toContain('May have been placed, check in Samespace before sending again: 1 call (item 4).');
+		expect(result.error?.description).toContain('Not placed, safe to send again: 6 items (items 5-10).');
+		expect(result.error?.description).toContain('run the workflow again with only items 5-10,');
 		expect(emulator.requests).toHaveLength(4);
 	});
 });

@@ -4,7 +4,8 @@
  * (transport/dispatch.ts), redaction and item ranges (execute/output.ts) and the sending options
  * (execute/send-options.ts). No I/O and no real timers: waits are fakes that record what was asked.
  */
-import { itemRanges, makeRedactor, MASK } from '../../nodes/Samespace/execute/output';
+import { itemRanges } from '../../nodes/Samespace/execute/output';
+import { isMaskableToken, makeRedactor, MASK, MIN_TOKEN_LENGTH } from '../../nodes/Samespace/transport/redact';
 import {
 	DEFAULT_CONCURRENCY,
 	DEFAULT_RETRIES,
@@ -84,6 +85,7 @@ describe('interpretResponse: 2xx', () => {
 		expect(outcome).toEqual({
 			kind: 'refused',
 			retryable: false,
+			mayHavePlaced: false,
 			statusCode: 200,
 			message: 'Samespace refused the call flow: Invalid auth token',
 			description: 'No call was placed. Samespace answered HTTP 200 with success: false.',
@@ -113,6 +115,7 @@ describe('interpretResponse: 4xx', () => {
 		expect(respond(400, '{"success": false, "message": "flow[2].count is required"}')).toEqual({
 			kind: 'refused',
 			retryable: false,
+			mayHavePlaced: false,
 			statusCode: 400,
 			message: 'Samespace refused the flow: flow[2].count is required',
 			description: 'No call was placed.',
@@ -177,8 +180,10 @@ describe('interpretResponse: 429 and 503', () => {
 
 	test('429 and 503 messages', () => {
 		expect(failed(respond(429, '')).message).toBe('Samespace is limiting how fast calls can be placed (429 Too Many Requests)');
-		expect(failed(respond(503, '')).message).toBe('Samespace is temporarily unavailable (503 Service Unavailable)');
-		expect(failed(respond(503, '')).description).toBe('No call was placed.');
+		expect(failed(respond(503, '{}')).message).toBe('Samespace is temporarily unavailable (503 Service Unavailable)');
+		expect(failed(respond(503, '{}')).description).toBe('No call was placed.');
+		expect(failed(respond(503, '', { 'retry-after': '0' })).description).toBe('No call was placed.');
+		expect(failed(respond(503, '')).kind).toBe('uncertain'); // an empty 503 says nothing about the request
 	});
 
 	test('Retry-After as an HTTP date', () => {
@@ -192,8 +197,18 @@ describe('interpretResponse: 429 and 503', () => {
 		expect(outcome.retryAfterMs).toBeUndefined();
 	});
 
-	test('503 with an HTML page', () => {
+	// A gateway's 503 page can follow a request it had forwarded (Envoy: "upstream connect error or
+	// disconnect/reset before headers"): only Retry-After or Samespace's own JSON make it a "busy".
+	test('503 with an HTML page and no Retry-After: may have been placed, never retried', () => {
 		const outcome = failed(respond(503, '<html><title>Maintenance</title></html>'));
+		expect(outcome).toMatchObject({ kind: 'uncertain', retryable: false, mayHavePlaced: true });
+		expect(outcome.message).toBe('Samespace failed with HTTP 503: an HTML page titled "Maintenance" instead of JSON');
+		expect(failed(respond(503, 'upstream connect error or disconnect/reset before headers. reset reason: connection termination')).kind).toBe('uncertain');
+	});
+
+	test('503 with an HTML page and Retry-After: busy', () => {
+		const outcome = failed(respond(503, '<html><title>Maintenance</title></html>', { 'retry-after': '2' }));
+		expect(outcome).toMatchObject({ kind: 'busy', retryable: true, mayHavePlaced: false, retryAfterMs: 2000 });
 		expect(outcome.description).toBe('No call was placed. Samespace said: an HTML page titled "Maintenance" instead of JSON');
 	});
 });
@@ -288,7 +303,7 @@ describe('interpretRequestError', () => {
 			expect(outcome).toMatchObject({ kind: 'uncertain', retryable: false, code });
 			expect(outcome.message).toBe('Samespace did not answer within 30 s');
 			expect(outcome.description).toContain(MAY_HAVE_PLACED);
-			expect(outcome.description).toContain('raise the Request Timeout option');
+			expect(outcome.description).toContain('covers the whole exchange, from sending to the last byte of the answer; if Samespace is often this slow, raise it');
 		}
 	});
 
@@ -376,14 +391,15 @@ const POLICY: RetryPolicy = { maxRetries: 3, maxWaitMs: 60_000, baseDelayMs: 100
 const busy = (retryAfterMs?: number): Failure => ({
 	kind: 'busy',
 	retryable: true,
+	mayHavePlaced: false,
 	statusCode: 429,
 	retryAfterMs,
 	message: 'busy',
 	description: 'No call was placed.',
 });
-const notSent: Failure = { kind: 'notSent', retryable: true, code: 'ECONNREFUSED', message: 'not sent', description: 'No call was placed.' };
-const uncertain: Failure = { kind: 'uncertain', retryable: false, statusCode: 500, message: 'uncertain', description: 'maybe' };
-const refused: Failure = { kind: 'refused', retryable: false, statusCode: 400, message: 'refused', description: 'No call was placed.' };
+const notSent: Failure = { kind: 'notSent', retryable: true, mayHavePlaced: false, code: 'ECONNREFUSED', message: 'not sent', description: 'No call was placed.' };
+const uncertain: Failure = { kind: 'uncertain', retryable: false, mayHavePlaced: true, statusCode: 500, message: 'uncertain', description: 'maybe' };
+const refused: Failure = { kind: 'refused', retryable: false, mayHavePlaced: false, statusCode: 400, message: 'refused', description: 'No call was placed.' };
 const accepted: Outcome = { kind: 'accepted', statusCode: 200, body: { success: true } };
 
 /** An attempt function that returns the given outcomes in turn (the last one forever). */
@@ -471,7 +487,7 @@ describe('withRetries', () => {
 		['uncertain', uncertain],
 		['refused', refused],
 		['not-retryable notSent (bad URL)', { ...notSent, retryable: false }],
-		['cancelled', { kind: 'cancelled', retryable: false, message: 'stopped', description: '' }],
+		['cancelled', { kind: 'cancelled', retryable: false, mayHavePlaced: true, message: 'stopped', description: '' }],
 	])('%s: exactly one attempt, no wait, outcome unchanged', async (_name, outcome) => {
 		const attempt = sequence(outcome, accepted);
 		const { wait, delays } = recordingWait();
@@ -527,6 +543,7 @@ describe('withRetries', () => {
 			outcome: {
 				kind: 'cancelled',
 				retryable: false,
+				mayHavePlaced: false,
 				message: 'The execution was stopped while waiting to retry this call',
 				description: 'No call was placed for this item. Tried 2 times.',
 			},
@@ -916,21 +933,64 @@ describe('makeRedactor', () => {
 		expect(redact(undefined)).toBe(undefined);
 	});
 
-	test('a secret too short to search for is left alone', () => {
-		const short = makeRedactor('abc');
-		const value = { a: 'abc abc' };
+	test('a secret too short to mask safely is left alone (the node refuses it before any request)', () => {
+		const short = makeRedactor('abcdefg');
+		const value = { a: 'abcdefg abcdefg' };
 		expect(short(value)).toBe(value);
-		expect(short('abc')).toBe('abc');
+		expect(short('abcdefg')).toBe('abcdefg');
 		expect(makeRedactor('')('anything')).toBe('anything');
+		expect(isMaskableToken('abcdefg')).toBe(false);
+		expect(isMaskableToken(' abc  defg ')).toBe(false); // 8 characters only with a space
+		expect(isMaskableToken('\tabcd efgh\n')).toBe(true);
+		expect(isMaskableToken(undefined)).toBe(false);
+		expect(isMaskableToken(12345678)).toBe(false);
 	});
 
-	test('a 4-character secret is masked', () => {
-		expect(makeRedactor('abcd')({ a: 'xabcdx' })).toEqual({ a: `x${MASK}x` });
+	test(`a ${MIN_TOKEN_LENGTH}-character secret is masked`, () => {
+		expect(isMaskableToken('abcdefgh')).toBe(true);
+		expect(makeRedactor('abcdefgh')({ a: 'xabcdefghx' })).toEqual({ a: `x${MASK}x` });
+	});
+
+	// Every shape in which the node could show the token: as saved, trimmed, with whitespace
+	// collapsed (as the node quotes answers), JSON-escaped (once, twice, ASCII-only with escaped
+	// slashes), HTML-escaped and URL-encoded.
+	const TOKENS = ['  tok/live "9f3c"\\ é\n\tx  \n', 'tok_live_9f3c1e7a2b5d\n', 'ab cd\tef gh ij', 'tok<&>\'"/ü'];
+	const shapes = (token: string) => {
+		const collapsed = token.replace(/\s+/g, ' ');
+		const json = (text: string) => JSON.stringify(text).slice(1, -1);
+		const bases = [token, token.trim(), collapsed, collapsed.trim()];
+		return bases.flatMap((base) => [
+			base,
+			json(base),
+			json(json(base)),
+			json(base).replace(/\//g, '\\/').replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+			base.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;'),
+			encodeURIComponent(base),
+			encodeURIComponent(base).replace(/%20/g, '+'),
+		]);
+	};
+	test.each(TOKENS)('every shape of %j is masked, in strings and inside objects', (token) => {
+		const redact = makeRedactor(token);
+		for (const shape of shapes(token)) {
+			expect(redact(`before ${shape} after`)).not.toContain(shape);
+			expect(redact(`before ${shape} after`)).toContain(MASK);
+			const masked = JSON.stringify(redact({ list: [{ text: `x${shape}y` }], [shape]: 1 }));
+			expect(masked).not.toContain(JSON.stringify(shape).slice(1, -1));
+			expect(masked).toContain(MASK);
+		}
+	});
+
+	test('a structure too deep or cyclic to serialize is still walked, within a bound', () => {
+		const redact = makeRedactor('tok_live_secret');
+		const cyclic: Record<string, unknown> = { a: 'tok_live_secret' };
+		cyclic.self = cyclic;
+		const masked = redact(cyclic) as Record<string, unknown>;
+		expect(masked.a).toBe(MASK);
 	});
 
 	test('secrets with regular-expression characters are matched literally', () => {
 		const r = makeRedactor('a.b*c+(d)');
-		expect(r('a.b*c+(d) and axbbbc+d')).toBe(`${MASK} and axbbbc+d`);
+		expect(r('a.b*c+(d) and axbbbc+(d)')).toBe(`${MASK} and axbbbc+(d)`);
 	});
 
 	// Objects are searched in their JSON form, where `"` and `\` are escaped: a secret containing
@@ -969,6 +1029,7 @@ describe('itemRanges', () => {
 describe('sendOptionsFrom', () => {
 	test('defaults', () => {
 		expect(sendOptionsFrom({})).toEqual({
+			callsOnRetry: false,
 			validateOnly: false,
 			includeFlow: false,
 			concurrency: 5,
@@ -984,6 +1045,7 @@ describe('sendOptionsFrom', () => {
 		expect(
 			sendOptionsFrom({ validateOnly: true, includeFlow: true, concurrency: 8, callsPerSecond: 4, timeout: 12.5, retries: 0, maxRetryWait: 5 }),
 		).toEqual({
+			callsOnRetry: false,
 			validateOnly: true,
 			includeFlow: true,
 			concurrency: 8,

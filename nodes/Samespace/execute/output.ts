@@ -12,35 +12,9 @@ import {
 } from 'n8n-workflow';
 
 import type { CallFlow } from '../flow/schema';
-import type { Failure } from '../transport/outcome';
+import type { Failure, Outcome } from '../transport/outcome';
+import type { Redact } from '../transport/redact';
 import type { RejectedCall } from './prepare';
-
-export const MASK = '********';
-
-export type Redact = <T>(value: T) => T;
-
-/**
- * Replaces the secret wherever it appears in a value (strings, arrays, objects). The secret is
- * searched in the serialized value first, so the common case costs one `includes`.
- */
-export function makeRedactor(secret: string): Redact {
-	if (secret.length < 4) return (value) => value; // too short to search for without mangling output
-	// How the secret looks inside serialized JSON (quotes and backslashes escaped).
-	const serialized = JSON.stringify(secret).slice(1, -1);
-	const scrub = (value: unknown): unknown => {
-		if (typeof value === 'string') return value.split(secret).join(MASK);
-		if (Array.isArray(value)) return value.map(scrub);
-		if (typeof value === 'object' && value !== null) {
-			return Object.fromEntries(Object.entries(value).map(([key, inner]) => [scrub(key), scrub(inner)]));
-		}
-		return value;
-	};
-	return <T>(value: T): T => {
-		if (typeof value === 'string') return (value.includes(secret) ? scrub(value) : value) as T;
-		if (typeof value !== 'object' || value === null) return value;
-		return (JSON.stringify(value).includes(serialized) ? scrub(value) : value) as T;
-	};
-}
 
 const itemLabel = (itemIndex: number) => `Item ${itemIndex + 1}`;
 
@@ -69,10 +43,11 @@ export function failedCallItem(itemIndex: number, failure: Failure, attempts: nu
 		error: `${itemLabel(itemIndex)}: ${failure.message}`,
 		description: failure.description,
 		outcome: failure.kind,
-		callMayHaveBeenPlaced: failure.kind === 'uncertain' || failure.kind === 'cancelled',
+		callMayHaveBeenPlaced: failure.mayHavePlaced,
 		attempts,
 	};
 	if (failure.statusCode !== undefined) json.statusCode = failure.statusCode;
+	if (failure.location !== undefined) json.redirectedTo = failure.location;
 	if (failure.code !== undefined) json.networkError = failure.code;
 	return { json: redact(json), pairedItem: { item: itemIndex } };
 }
@@ -100,19 +75,35 @@ export function itemRanges(indexes: number[]): string {
 	return ranges.join(', ');
 }
 
+/** What happened to every item of a run that stopped early; each item is in exactly one list. */
 export interface RunSummary {
 	accepted: number[];
-	notStarted: number[];
+	/** Sent, and Samespace may have placed the call: check before sending again. */
+	mayHavePlaced: number[];
+	/** Never sent, or refused by Samespace: safe to send again. */
+	notPlaced: number[];
 }
+
+const count = (indexes: number[], one: string, many: string) => `${indexes.length} ${indexes.length === 1 ? one : many}`;
+const items = (indexes: number[]) => `item${indexes.length === 1 ? '' : 's'} ${itemRanges(indexes)}`;
 
 function summaryLines(summary: RunSummary): string[] {
 	const lines = [
 		summary.accepted.length > 0
-			? `${summary.accepted.length} call${summary.accepted.length > 1 ? 's were' : ' was'} accepted by Samespace (items ${itemRanges(summary.accepted)}).`
+			? `Accepted by Samespace: ${count(summary.accepted, 'call', 'calls')} (${items(summary.accepted)}).`
 			: 'No call was accepted by Samespace.',
 	];
-	if (summary.notStarted.length > 0)
-		lines.push(`${summary.notStarted.length} item${summary.notStarted.length > 1 ? 's were' : ' was'} not sent (items ${itemRanges(summary.notStarted)}).`);
+	if (summary.mayHavePlaced.length > 0)
+		lines.push(
+			`May have been placed, check in Samespace before sending again: ${count(summary.mayHavePlaced, 'call', 'calls')} (${items(summary.mayHavePlaced)}).`,
+		);
+	if (summary.notPlaced.length > 0)
+		lines.push(`Not placed, safe to send again: ${count(summary.notPlaced, 'item', 'items')} (${items(summary.notPlaced)}).`);
+	lines.push(
+		summary.notPlaced.length > 0
+			? `To finish without calling anyone twice, run the workflow again with only ${items(summary.notPlaced)}, or turn on "Continue On Fail" (Settings) to get one result per item.`
+			: 'Nothing is left that is safe to send again.',
+	);
 	return lines;
 }
 
@@ -124,11 +115,7 @@ export function stoppedRunError(
 	summary: RunSummary,
 	redact: Redact,
 ): NodeApiError {
-	const description = [
-		failure.description,
-		...summaryLines(summary),
-		'To send the remaining items without calling anyone twice, run the workflow again with only the items that were not accepted, or turn on "Continue On Fail" (Settings) to get one result per item.',
-	].join('\n');
+	const description = [failure.description, ...summaryLines(summary)].join('\n');
 	const message = redact(`${itemLabel(itemIndex)}: ${failure.message}`);
 	const context: JsonObject = { message, description: redact(description) };
 	if (failure.statusCode !== undefined) context.httpCode = String(failure.statusCode);
@@ -145,4 +132,18 @@ export function cancelledRunError(node: INode, summary: RunSummary): NodeOperati
 	return new NodeOperationError(node, 'The execution was canceled: no further calls were started', {
 		description: summaryLines(summary).join('\n'),
 	});
+}
+
+/**
+ * The last resort when an item's result could not be built (an answer no code path foresaw):
+ * the item still says whether its call was accepted, from fields that cannot hold the token.
+ */
+export function unshownAnswerItem(itemIndex: number, outcome: Outcome, error: unknown): INodeExecutionData {
+	const reason = error instanceof Error ? error.name : 'unknown error';
+	const json: IDataObject =
+		outcome.kind === 'accepted'
+			? { success: true, callAccepted: true, statusCode: outcome.statusCode }
+			: { error: `${itemLabel(itemIndex)}: the call failed (${outcome.kind})`, outcome: outcome.kind, callMayHaveBeenPlaced: outcome.mayHavePlaced };
+	json.warning = `Samespace's answer for this item could not be shown (${reason}); the outcome above is what the node knows.`;
+	return { json, pairedItem: { item: itemIndex } };
 }

@@ -8,9 +8,10 @@ import { dispatch } from '../transport/dispatch';
 import { MAY_HAVE_PLACED } from '../transport/interpret';
 import type { Outcome } from '../transport/outcome';
 import { withRetries, type RetryResult } from '../transport/retry';
+import type { Redact } from '../transport/redact';
 import { sendOnce } from '../transport/send';
 import { waitUnlessStopped } from '../transport/wait';
-import { cancelledRunError, stoppedRunError, type Redact } from './output';
+import { cancelledRunError, stoppedRunError, type RunSummary } from './output';
 import type { PreparedCall } from './prepare';
 import type { SendOptions } from './send-options';
 
@@ -45,12 +46,13 @@ export async function placeCalls(ctx: IExecuteFunctions, pending: PendingCall[],
 		const { call } = pending[slot];
 		const request = { url: settings.url, record: call.record, flow: call.flow };
 		try {
-			return await withRetries(() => sendOnce(ctx, request, options.timeoutMs), policy, wait);
+			return await withRetries(() => sendOnce(ctx, request, options.timeoutMs, settings.redact), policy, wait);
 		} catch (error) {
 			// Nothing above should throw; if something does, the call may have been placed.
 			const outcome: Outcome = {
 				kind: 'uncertain',
 				retryable: false,
+				mayHavePlaced: true,
 				message: `Unexpected error while sending: ${(error as Error).message}`,
 				description: MAY_HAVE_PLACED,
 			};
@@ -66,10 +68,7 @@ export async function placeCalls(ctx: IExecuteFunctions, pending: PendingCall[],
 		wait,
 	);
 
-	const summary = {
-		accepted: pending.filter((_call, slot) => run.results[slot]?.outcome.kind === 'accepted').map((p) => p.itemIndex),
-		notStarted: pending.filter((_call, slot) => run.results[slot] === undefined).map((p) => p.itemIndex),
-	};
+	const summary = summarize(pending, run.results);
 	if (run.cancelled) throw cancelledRunError(ctx.getNode(), summary);
 	const failed = run.stoppedAt === undefined ? undefined : run.results[run.stoppedAt];
 	if (run.stoppedAt !== undefined && failed && failed.outcome.kind !== 'accepted') {
@@ -77,4 +76,19 @@ export async function placeCalls(ctx: IExecuteFunctions, pending: PendingCall[],
 	}
 	// Without a stop or a cancel, every call was started and has its result.
 	return run.results as RetryResult[];
+}
+
+/**
+ * Every pending item in exactly one group: accepted, may have been placed (in flight when the run
+ * stopped, or failed after Samespace had the request), or not placed (never sent, or refused).
+ */
+export function summarize(pending: PendingCall[], results: Array<RetryResult | undefined>): RunSummary {
+	const summary: RunSummary = { accepted: [], mayHavePlaced: [], notPlaced: [] };
+	pending.forEach(({ itemIndex }, slot) => {
+		const outcome = results[slot]?.outcome;
+		if (outcome?.kind === 'accepted') summary.accepted.push(itemIndex);
+		else if (outcome?.mayHavePlaced) summary.mayHavePlaced.push(itemIndex);
+		else summary.notPlaced.push(itemIndex);
+	});
+	return summary;
 }

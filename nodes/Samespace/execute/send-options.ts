@@ -22,6 +22,8 @@ export interface SendOptions {
 	timeoutMs: number;
 	retries: number;
 	maxRetryWaitMs: number;
+	/** Place calls in a retried execution (n8n's Retry); off by default, see repeat-guard.ts. */
+	callsOnRetry: boolean;
 }
 
 const finite = (value: unknown, fallback: number): number =>
@@ -39,6 +41,7 @@ export function sendOptionsFrom(raw: Record<string, unknown>): SendOptions {
 		timeoutMs: Math.round(clamp(finite(raw.timeout, DEFAULT_TIMEOUT_SECONDS), 0.1, 600) * 1000),
 		retries: clamp(Math.floor(finite(raw.retries, DEFAULT_RETRIES)), 0, MAX_RETRIES),
 		maxRetryWaitMs: Math.round(clamp(finite(raw.maxRetryWait, DEFAULT_MAX_RETRY_WAIT_SECONDS), 0, 3600) * 1000),
+		callsOnRetry: raw.callsOnRetry === true,
 	};
 }
 

@@ -85,6 +85,7 @@ export function interpretResponse(
 			return {
 				kind: 'uncertain',
 				retryable: false,
+				mayHavePlaced: true,
 				statusCode,
 				message: `Samespace answered HTTP ${statusCode} with ${parsed.ok ? 'JSON that is not an object' : describeText(text)}`,
 				description: MAY_HAVE_PLACED,
@@ -95,20 +96,29 @@ export function interpretResponse(
 			return {
 				kind: 'refused',
 				retryable: false,
+				mayHavePlaced: false,
 				statusCode,
 				message: `Samespace refused the call flow: ${own ?? 'it answered success: false without a message'}`,
 				description: `${NOT_PLACED} Samespace answered HTTP ${statusCode} with success: false.`,
 			};
 		}
-		return { kind: 'accepted', statusCode, body };
+		return { kind: 'accepted', statusCode, body: limitDepth(body, MAX_ANSWER_DEPTH) as IDataObject };
 	}
 
-	if (statusCode === 429 || statusCode === 503) {
+	if (statusCode >= 300 && statusCode < 400) return redirected(statusCode, headers.location);
+
+	const retryAfterMs = parseRetryAfter(headers['retry-after'], now);
+	// A 503 is a "come back later" only when it says so (Retry-After) or comes in Samespace's own
+	// JSON: a gateway's 503 page can also mean it lost the connection after forwarding the request
+	// (Envoy's "upstream connect error or disconnect/reset before headers"), when the call may
+	// have been placed.
+	if (statusCode === 429 || (statusCode === 503 && (retryAfterMs !== undefined || (typeof value === 'object' && value !== null)))) {
 		return {
 			kind: 'busy',
 			retryable: true,
+			mayHavePlaced: false,
 			statusCode,
-			retryAfterMs: parseRetryAfter(headers['retry-after'], now),
+			retryAfterMs,
 			message:
 				statusCode === 429
 					? 'Samespace is limiting how fast calls can be placed (429 Too Many Requests)'
@@ -122,6 +132,7 @@ export function interpretResponse(
 		return {
 			kind: 'refused',
 			retryable: false,
+			mayHavePlaced: false,
 			statusCode,
 			message: `${advice}${statusCode === 400 || statusCode === 422 ? `: ${own ?? `HTTP ${statusCode}`}` : ` (HTTP ${statusCode})`}`,
 			description: [NOT_PLACED, statusCode === 400 || statusCode === 422 ? '' : said].filter(Boolean).join(' '),
@@ -131,6 +142,7 @@ export function interpretResponse(
 	return {
 		kind: 'uncertain',
 		retryable: false,
+		mayHavePlaced: true,
 		statusCode,
 		message: `Samespace failed with HTTP ${statusCode}${own ? `: ${own}` : ''}`,
 		description: MAY_HAVE_PLACED,
@@ -160,6 +172,7 @@ export function interpretRequestError(error: unknown, target: string, timeoutMs:
 		return {
 			kind: 'cancelled',
 			retryable: false,
+			mayHavePlaced: true,
 			code,
 			message: 'The execution was stopped while this call was being sent',
 			description: 'The request may have reached Samespace before the stop: check in Samespace before you send this item again.',
@@ -169,6 +182,7 @@ export function interpretRequestError(error: unknown, target: string, timeoutMs:
 		return {
 			kind: 'notSent',
 			retryable: true,
+			mayHavePlaced: false,
 			code,
 			message: `Could not reach Samespace at ${target}: ${NOT_SENT_CODES[code]}`,
 			description: `${NOT_PLACED} Check the Base URL in the Samespace API credential and this machine's network. Network error: ${code}.`,
@@ -178,26 +192,80 @@ export function interpretRequestError(error: unknown, target: string, timeoutMs:
 		return {
 			kind: 'notSent',
 			retryable: false,
+			mayHavePlaced: false,
 			code,
 			message: `The Base URL does not make a valid address (${target})`,
 			description: `${NOT_PLACED} Fix the Base URL in the Samespace API credential, e.g. https://api.samespace.com/api/public/v1.`,
 		};
 	}
-	if (code && TIMEOUT_CODES.has(code)) {
-		return {
-			kind: 'uncertain',
-			retryable: false,
-			code,
-			message: `Samespace did not answer within ${Math.round(timeoutMs / 100) / 10} s`,
-			description: `${MAY_HAVE_PLACED} If Samespace is often this slow, raise the Request Timeout option. Network error: ${code}.`,
-		};
-	}
+	if (code && TIMEOUT_CODES.has(code)) return timedOut('answer', timeoutMs, code);
 	const detail = typeof cause?.message === 'string' && cause.message ? cause.message : 'unknown network error';
 	return {
 		kind: 'uncertain',
 		retryable: false,
+		mayHavePlaced: true,
 		code,
 		message: 'The connection to Samespace broke before its answer arrived',
 		description: `${MAY_HAVE_PLACED} Network error: ${code ? `${code}, ` : ''}${detail}.`,
 	};
+}
+
+/**
+ * The Request Timeout ran out: before the answer began (`answer`) or while its body was still
+ * arriving (`body`). Either way Samespace had the request.
+ */
+export function timedOut(phase: 'answer' | 'body', timeoutMs: number, code?: string): Failure {
+	const seconds = `${Math.round(timeoutMs / 100) / 10} s`;
+	return {
+		kind: 'uncertain',
+		retryable: false,
+		mayHavePlaced: true,
+		code,
+		message: phase === 'answer' ? `Samespace did not answer within ${seconds}` : `Samespace's answer did not arrive in full within ${seconds}`,
+		description: `${MAY_HAVE_PLACED} The Request Timeout (${seconds}) covers the whole exchange, from sending to the last byte of the answer; if Samespace is often this slow, raise it.${code ? ` Network error: ${code}.` : ''}`,
+	};
+}
+
+/**
+ * A redirect is never followed: following it would send the flow and the auth token to another
+ * address, or turn the POST into a GET whose answer is not a call's. Whether the call may have
+ * been placed depends on what the status means (RFC 9110, section 15.4):
+ * - 301, 307, 308 say the resource lives at another address and the request is to be made
+ *   there: the server did not process it (an http-to-https upgrade, a moved host, a missing or
+ *   extra path segment). No call was placed.
+ * - 303 points to the result of a request the server processed; 302 is used the same way by many
+ *   servers (post, then redirect to a result page); any other 3xx is unexpected for a POST. The
+ *   call may have been placed.
+ */
+export function redirected(statusCode: number, location: unknown): Failure {
+	const target = typeof location === 'string' && location.trim() !== '' ? location.trim() : undefined;
+	const shownTarget = target && target.length > 200 ? `${target.slice(0, 200)}…` : target;
+	const notProcessed = statusCode === 301 || statusCode === 307 || statusCode === 308;
+	const where = shownTarget ? ` to ${shownTarget}` : ' without saying where';
+	return {
+		kind: 'redirected',
+		retryable: false,
+		mayHavePlaced: !notProcessed,
+		statusCode,
+		location: shownTarget,
+		message: `Samespace's address answered with a redirect (HTTP ${statusCode})${where}; the node does not follow redirects, so nothing was sent there`,
+		description: notProcessed
+			? `${NOT_PLACED} HTTP ${statusCode} means the request was not processed at this address. Check the Base URL in the Samespace API credential${shownTarget ? `: if the address it points to is Samespace's API, use it as the Base URL` : ''}.`
+			: `${MAY_HAVE_PLACED} HTTP ${statusCode} can mean that the request was processed before the redirect. Check the Base URL in the Samespace API credential.`,
+	};
+}
+
+/** Samespace's answer is a small flat object; levels below this are replaced by a note. */
+export const MAX_ANSWER_DEPTH = 16;
+
+/**
+ * A copy of a parsed answer with nothing nested deeper than `maxDepth`: an answer nested
+ * thousands of levels deep would overflow the stack of everything that serializes the output
+ * (n8n itself included), and lose the results of calls already placed.
+ */
+export function limitDepth(value: unknown, maxDepth: number): unknown {
+	if (typeof value !== 'object' || value === null) return value;
+	if (maxDepth <= 0) return '[nested too deep: left out]';
+	if (Array.isArray(value)) return value.map((inner) => limitDepth(inner, maxDepth - 1));
+	return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, limitDepth(inner, maxDepth - 1)]));
 }

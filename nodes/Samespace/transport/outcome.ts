@@ -9,11 +9,12 @@ import type { IDataObject } from 'n8n-workflow';
  * - `refused`: Samespace answered and did not place the call (4xx, `success: false`).
  * - `notSent`: the request never reached Samespace (connection refused, DNS failure).
  * - `busy`: Samespace asked to come back later (429, 503); the call was not placed.
+ * - `redirected`: the address answered with a redirect (3xx), which is never followed.
  * - `uncertain`: the request was sent but the answer was lost or broken; the call may have been
  *   placed, so it must never be sent again automatically.
  * - `cancelled`: the execution was stopped before an answer came.
  */
-export type OutcomeKind = 'accepted' | 'refused' | 'notSent' | 'busy' | 'uncertain' | 'cancelled';
+export type OutcomeKind = 'accepted' | 'refused' | 'notSent' | 'busy' | 'redirected' | 'uncertain' | 'cancelled';
 
 export interface Accepted {
 	kind: 'accepted';
@@ -27,11 +28,18 @@ export interface Failure {
 	message: string;
 	/** More detail: the API's own words, what to check. */
 	description: string;
+	/**
+	 * Whether Samespace may have placed the call. True for every failure after which the request
+	 * may have been processed: the user must check before sending the item again.
+	 */
+	mayHavePlaced: boolean;
 	statusCode?: number;
 	/** Network error code such as ECONNREFUSED, when there was no HTTP answer. */
 	code?: string;
 	/** For `busy`: how long Samespace asked to wait, in milliseconds. */
 	retryAfterMs?: number;
+	/** For `redirected`: where the answer pointed (never requested). */
+	location?: string;
 	/** Whether sending again can neither ring anyone twice nor be pointless (a wrong URL is not retried). */
 	retryable: boolean;
 }

@@ -54,6 +54,7 @@ export async function withRetries(
 				outcome: {
 					kind: 'cancelled',
 					retryable: false,
+					mayHavePlaced: false,
 					message: 'The execution was stopped while waiting to retry this call',
 					description: `No call was placed for this item. ${tried}`,
 				},

@@ -2,8 +2,9 @@
 import type { IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 
 import type { CallFlow } from '../flow/schema';
-import { interpretRequestError, interpretResponse, MAY_HAVE_PLACED } from './interpret';
+import { interpretRequestError, interpretResponse, MAY_HAVE_PLACED, timedOut } from './interpret';
 import type { Outcome } from './outcome';
+import type { Redact } from './redact';
 
 export const CREDENTIAL_TYPE = 'samespaceApi';
 
@@ -18,62 +19,97 @@ export interface CallRequest {
 }
 
 const TOO_LARGE = Symbol('too large');
+const DEADLINE = Symbol('deadline');
 
-async function readBody(stream: unknown, limit: number): Promise<string | typeof TOO_LARGE> {
+const whenAborted = (signal: AbortSignal) =>
+	new Promise<typeof DEADLINE>((resolve) => signal.addEventListener('abort', () => resolve(DEADLINE), { once: true }));
+
+const discard = (body: unknown) => (body as { destroy?: () => void } | undefined)?.destroy?.();
+
+/** Reads the answer's body, up to `limit` bytes; aborting `signal` destroys the stream. */
+async function readBody(stream: unknown, limit: number, signal: AbortSignal): Promise<string | typeof TOO_LARGE> {
 	if (typeof stream === 'string') return stream.length > limit ? TOO_LARGE : stream;
 	if (stream === undefined || stream === null) return '';
-	const chunks: Buffer[] = [];
-	let size = 0;
-	for await (const chunk of stream as AsyncIterable<Buffer | string>) {
-		const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-		size += buffer.length;
-		if (size > limit) {
-			(stream as { destroy?: () => void }).destroy?.();
-			return TOO_LARGE;
+	const stop = () => discard(stream);
+	signal.addEventListener('abort', stop, { once: true });
+	try {
+		const chunks: Buffer[] = [];
+		let size = 0;
+		for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+			if (signal.aborted) throw new Error('aborted while reading the answer');
+			const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+			size += buffer.length;
+			if (size > limit) {
+				discard(stream);
+				return TOO_LARGE;
+			}
+			chunks.push(buffer);
 		}
-		chunks.push(buffer);
+		if (signal.aborted) throw new Error('aborted while reading the answer');
+		return Buffer.concat(chunks).toString('utf8');
+	} finally {
+		signal.removeEventListener('abort', stop);
 	}
-	return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function sendOnce(ctx: IExecuteFunctions, request: CallRequest, timeoutMs: number): Promise<Outcome> {
-	let response: IN8nHttpFullResponse;
+/**
+ * Sends the flow once. `timeoutMs` bounds the whole exchange, from sending to the last byte of
+ * the answer (n8n's own `timeout` only notices a connection that goes quiet). Redirects are
+ * never followed. Everything read from the answer is scrubbed of the auth token before it is
+ * looked at, so no later trimming or cutting can expose a part of it.
+ */
+export async function sendOnce(ctx: IExecuteFunctions, request: CallRequest, timeoutMs: number, redact: Redact): Promise<Outcome> {
+	const deadline = AbortSignal.timeout(timeoutMs);
+	const exchange = ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, {
+		method: 'POST',
+		url: request.url,
+		// A new body each attempt: the credential's token is merged into it and must not outlive it.
+		body: { record: request.record, flow: request.flow },
+		json: true,
+		encoding: 'stream',
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		disableFollowRedirect: true,
+		timeout: timeoutMs,
+	}) as Promise<IN8nHttpFullResponse>;
+
+	let response: IN8nHttpFullResponse | typeof DEADLINE;
 	try {
-		response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, {
-			method: 'POST',
-			url: request.url,
-			// A new body each attempt: the credential's token is merged into it and must not outlive it.
-			body: { record: request.record, flow: request.flow },
-			json: true,
-			encoding: 'stream',
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			timeout: timeoutMs,
-		})) as IN8nHttpFullResponse;
+		response = await Promise.race([exchange, whenAborted(deadline)]);
 	} catch (error) {
 		return interpretRequestError(error, request.url, timeoutMs);
 	}
+	if (response === DEADLINE) {
+		// The request is left to end by itself (n8n cannot abort it from here); its answer is dropped.
+		exchange.then((late) => discard(late.body), () => undefined);
+		return timedOut('answer', timeoutMs);
+	}
 
+	const { statusCode } = response;
+	const cancel = ctx.getExecutionCancelSignal();
 	let text: string | typeof TOO_LARGE;
 	try {
-		text = await readBody(response.body, MAX_RESPONSE_BYTES);
+		text = await readBody(response.body, MAX_RESPONSE_BYTES, cancel ? AbortSignal.any([deadline, cancel]) : deadline);
 	} catch (error) {
-		// The answer started and broke off: Samespace had the request, so the call may be placed.
-		const failure = interpretRequestError(error, request.url, timeoutMs);
-		return failure.kind === 'cancelled' ? failure : { ...failure, kind: 'uncertain', retryable: false, statusCode: response.statusCode };
+		// The answer started and did not finish: Samespace had the request, so the call may be placed.
+		if (deadline.aborted) return { ...timedOut('body', timeoutMs), statusCode };
+		const failure = cancel?.aborted ? interpretRequestError({ name: 'AbortError' }, request.url, timeoutMs) : interpretRequestError(error, request.url, timeoutMs);
+		return { ...failure, kind: failure.kind === 'cancelled' ? 'cancelled' : 'uncertain', retryable: false, mayHavePlaced: true, statusCode };
 	}
-	const headers = (response.headers ?? {}) as Record<string, unknown>;
+	const headers = { ...(response.headers ?? {}) } as Record<string, unknown>;
+	if (typeof headers.location === 'string') headers.location = redact(headers.location);
 	if (text === TOO_LARGE) {
-		const outcome = interpretResponse(response.statusCode, headers, '', Date.now());
+		const outcome = interpretResponse(statusCode, headers, '', Date.now());
 		return outcome.kind === 'accepted' || outcome.kind === 'uncertain'
 			? {
 					kind: 'uncertain',
 					retryable: false,
-					statusCode: response.statusCode,
-					message: `Samespace answered HTTP ${response.statusCode} with more than ${MAX_RESPONSE_BYTES / 1024} KiB, which is not a call flow answer`,
+					mayHavePlaced: true,
+					statusCode,
+					message: `Samespace answered HTTP ${statusCode} with more than ${MAX_RESPONSE_BYTES / 1024} KiB, which is not a call flow answer`,
 					description: MAY_HAVE_PLACED,
 				}
 			: outcome;
 	}
-	return interpretResponse(response.statusCode, headers, text, Date.now());
+	return interpretResponse(statusCode, headers, redact(text), Date.now());
 }
