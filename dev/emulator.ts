@@ -3,7 +3,7 @@
  * `http` module with no dependencies. It serves the demo (`npm start`), the engine tests, the
  * fault-matrix tests and the benchmark.
  *
- * What it decides where the public document is silent (see /work/shared/samespace-api.md):
+ * What it decides where the public document is silent:
  * - a placed call is answered `200 {"success":true,"message":"Call flow accepted","call_id":"<uuid>","status":"queued"}`;
  * - errors are answered `{"success":false,"message":"..."}` (+ `errors: [{path, message}]` for an
  *   invalid flow) with a 4xx status;

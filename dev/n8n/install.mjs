@@ -57,7 +57,7 @@ function readJson(file) {
 	}
 }
 
-/** A folder with its own package.json, so npm treats it as its own project (not /work/main's). */
+/** A folder with its own package.json, so npm treats it as its own project (not this repository's). */
 function prepareFolder(dir, dependencies) {
 	fs.mkdirSync(dir, { recursive: true });
 	fs.writeFileSync(
