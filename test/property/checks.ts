@@ -3,9 +3,11 @@
  * rules an answer breaks (so a property can try every case and report every kind of failure, with
  * the smallest example of each, instead of stopping at the first).
  */
+import fc from 'fast-check';
+
 import { validateRequestBody } from '../../dev/emulator';
 import type { ItemFlow } from '../../nodes/Samespace/execute/prepare';
-import { isRecord } from './arbitraries';
+import { isRecord, type Gen } from './arbitraries';
 
 /** Text a message for people must never contain: it means the code printed a value it did not understand, or crashed. */
 export const BANNED = [
@@ -171,4 +173,16 @@ function nesting(value: unknown): number {
 		at = Array.isArray(at) ? at[0] : Object.values(at)[0];
 	}
 	return depth;
+}
+
+/** Runs `body` on `numRuns` generated cases; what goes wrong is collected in `findings`. */
+export function forAll(findings: Findings, seed: number, numRuns: number, body: (g: Gen) => void): void {
+	fc.assert(
+		fc.property(fc.gen(), (g) => {
+			findings.cases++;
+			body(g);
+			return true;
+		}),
+		{ seed, numRuns },
+	);
 }

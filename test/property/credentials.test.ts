@@ -17,7 +17,7 @@ import { CALL_FLOW_ENDPOINT_EXPRESSION, callFlowEndpoint, SAMESPACE_DEFAULT_BASE
 import { readConnection, resolveEndpoint } from '../../nodes/Samespace/transport/connection';
 import { isMaskableToken, makeRedactor, MASK } from '../../nodes/Samespace/transport/redact';
 import type { Gen } from './arbitraries';
-import { Findings, preview } from './checks';
+import { Findings, forAll, preview } from './checks';
 
 const SEED = 20_250_714;
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 3000);
@@ -28,17 +28,6 @@ const DEFAULT_ENDPOINT = `${SAMESPACE_DEFAULT_BASE_URL}${ENDPOINT_PATH}`;
 const BANNED = ['undefined', '[object Object]', 'TypeError'];
 /** The password the user-info mutation inserts: no message may repeat it. */
 const URL_PASSWORD = 'pw-S3CRET-x';
-
-function forAll(findings: Findings, seed: number, numRuns: number, body: (g: Gen) => void): void {
-	fc.assert(
-		fc.property(fc.gen(), (g) => {
-			findings.cases++;
-			body(g);
-			return true;
-		}),
-		{ seed, numRuns },
-	);
-}
 
 /** Runs `run`; an exception becomes a finding instead of ending the property. */
 function attempt<T>(findings: Findings, what: string, input: () => unknown, run: () => T): T | undefined {

@@ -22,9 +22,8 @@ import {
 	randomEntries,
 	validFlow,
 	validSteps,
-	type Gen,
 } from './arbitraries';
-import { Findings, acceptedViolations, preview, rejectionViolations } from './checks';
+import { Findings, acceptedViolations, forAll, preview, rejectionViolations } from './checks';
 
 const SEED = 20_250_601;
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 3000);
@@ -42,17 +41,6 @@ function attempt(findings: Findings, kindSuffix: string, input: () => unknown, r
 		findings.add(`threw ${e?.constructor?.name ?? typeof error}: ${String(e?.message).slice(0, 120)}${kindSuffix}`, input);
 		return undefined;
 	}
-}
-
-function forAll(findings: Findings, seed: number, numRuns: number, body: (g: Gen) => void): void {
-	fc.assert(
-		fc.property(fc.gen(), (g) => {
-			findings.cases++;
-			body(g);
-			return true;
-		}),
-		{ seed, numRuns },
-	);
 }
 
 /** Over-long lines have one cause whatever the mutation: they are one kind of failure. */

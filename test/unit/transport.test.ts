@@ -4,7 +4,7 @@
  * (transport/dispatch.ts), redaction and item ranges (execute/output.ts) and the sending options
  * (execute/send-options.ts). No I/O and no real timers: waits are fakes that record what was asked.
  */
-import { itemRanges } from '../../nodes/Samespace/execute/output';
+import { itemRanges, unshownAnswerItem } from '../../nodes/Samespace/execute/output';
 import { isMaskableToken, makeRedactor, MASK, MIN_TOKEN_LENGTH } from '../../nodes/Samespace/transport/redact';
 import {
 	DEFAULT_CONCURRENCY,
@@ -1098,5 +1098,29 @@ describe('lenient inputs that must not be misread', () => {
 
 	test('itemRanges ignores repeated indexes', () => {
 		expect(itemRanges([1, 1, 2])).toBe('2-3');
+	});
+});
+
+describe('unshownAnswerItem (the last resort when an item result cannot be built)', () => {
+	test('an accepted call stays accepted, from fields that cannot hold the token', () => {
+		const item = unshownAnswerItem(2, { kind: 'accepted', statusCode: 201, body: { call_id: 'x' } }, new RangeError('Maximum call stack size exceeded'));
+		expect(item).toEqual({
+			json: {
+				success: true,
+				callAccepted: true,
+				statusCode: 201,
+				warning: "Samespace's answer for this item could not be shown (RangeError); the outcome above is what the node knows.",
+			},
+			pairedItem: { item: 2 },
+		});
+	});
+
+	test('a failure keeps its kind and whether the call may have been placed, not its texts', () => {
+		const failure: Failure = { kind: 'uncertain', retryable: false, mayHavePlaced: true, message: 'secret tok_123456789', description: 'secret' };
+		const item = unshownAnswerItem(0, failure, 'not an error');
+		expect(item.json).toEqual(
+			expect.objectContaining({ error: 'Item 1: the call failed (uncertain)', outcome: 'uncertain', callMayHaveBeenPlaced: true }),
+		);
+		expect(JSON.stringify(item)).not.toContain('secret');
 	});
 });
