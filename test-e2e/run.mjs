@@ -184,10 +184,11 @@ async function main() {
 		});
 
 		// ---- The server: production webhook, editor ----------------------------------------------
+		let rest;
 		await check('n8n start: ready on 127.0.0.1 with the community package loaded', async () => {
 			n8n = await startN8n({ env, port });
 			timings.n8nStart = seconds(n8n.readyMs);
-			const rest = new N8nRest(n8n.url);
+			rest = new N8nRest(n8n.url);
 			await rest.setupOwner();
 			await rest.login();
 			const types = await rest.request('GET', '/rest/community-packages');
@@ -199,6 +200,40 @@ async function main() {
 			return `ready in ${timings.n8nStart}; installed: ${pkg.packageName}@${pkg.installedVersion} (${pkg.installedNodes.map((n) => n.type).join(', ')})`;
 		});
 		if (!n8n) return;
+
+		await check("the credential's Test button: passes, never follows a redirect, sends nothing to a Base URL against the rules", async () => {
+			const testCredential = async (data) =>
+				(await rest.request('POST', '/rest/credentials/test', { credentials: { id: 'e2e', name: 'e2e', type: 'samespaceApi', data } })).data ?? {};
+			const valid = { cloudId: EMULATOR_CLOUD_ID, authToken: `${EMULATOR_AUTH_TOKEN}\n`, baseUrl: `${emulator.baseUrl}/call/flow/` };
+			emulator.reset();
+			const ok = await testCredential(valid);
+			assert(ok.status === 'OK', `valid credential: ${JSON.stringify(ok)}`);
+			assert(emulator.requests.length === 1 && emulator.requests[0].body.auth_token === EMULATOR_AUTH_TOKEN, 'the token was not sent trimmed');
+			assert(emulator.placedCalls.length === 0, 'the test placed a call');
+
+			const { createServer } = await import('node:http');
+			let targetHits = 0;
+			const target = createServer((_req, res) => (targetHits++, res.end('{}')));
+			await new Promise((r) => target.listen(0, '127.0.0.1', r));
+			const redirector = createServer((_req, res) => {
+				res.writeHead(307, { location: `http://127.0.0.1:${target.address().port}/call/flow` });
+				res.end();
+			});
+			await new Promise((r) => redirector.listen(0, '127.0.0.1', r));
+			try {
+				const redirected = await testCredential({ ...valid, baseUrl: `http://127.0.0.1:${redirector.address().port}/api` });
+				assert(redirected.status === 'Error' && /redirect, which the test does not follow/.test(redirected.message), `307: ${JSON.stringify(redirected)}`);
+				assert(targetHits === 0, 'the redirect was followed');
+			} finally {
+				target.close();
+				redirector.close();
+			}
+
+			emulator.reset();
+			const query = await testCredential({ ...valid, baseUrl: `${emulator.baseUrl}?region=eu` });
+			assert(query.status === 'Error' && emulator.requests.length === 0, `a Base URL with a query: ${JSON.stringify(query)}, ${emulator.requests.length} requests`);
+			return `valid: "${ok.message}"; a Base URL with a query: "${query.message}"`;
+		});
 
 		const lead = example('new-lead-call.json');
 		await check(`webhook: a lead posted to ${lead.file}'s production URL is called with the example's flow`, async () => {
