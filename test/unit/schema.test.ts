@@ -320,26 +320,26 @@ describe('rules for the fields of each step', () => {
 describe('step types and unknown fields', () => {
 	test('unknown step type', () => {
 		expect(errorsOfStep({ id: 's', type: 'sms', text: 'x' })).toEqual([
-			{ field: 'type', message: '"sms" is not a step type: use one of call, play, digits, http, connect' },
+			{ field: 'type', message: '"sms" is not a step type: use one of call, play, digits, http, connect (and answer with the operation Call and Wait for Answer)' },
 		]);
 	});
 
 	test('step types are case-sensitive', () => {
 		expect(errorsOfStep({ id: 's', type: 'Play', text: 'x' })[0].message).toBe(
-			'"Play" is not a step type: use one of call, play, digits, http, connect',
+			'"Play" is not a step type: use one of call, play, digits, http, connect (and answer with the operation Call and Wait for Answer)',
 		);
 	});
 
 	test('type not text', () => {
 		expect(errorsOfStep({ id: 's', type: 3 })[0]).toEqual({
 			field: 'type',
-			message: 'is the number 3: the step type must be text, one of call, play, digits, http, connect',
+			message: 'is the number 3: the step type must be text, one of call, play, digits, http, connect (and answer with the operation Call and Wait for Answer)',
 		});
 	});
 
 	test('type missing', () => {
 		expect(errorsOfStep({ id: 's', text: 'x' })).toEqual([
-			{ field: 'type', message: 'is missing: say what the step does, one of call, play, digits, http, connect' },
+			{ field: 'type', message: 'is missing: say what the step does, one of call, play, digits, http, connect (and answer with the operation Call and Wait for Answer)' },
 		]);
 	});
 

@@ -4,9 +4,15 @@
  */
 import type { z } from 'zod/v4';
 
-import { readFlowPaths, storedBefore } from './graph';
+import { readFlowPaths, storedBefore, type FlowPaths } from './graph';
 import { shorten } from './quote';
-import { PLACEHOLDER, flowSchema, type CallFlow } from './schema';
+import { ANSWER_STEP_TYPE, PLACEHOLDER, flowSchema, type CallFlow } from './schema';
+
+/**
+ * Whether the flow may (and must) hold a "Send Answer to Workflow" step: only the operation Call
+ * and Wait for Answer can take the report, and it needs one.
+ */
+export type AnswerSteps = 'forbidden' | 'required';
 
 export interface FlowProblem {
 	severity: 'error' | 'warning';
@@ -58,22 +64,60 @@ function fromIssue(rawSteps: unknown, issue: z.core.$ZodIssue): FlowProblem {
 	};
 }
 
-export function checkFlow(rawSteps: unknown): FlowCheck {
+export function checkFlow(rawSteps: unknown, answerSteps: AnswerSteps = 'forbidden'): FlowCheck {
 	const parsed = flowSchema.safeParse(rawSteps);
-	const warnings = Array.isArray(rawSteps) ? flowWarnings(rawSteps) : [];
-	if (parsed.success) return { flow: parsed.data, errors: [], warnings };
-	const errors = parsed.error.issues.map((issue) => fromIssue(rawSteps, issue));
+	const paths = Array.isArray(rawSteps) ? readFlowPaths(rawSteps) : undefined;
+	const warnings = Array.isArray(rawSteps) && paths ? flowWarnings(rawSteps, paths) : [];
+	const errors = parsed.success ? [] : parsed.error.issues.map((issue) => fromIssue(rawSteps, issue));
+	if (Array.isArray(rawSteps) && paths) errors.push(...answerStepProblems(rawSteps, paths, answerSteps));
+	if (errors.length === 0 && parsed.success) return { flow: parsed.data, errors: [], warnings };
 	errors.sort((a, b) => (a.stepIndex ?? -1) - (b.stepIndex ?? -1));
 	return { errors, warnings };
 }
 
+/** Send Answer to Workflow steps where the operation cannot take a report, or none that can run. */
+function answerStepProblems(rawSteps: readonly unknown[], paths: FlowPaths, answerSteps: AnswerSteps): FlowProblem[] {
+	const error = (index: number | undefined, field: string | undefined, message: string): FlowProblem => ({
+		severity: 'error',
+		...locate(rawSteps, index),
+		field,
+		message,
+	});
+	const at = rawSteps.flatMap((raw, index) => (asRecord(raw)?.type === ANSWER_STEP_TYPE ? [index] : []));
+	if (answerSteps === 'forbidden') {
+		return at.map((index) =>
+			error(
+				index,
+				'type',
+				'a Send Answer to Workflow step works only with the operation "Call and Wait for Answer": choose that operation, or remove this step',
+			),
+		);
+	}
+	if (at.length === 0) {
+		return [
+			error(
+				undefined,
+				undefined,
+				'has no Send Answer to Workflow step, so the call could never report back: add one after the Gather Digits steps whose keys the workflow needs',
+			),
+		];
+	}
+	if (at.some((index) => paths.fromStart.has(index))) return [];
+	return at.map((index) =>
+		error(
+			index,
+			undefined,
+			'can never be reached from the first step, so the call could never report back: point a next step or route at it',
+		),
+	);
+}
+
 /** Things that do not stop a call but are probably not what the user meant. */
-function flowWarnings(rawSteps: readonly unknown[]): FlowProblem[] {
+function flowWarnings(rawSteps: readonly unknown[], paths: FlowPaths): FlowProblem[] {
 	const warnings: FlowProblem[] = [];
 	const warn = (index: number | undefined, field: string | undefined, message: string) =>
 		warnings.push({ severity: 'warning', ...locate(rawSteps, index), field, message });
 
-	const paths = readFlowPaths(rawSteps);
 	const reachable = paths.fromStart;
 	for (let index = 0; index < rawSteps.length; index++) {
 		if (!reachable.has(index))

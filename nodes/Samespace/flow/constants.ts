@@ -1,7 +1,15 @@
 /** The vocabulary of the Samespace Call Flow API, shared by the schema and the wiring checks. */
 
 export const STEP_TYPES = ['call', 'play', 'digits', 'http', 'connect'] as const;
-export type StepType = (typeof STEP_TYPES)[number];
+
+/**
+ * Steps that only this node knows. `answer` ("Send Answer to Workflow") becomes, before the flow is
+ * sent, an http step that reports the digits gathered so far to the waiting n8n execution.
+ */
+export const NODE_STEP_TYPES = ['answer'] as const;
+export const ANSWER_STEP_TYPE = 'answer';
+
+export type StepType = (typeof STEP_TYPES)[number] | (typeof NODE_STEP_TYPES)[number];
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 

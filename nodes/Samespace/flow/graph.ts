@@ -34,6 +34,7 @@ const asId = (value: unknown): string | undefined =>
 const ROUTED_KEYS: Record<string, (key: string) => boolean> = {
 	digits: (key) => (ROUTE_KEYS as readonly string[]).includes(key),
 	http: (key) => key === 'success' || key === 'fail',
+	answer: (key) => key === 'success' || key === 'fail',
 };
 
 function readStep(raw: unknown): LooseStep {
@@ -145,6 +146,22 @@ export function storedBefore(
 		const stored = storers.get(name) ?? [];
 		return leadsTo(stored, index) || (!fromStart.has(index) && stored.some((at) => at < index));
 	});
+}
+
+/**
+ * The variables of the digits steps that can come before step `index` (as `storedBefore` reads
+ * "before"), in the order their steps are listed: what a step at `index` can report.
+ */
+export function variablesBefore(rawSteps: readonly unknown[], paths: FlowPaths, index: number): string[] {
+	const names: string[] = [];
+	for (const raw of rawSteps) {
+		if (isRecord(raw) && raw.type === 'digits' && typeof raw.variable === 'string') {
+			const name = raw.variable.trim();
+			if (name !== '' && !names.includes(name)) names.push(name);
+		}
+	}
+	const stored = storedBefore(rawSteps, paths, names.map((name) => ({ index, name })));
+	return names.filter((_name, position) => stored[position]);
 }
 
 /** For each step, the indexes of the steps it can lead to. */

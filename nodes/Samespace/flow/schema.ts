@@ -13,11 +13,20 @@
  */
 import { z } from 'zod/v4';
 
-import { ANY_INPUT_KEY, HTTP_METHODS, PLACEHOLDER, ROUTE_KEYS, STEP_TYPES, type StepType } from './constants';
+import {
+	ANSWER_STEP_TYPE,
+	ANY_INPUT_KEY,
+	HTTP_METHODS,
+	NODE_STEP_TYPES,
+	PLACEHOLDER,
+	ROUTE_KEYS,
+	STEP_TYPES,
+	type StepType,
+} from './constants';
 import { checkFlowGraph } from './graph';
 import { shorten } from './quote';
 
-export { ANY_INPUT_KEY, HTTP_METHODS, PLACEHOLDER, ROUTE_KEYS, STEP_TYPES, type StepType };
+export { ANSWER_STEP_TYPE, ANY_INPUT_KEY, HTTP_METHODS, NODE_STEP_TYPES, PLACEHOLDER, ROUTE_KEYS, STEP_TYPES, type StepType };
 
 /** The fields each step type takes, in the order the document lists them. */
 export const STEP_FIELDS: Record<StepType, readonly string[]> = {
@@ -26,6 +35,7 @@ export const STEP_FIELDS: Record<StepType, readonly string[]> = {
 	digits: ['id', 'type', 'count', 'variable', 'next_step'],
 	http: ['id', 'type', 'url', 'method', 'next_step'],
 	connect: ['id', 'type', 'number', 'caller_id', 'next_step'],
+	answer: ['id', 'type', 'next_step'],
 };
 
 /** Names used by earlier revisions of the Samespace document, and what replaced them. */
@@ -168,7 +178,7 @@ const plainNextStep = optionalField((value, report) => readRef('the id of the st
 // Steps
 // ---------------------------------------------------------------------------------------------
 
-const strictStep = <T extends z.ZodRawShape>(type: StepType, shape: T) =>
+const strictStep = <K extends StepType, T extends z.ZodRawShape>(type: K, shape: T) =>
 	z.strictObject(
 		{ id: stepRef('an id for this step (any text unique in the flow, e.g. "welcome")'), type: z.literal(type), ...shape },
 		{
@@ -236,6 +246,27 @@ export const digitsStepSchema = strictStep('digits', {
 const HTTP_ROUTES = ['success', 'fail'] as const;
 const HTTP_ROUTE_MEANING = { success: 'a successful request', fail: 'a failed request' } as const;
 
+/** `{"success": id, "fail": id}`: where the call goes after a request Samespace makes. */
+const successOrFailure = (kind: string) =>
+	field((value, report) => {
+		if (!isRecord(value)) {
+			report(
+				value === undefined
+					? `is missing: ${kind} must say where the call goes next, {"success": "<step id>", "fail": "<step id>"}`
+					: `is ${typeName(value)}: ${kind} needs {"success": "<step id>", "fail": "<step id>"}`,
+			);
+			return { success: '', fail: '' };
+		}
+		for (const key of Object.keys(value)) {
+			if (!(HTTP_ROUTES as readonly string[]).includes(key))
+				report(`unknown field "${shorten(key)}": ${kind} routes only on "success" and "fail"`, [key]);
+		}
+		const [success, fail] = HTTP_ROUTES.map((route) =>
+			readRef(`the id of the step after ${HTTP_ROUTE_MEANING[route]}`, value[route], report, [route]),
+		);
+		return { success, fail };
+	});
+
 export const httpStepSchema = strictStep('http', {
 	url: field((value, report) => readHttpUrl('the request URL', 'https://example.com/api/accounts/{{account_id}}', value, report)),
 	// The document gives no default; GET is the natural one, and it is sent explicitly.
@@ -250,24 +281,7 @@ export const httpStepSchema = strictStep('http', {
 			report(`"${shorten(method)}" is not a supported method: use one of ${HTTP_METHODS.join(', ')}`);
 		return method;
 	}),
-	next_step: field((value, report) => {
-		if (!isRecord(value)) {
-			report(
-				value === undefined
-					? 'is missing: an http step must say where the call goes next, {"success": "<step id>", "fail": "<step id>"}'
-					: `is ${typeName(value)}: an http step needs {"success": "<step id>", "fail": "<step id>"}`,
-			);
-			return { success: '', fail: '' };
-		}
-		for (const key of Object.keys(value)) {
-			if (!(HTTP_ROUTES as readonly string[]).includes(key))
-				report(`unknown field "${shorten(key)}": an http step routes only on "success" and "fail"`, [key]);
-		}
-		const [success, fail] = HTTP_ROUTES.map((route) =>
-			readRef(`the id of the step after ${HTTP_ROUTE_MEANING[route]}`, value[route], report, [route]),
-		);
-		return { success, fail };
-	}),
+	next_step: successOrFailure('an http step'),
 });
 
 export const connectStepSchema = strictStep('connect', {
@@ -276,11 +290,20 @@ export const connectStepSchema = strictStep('connect', {
 	next_step: plainNextStep,
 });
 
+/**
+ * "Send Answer to Workflow": where the call reports the digits gathered so far to the waiting
+ * execution (operation Call and Wait for Answer). The node turns it into an http step; like one,
+ * it routes on whether the report was taken.
+ */
+export const answerStepSchema = strictStep(ANSWER_STEP_TYPE, {
+	next_step: successOrFailure('a Send Answer to Workflow step'),
+});
+
 /** What is wrong with a step that is not an object, or whose type is not a step type. */
 function stepShapeError(step: unknown): string {
 	if (!isRecord(step)) return `is ${typeName(step)}: each step must be an object such as {"id": "1", "type": "call", ...}`;
 	const type = step.type;
-	const known = STEP_TYPES.join(', ');
+	const known = `${STEP_TYPES.join(', ')} (and ${NODE_STEP_TYPES.join(', ')} with the operation Call and Wait for Answer)`;
 	if (type === undefined) return `is missing: say what the step does, one of ${known}`;
 	if (typeof type !== 'string') return `is ${typeName(type)}: the step type must be text, one of ${known}`;
 	if (Object.hasOwn(REMOVED_STEP_TYPES, type)) return REMOVED_STEP_TYPES[type];
@@ -294,13 +317,17 @@ function stepShapeError(step: unknown): string {
  */
 export const stepSchema = z.discriminatedUnion(
 	'type',
-	[callStepSchema, playStepSchema, digitsStepSchema, httpStepSchema, connectStepSchema],
+	[callStepSchema, playStepSchema, digitsStepSchema, httpStepSchema, connectStepSchema, answerStepSchema],
 	// The union's own issues are only these two: not an object, or no step type matched.
 	{ error: (issue) => stepShapeError(issue.input) },
 );
 
 export type FlowStep = z.output<typeof stepSchema>;
+/** A flow as checked: it may still hold the node's own steps (see NODE_STEP_TYPES). */
 export type CallFlow = FlowStep[];
+export type AnswerStep = z.output<typeof answerStepSchema>;
+/** A step as Samespace takes it. */
+export type SamespaceStep = Exclude<FlowStep, AnswerStep>;
 
 /** A step as written in JSON or built from the step list, before it is checked. */
 export type FlowStepInput = z.input<typeof stepSchema>;

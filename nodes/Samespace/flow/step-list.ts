@@ -79,11 +79,13 @@ export function buildFlowFromStepList(rawEntries: readonly StepListEntry[]): Bui
 				errors.push(...problems.map((message) => ({ severity: 'error' as const, stepIndex: index, stepId, stepType: 'digits', field: 'routes', message })));
 				return draft({ id, type, count: entry.count, variable: entry.variable ?? '', next_step: routes });
 			}
-			case 'http': {
+			case 'http':
+			case 'answer': {
 				const success = next(entry.onSuccess);
 				const fail = next(entry.onFailure);
 				// Samespace routes an http step on both outcomes; as the last step it has nowhere to go.
 				const routes = success === undefined && fail === undefined ? undefined : { success, fail };
+				if (type === 'answer') return draft({ id, type, next_step: routes });
 				return draft({ id, type, url: entry.url ?? '', method: given(entry.method), next_step: routes });
 			}
 			default:
@@ -126,7 +128,7 @@ function positionalReferences(entries: readonly StepListEntry[], steps: readonly
 				if (typeof key === 'string' || typeof key === 'number') warn(index, `next_step.${key}`, written(route?.step));
 			}
 			warn(index, `next_step.${ANY_INPUT_KEY}`, written(entry.anyInput));
-		} else if (entry.type === 'http') {
+		} else if (entry.type === 'http' || entry.type === 'answer') {
 			warn(index, 'next_step.success', written(entry.onSuccess));
 			warn(index, 'next_step.fail', written(entry.onFailure));
 		} else if (!endsCall(entry)) warn(index, 'next_step', written(entry.nextStep));
@@ -183,7 +185,7 @@ const STEP_LIST_LABELS: Record<string, string> = {
 export const stepListLabel: FieldLabeler = (field, stepType) => {
 	if (field === 'url') return stepType === 'play' ? '"Audio URL"' : '"URL"';
 	if (field === 'number' && stepType === 'connect') return '"Connect To"';
-	if (field === 'next_step' && stepType === 'http') return '"On Success Go To" and "On Failure Go To"';
+	if (field === 'next_step' && (stepType === 'http' || stepType === 'answer')) return '"On Success Go To" and "On Failure Go To"';
 	if (field === 'next_step' && stepType === 'digits') return '"Routes" and "Any Other Input Goes To"';
 	const label = STEP_LIST_LABELS[field];
 	if (label) return `"${label}"`;

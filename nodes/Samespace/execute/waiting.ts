@@ -1,0 +1,170 @@
+/**
+ * What the two waiting operations share: the address at which the call reports back (this very
+ * execution's resume URL), whether Samespace can reach it, how long to wait, and what the node
+ * outputs if nothing comes in time.
+ */
+import {
+	NodeOperationError,
+	randomString,
+	WAIT_INDEFINITELY,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeProperties,
+} from 'n8n-workflow';
+
+import { MASK } from '../transport/redact';
+
+/** Without a Limit Wait Time, a call that never reports back ends the wait after this long. */
+export const DEFAULT_WAIT_MINUTES = 15;
+
+export const limitWaitTimeOption: INodeProperties = {
+	displayName: 'Limit Wait Time',
+	name: 'limitWaitTime',
+	type: 'fixedCollection',
+	description: `How long to wait for the call to report back before the node outputs a time-out (without this option: ${DEFAULT_WAIT_MINUTES} minutes). n8n checks waits about once a minute, so a time-out can come up to a minute late.`,
+	default: { values: { limitType: 'afterTimeInterval', resumeAmount: DEFAULT_WAIT_MINUTES, resumeUnit: 'minutes' } },
+	options: [
+		{
+			displayName: 'Values',
+			name: 'values',
+			values: [
+				{
+					displayName: 'Limit Type',
+					name: 'limitType',
+					type: 'options',
+					default: 'afterTimeInterval',
+					description: 'Wait for a time after the call is placed, or until a date and time',
+					options: [
+						{ name: 'After Time Interval', description: 'Waits for a certain amount of time', value: 'afterTimeInterval' },
+						{ name: 'At Specified Time', description: 'Waits until the set date and time', value: 'atSpecifiedTime' },
+					],
+				},
+				{
+					displayName: 'Amount',
+					name: 'resumeAmount',
+					type: 'number',
+					displayOptions: { show: { limitType: ['afterTimeInterval'] } },
+					typeOptions: { minValue: 0, numberPrecision: 2 },
+					default: DEFAULT_WAIT_MINUTES,
+					description: 'The time to wait',
+				},
+				{
+					displayName: 'Unit',
+					name: 'resumeUnit',
+					type: 'options',
+					displayOptions: { show: { limitType: ['afterTimeInterval'] } },
+					options: [
+						{ name: 'Seconds', value: 'seconds' },
+						{ name: 'Minutes', value: 'minutes' },
+						{ name: 'Hours', value: 'hours' },
+						{ name: 'Days', value: 'days' },
+					],
+					default: 'minutes',
+					description: 'Unit of the interval value',
+				},
+				{
+					displayName: 'Max Date and Time',
+					name: 'maxDateAndTime',
+					type: 'dateTime',
+					displayOptions: { show: { limitType: ['atSpecifiedTime'] } },
+					default: '',
+					description: 'Stop waiting at this date and time',
+				},
+			],
+		},
+	],
+};
+
+const UNIT_MS: Record<string, number> = { seconds: 1000, minutes: 60_000, hours: 3_600_000, days: 86_400_000 };
+
+/** When the wait ends without an answer, from the Limit Wait Time option. */
+export function waitUntil(ctx: IExecuteFunctions, now = Date.now()): Date {
+	const limit = ctx.getNodeParameter('options.limitWaitTime.values', 0, {}) as {
+		limitType?: string;
+		resumeAmount?: number;
+		resumeUnit?: string;
+		maxDateAndTime?: string;
+	};
+	if (limit.limitType === 'atSpecifiedTime') {
+		const at = new Date(String(limit.maxDateAndTime ?? ''));
+		if (Number.isNaN(at.getTime())) {
+			throw new NodeOperationError(ctx.getNode(), 'Limit Wait Time: "Max Date and Time" is not a date', {
+				description: 'No call was placed. Give a date and time, e.g. 2026-12-01T18:00:00, or wait after a time interval instead.',
+			});
+		}
+		return at;
+	}
+	const amount = typeof limit.resumeAmount === 'number' && Number.isFinite(limit.resumeAmount) ? limit.resumeAmount : DEFAULT_WAIT_MINUTES;
+	const unit = UNIT_MS[limit.resumeUnit ?? 'minutes'] ?? UNIT_MS.minutes;
+	const ms = Math.max(0, amount * unit);
+	return ms >= WAIT_INDEFINITELY.getTime() - now ? WAIT_INDEFINITELY : new Date(now + ms);
+}
+
+/** A reference for one wait: a report that carries another one belongs to another call. */
+export const newWaitRef = () => randomString(16);
+
+/**
+ * The address at which this execution resumes this node: n8n's resume URL with the node's id
+ * added to its path (n8n's own waiting nodes do the same).
+ */
+export function resumeUrlOf(ctx: IExecuteFunctions): URL {
+	const url = new URL(String(ctx.evaluateExpression('{{ $execution.resumeUrl }}', 0)));
+	url.pathname = `${url.pathname.replace(/\/+$/, '')}/${ctx.getNode().id}`;
+	return url;
+}
+
+/** The same address with its signature masked, as Validate Only shows it. */
+export const maskSignature = (url: string) => url.replace(/([?&]signature=)[^&#]*/, `$1${MASK}`);
+
+/** A host only this machine or its private network can reach. */
+export function isLocalHost(hostname: string): boolean {
+	const host = ipv4Mapped(hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase());
+	if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal')) return true;
+	if (host === '::1' || host === '::' || /^f[cd][0-9a-f]{2}:/.test(host) || /^fe[89ab][0-9a-f]:/.test(host)) return true;
+	const ipv4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host);
+	if (!ipv4) return !host.includes('.') && !host.includes(':'); // a bare name such as "n8n" resolves only inside a network
+	const [a, b] = [Number(ipv4[1]), Number(ipv4[2])];
+	return a === 127 || a === 10 || a === 0 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127);
+}
+
+/** An IPv4 address written as IPv6 (`::ffff:127.0.0.1`, or `::ffff:7f00:1` as URLs write it), in dotted form. */
+function ipv4Mapped(host: string): string {
+	const dotted = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host);
+	if (dotted) return dotted[1];
+	const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host);
+	if (!hex) return host;
+	const [high, low] = [parseInt(hex[1], 16), parseInt(hex[2], 16)];
+	return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+}
+
+/**
+ * Samespace calls the resume URL from the internet. When n8n only knows a local address for
+ * itself while the calls go to a public API, the report could never arrive: stop before calling.
+ */
+export function unreachableResumeError(ctx: IExecuteFunctions, resumeUrl: URL, endpoint: string): NodeOperationError | undefined {
+	if (!isLocalHost(resumeUrl.hostname) || isLocalHost(new URL(endpoint).hostname)) return undefined;
+	return new NodeOperationError(ctx.getNode(), `Samespace could not reach this n8n to report the answer: n8n's webhook address is ${resumeUrl.origin}`, {
+		description: [
+			'No call was placed.',
+			`The call reports back to ${resumeUrl.origin}, a local address, while the calls go to Samespace on the internet.`,
+			"Set n8n's public address in the environment variable N8N_WEBHOOK_URL (older n8n: WEBHOOK_URL), e.g. N8N_WEBHOOK_URL=https://n8n.example.com/, and restart n8n. With n8n behind a tunnel or reverse proxy, use the address that reaches it from outside.",
+		].join('\n'),
+	});
+}
+
+/**
+ * Makes `item` what the node outputs if the wait ends without an answer: n8n then resumes the node
+ * disabled, passing its input through (the input the node had when it began to wait).
+ */
+export function outputOnTimeout(ctx: IExecuteFunctions, item: IDataObject): void {
+	ctx.getExecuteData().data = { main: [[{ json: item, pairedItem: { item: 0 } }]] };
+}
+
+export function oneCallPerExecutionError(ctx: IExecuteFunctions, operation: string, items: number): NodeOperationError {
+	return new NodeOperationError(ctx.getNode(), `${operation} places one call per execution, and this node got ${items} items`, {
+		description: [
+			'No call was placed. The execution waits for one call to report back, so it can wait for only one.',
+			'To call a list: put a Loop Over Items node (batch size 1) before this node, so each lead is called and answered in turn; or call a sub-workflow for each lead (Execute Workflow, mode "Run once for each item"), so the calls wait side by side.',
+		].join('\n'),
+	});
+}

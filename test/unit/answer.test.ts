@@ -1,0 +1,731 @@
+/**
+ * Unit tests of the waiting operations' pure parts: the answer report (nodes/Samespace/flow/
+ * answer.ts: its address, the flow that sends it, reading it back), the "answer" step in the flow
+ * check (flow/check.ts, flow/graph.ts) and the step list (flow/step-list.ts), the approval flow
+ * (flow/approval.ts) and the wait itself (execute/waiting.ts: local hosts, the masked signature,
+ * when the wait ends). Pure functions: no I/O, no timers.
+ */
+import { NodeOperationError, WAIT_INDEFINITELY, type IExecuteFunctions, type INode } from 'n8n-workflow';
+
+import { DEFAULT_WAIT_MINUTES, isLocalHost, maskSignature, waitUntil } from '../../nodes/Samespace/execute/waiting';
+import { answerReportUrl, readAnswerReport, withAnswerReports } from '../../nodes/Samespace/flow/answer';
+import {
+	APPROVAL_KEYS,
+	approvalFlow,
+	approvalKeysProblem,
+	choicesPrompt,
+	spokenToolCall,
+	type ApprovalCall,
+	type ApprovalChoice,
+} from '../../nodes/Samespace/flow/approval';
+import { checkFlow, describeProblem, type FlowProblem } from '../../nodes/Samespace/flow/check';
+import { readFlowPaths, variablesBefore } from '../../nodes/Samespace/flow/graph';
+import type { CallFlow } from '../../nodes/Samespace/flow/schema';
+import { buildFlowFromStepList, stepListLabel, type StepListEntry } from '../../nodes/Samespace/flow/step-list';
+
+type Raw = Record<string, unknown>;
+
+const RESUME = 'https://n8n.example.com/webhook-waiting/42/node-1';
+const SIGNED = `${RESUME}?signature=abc123`;
+const REF = 'r3f';
+const NOW = Date.parse('2025-03-01T12:00:00Z');
+
+const FORBIDDEN =
+	'a Send Answer to Workflow step works only with the operation "Call and Wait for Answer": choose that operation, or remove this step';
+const NONE =
+	'has no Send Answer to Workflow step, so the call could never report back: add one after the Gather Digits steps whose keys the workflow needs';
+const UNREACHABLE =
+	'can never be reached from the first step, so the call could never report back: point a next step or route at it';
+
+const call = (over: Raw = {}): Raw => ({ id: 'c', type: 'call', number: '14155550123', caller_id: '14155550100', ...over });
+const play = (id: string, over: Raw = {}): Raw => ({ id, type: 'play', text: 'Hi', ...over });
+const digits = (id: string, variable: string, next: Raw): Raw => ({ id, type: 'digits', count: 1, variable, next_step: next });
+const answer = (id: string, success = 'bye', fail = success): Raw => ({ id, type: 'answer', next_step: { success, fail } });
+
+const summary = (problems: FlowProblem[]) => problems.map(({ severity, stepIndex, stepId, stepType, field, message }) => ({ severity, stepIndex, stepId, stepType, field, message }));
+
+/** A flow with branches: what each answer step can report is known by hand. */
+const BRANCHES: Raw[] = [
+	call({ next_step: 'menu' }),
+	digits('menu', 'choice', { '1': 'pin', '2': 'acct', '*': 'send' }),
+	digits('pin', 'pin', { '*': 'send' }),
+	// Another branch: it only reaches send2, never send.
+	digits('acct', 'account', { '*': 'send2' }),
+	answer('send'),
+	answer('send2'),
+	play('bye', { next_step: 'late' }),
+	// Listed after both answer steps, reachable, but leads to neither.
+	digits('late', 'late', { '*': 'end' }),
+	play('end'),
+];
+
+function parsed(raw: Raw[], mode: 'forbidden' | 'required' = 'required'): CallFlow {
+	const checked = checkFlow(raw, mode);
+	expect(checked.errors).toEqual([]);
+	if (!checked.flow) throw new Error('expected a valid flow');
+	return checked.flow;
+}
+
+// -------------------------------------------------------------------------------------------------
+
+describe('answerReportUrl', () => {
+	test.each<[string, string, string, string[], string]>([
+		['no query, no variables', RESUME, REF, [], `${RESUME}?ref=r3f&end=1`],
+		['no query, one variable', RESUME, REF, ['pin'], `${RESUME}?ref=r3f&key_pin={{pin}}&end=1`],
+		[
+			'no query, several variables (in the order given)',
+			RESUME,
+			REF,
+			['choice', 'pin', 'account_id'],
+			`${RESUME}?ref=r3f&key_choice={{choice}}&key_pin={{pin}}&key_account_id={{account_id}}&end=1`,
+		],
+		['an existing query (the signature), no variables', SIGNED, REF, [], `${SIGNED}&ref=r3f&end=1`],
+		['an existing query, one variable', SIGNED, REF, ['pin'], `${SIGNED}&ref=r3f&key_pin={{pin}}&end=1`],
+		['an existing query, several variables', SIGNED, REF, ['a', 'b'], `${SIGNED}&ref=r3f&key_a={{a}}&key_b={{b}}&end=1`],
+		['a reference that needs encoding', RESUME, 'a b&c=d#e/+?%', ['pin'], `${RESUME}?ref=a%20b%26c%3Dd%23e%2F%2B%3F%25&key_pin={{pin}}&end=1`],
+	])('%s', (_name, resumeUrl, ref, variables, expected) => {
+		expect(answerReportUrl(resumeUrl, ref, variables)).toBe(expected);
+	});
+
+	test('an encoded reference reads back as itself', () => {
+		const ref = 'a b&c=d#e/+?%';
+		const url = new URL(answerReportUrl(SIGNED, ref, []));
+		expect(url.searchParams.get('ref')).toBe(ref);
+		expect(url.searchParams.get('signature')).toBe('abc123');
+		expect(url.hash).toBe('');
+	});
+});
+
+describe('variablesBefore', () => {
+	const paths = readFlowPaths(BRANCHES);
+	const before = (index: number, raw: readonly unknown[] = BRANCHES) => variablesBefore(raw, readFlowPaths(raw), index);
+
+	test.each<[string, number, string[]]>([
+		['the call step: nothing', 0, []],
+		['the first digits step: nothing (it stores its own variable only after it)', 1, []],
+		['a step after the menu', 2, ['choice']],
+		['send: the menu and pin lead to it, acct (another branch) and late (listed after) do not', 4, ['choice', 'pin']],
+		['send2: the menu and acct lead to it', 5, ['choice', 'account']],
+		['bye: every digits step listed before it can lead to it', 6, ['choice', 'pin', 'account']],
+		['end: every digits step, in list order', 8, ['choice', 'pin', 'account', 'late']],
+	])('%s', (_name, index, expected) => {
+		expect(variablesBefore(BRANCHES, paths, index)).toEqual(expected);
+	});
+
+	test('a loop back to an earlier step: the digits step after it can come before it', () => {
+		const raw = [call({ next_step: 'ask' }), play('ask', { next_step: 'send' }), answer('send', 'again'), digits('again', 'retry', { '*': 'ask' })];
+		expect(before(2, raw)).toEqual(['retry']);
+	});
+
+	test('a step the first step cannot reach: the digits steps listed above it', () => {
+		const raw = [call({ next_step: 'p' }), play('p'), digits('d', 'orphan_above', { '*': 'p' }), answer('lost', 'p'), digits('e', 'orphan_below', { '*': 'p' })];
+		expect(before(3, raw)).toEqual(['orphan_above']);
+	});
+
+	test('names are trimmed and listed once; blank or non-text variables are left out', () => {
+		const raw = [
+			call({ next_step: 'a' }),
+			digits('a', ' pin ', { '*': 'b' }),
+			digits('b', 'pin', { '*': 'c' }),
+			digits('c', '  ', { '*': 'd' }),
+			{ id: 'd', type: 'digits', count: 1, variable: 7, next_step: { '*': 'send' } },
+			answer('send', 'a'),
+		];
+		expect(before(5, raw)).toEqual(['pin']);
+	});
+});
+
+describe('withAnswerReports', () => {
+	const report = (variables: string[]) => answerReportUrl(SIGNED, REF, variables);
+
+	test('each answer step becomes a GET http step that reports the variables of the digits steps that can come before it', () => {
+		const flow = parsed(BRANCHES);
+		const sent = withAnswerReports(flow, report);
+		expect(sent).toHaveLength(flow.length);
+		expect(sent[4]).toEqual({ id: 'send', type: 'http', url: report(['choice', 'pin']), method: 'GET', next_step: { success: 'bye', fail: 'bye' } });
+		expect(sent[5]).toEqual({ id: 'send2', type: 'http', url: report(['choice', 'account']), method: 'GET', next_step: { success: 'bye', fail: 'bye' } });
+		expect(sent[4]).not.toHaveProperty('url', expect.stringContaining('account'));
+		expect(sent[4]).not.toHaveProperty('url', expect.stringContaining('late'));
+	});
+
+	test('other steps are the same objects, unchanged', () => {
+		const flow = parsed(BRANCHES);
+		const copy = JSON.parse(JSON.stringify(flow));
+		const sent = withAnswerReports(flow, report);
+		for (const index of [0, 1, 2, 3, 6, 7, 8]) expect(sent[index]).toBe(flow[index]);
+		expect(flow).toEqual(copy);
+	});
+
+	test('the reporter is asked once per answer step, with the variables for that step', () => {
+		const asked: string[][] = [];
+		withAnswerReports(parsed(BRANCHES), (variables) => {
+			asked.push(variables);
+			return report(variables);
+		});
+		expect(asked).toEqual([
+			['choice', 'pin'],
+			['choice', 'account'],
+		]);
+	});
+
+	test('an answer step with no digits step before it reports no variables', () => {
+		const sent = withAnswerReports(parsed([call({ next_step: 'send' }), answer('send'), play('bye')]), report);
+		expect(sent[1]).toEqual({ id: 'send', type: 'http', url: `${SIGNED}&ref=r3f&end=1`, method: 'GET', next_step: { success: 'bye', fail: 'bye' } });
+	});
+
+	test('what is sent is a plain Samespace flow: valid, with every {{variable}} stored before its use', () => {
+		const sent = withAnswerReports(parsed(BRANCHES), report);
+		const checked = checkFlow(sent, 'forbidden');
+		expect(checked.errors).toEqual([]);
+		expect(checked.warnings).toEqual([]);
+	});
+
+	test('a flow without answer steps is returned step for step', () => {
+		const flow = parsed([call({ next_step: 'p' }), play('p')], 'forbidden');
+		const sent = withAnswerReports(flow, report);
+		expect(sent).toEqual(flow);
+		sent.forEach((step, index) => expect(step).toBe(flow[index]));
+	});
+});
+
+describe('readAnswerReport', () => {
+	test('a complete report', () => {
+		expect(readAnswerReport({ signature: 'abc', ref: REF, key_choice: '1', key_pin: '1234', end: '1' }, REF)).toEqual({
+			ok: true,
+			digits: { choice: '1', pin: '1234' },
+			complete: true,
+		});
+	});
+
+	test('a complete report without variables', () => {
+		expect(readAnswerReport({ ref: REF, end: '1' }, REF)).toEqual({ ok: true, digits: {}, complete: true });
+	});
+
+	test('an empty value is "nothing gathered"', () => {
+		expect(readAnswerReport({ ref: REF, key_pin: '', end: '1' }, REF)).toEqual({ ok: true, digits: { pin: '' }, complete: true });
+	});
+
+	test('"*" and "#" (sent URL-encoded, read decoded) are keypad keys', () => {
+		const query = Object.fromEntries(new URL(`${RESUME}?ref=${REF}&key_a=*1&key_b=%2312%23&end=1`).searchParams);
+		expect(readAnswerReport(query, REF)).toEqual({ ok: true, digits: { a: '*1', b: '#12#' }, complete: true });
+	});
+
+	test('unknown parameters are ignored', () => {
+		expect(readAnswerReport({ ref: REF, key_a: '5', signature: 'x', utm: ['a', 'b'], other: { deep: 1 }, keya: 'zz', end: '1' }, REF)).toEqual({
+			ok: true,
+			digits: { a: '5' },
+			complete: true,
+		});
+	});
+
+	test('a report cut at a "#": not complete, cut at the last variable present', () => {
+		// What arrives of ...&key_a=12&key_b=3#4&key_c=5&end=1 when Samespace puts "#" into the address as it is.
+		const query = Object.fromEntries(new URL(`${RESUME}?ref=${REF}&key_a=12&key_b=3#4&key_c=5&end=1`).searchParams);
+		expect(readAnswerReport(query, REF)).toEqual({ ok: true, digits: { a: '12', b: '3' }, complete: false, cutAt: 'b' });
+	});
+
+	test('no keys and no end marker: not complete, cut nowhere known', () => {
+		const result = readAnswerReport({ ref: REF }, REF);
+		expect(result).toEqual({ ok: true, digits: {}, complete: false });
+		expect(result).not.toHaveProperty('cutAt');
+	});
+
+	test('an end marker other than "1" is no end marker', () => {
+		expect(readAnswerReport({ ref: REF, key_a: '1', end: '0' }, REF)).toEqual({ ok: true, digits: { a: '1' }, complete: false, cutAt: 'a' });
+		expect(readAnswerReport({ ref: REF, key_a: '1', end: ['1', '1'] }, REF)).toEqual({ ok: true, digits: { a: '1' }, complete: false, cutAt: 'a' });
+	});
+
+	test('another call\'s reference: 409', () => {
+		expect(readAnswerReport({ ref: 'other', key_a: '1', end: '1' }, REF)).toEqual({
+			ok: false,
+			status: 409,
+			error: 'This report answers another call (an earlier one, or a copy of this one)',
+		});
+	});
+
+	test.each<[string, Record<string, unknown>]>([
+		['no reference', { key_a: '1', end: '1' }],
+		['an empty reference', { ref: '', key_a: '1', end: '1' }],
+		['a repeated reference (a list)', { ref: [REF, REF], key_a: '1', end: '1' }],
+		['a reference that is not text', { ref: 5, end: '1' }],
+	])('%s: 400', (_name, query) => {
+		expect(readAnswerReport(query, REF)).toEqual({ ok: false, status: 400, error: 'The report carries no reference of the call it answers' });
+	});
+
+	test.each<[string, Record<string, unknown>, string]>([
+		['letters', { ref: REF, key_pin: '12a4', end: '1' }, 'pin'],
+		['a space', { ref: REF, key_pin: '12 4', end: '1' }, 'pin'],
+		['an unfilled placeholder', { ref: REF, key_pin: '{{pin}}', end: '1' }, 'pin'],
+		['a repeated key (a list)', { ref: REF, key_pin: ['1', '2'], end: '1' }, 'pin'],
+		['a number', { ref: REF, key_pin: 12, end: '1' }, 'pin'],
+		['a key without a name', { ref: REF, key_: '1', end: '1' }, ''],
+	])('a value that is not keypad keys (%s): 400', (_name, query, name) => {
+		expect(readAnswerReport(query, REF)).toEqual({ ok: false, status: 400, error: `The report's value for "${name}" is not keypad keys` });
+	});
+
+	test('a long variable name is shortened in the error', () => {
+		const name = 'v'.repeat(100);
+		const result = readAnswerReport({ ref: REF, [`key_${name}`]: 'x' }, REF);
+		expect(result).toEqual({ ok: false, status: 400, error: `The report's value for "${'v'.repeat(40)}" is not keypad keys` });
+	});
+});
+
+describe('checkFlow and the Send Answer to Workflow step', () => {
+	test('forbidden (the default): an error on the type of each answer step', () => {
+		const raw = [call({ next_step: 'send' }), answer('send', 'again'), answer('again', 'bye'), play('bye')];
+		for (const result of [checkFlow(raw), checkFlow(raw, 'forbidden')]) {
+			expect(result.flow).toBeUndefined();
+			expect(summary(result.errors)).toEqual([
+				{ severity: 'error', stepIndex: 1, stepId: 'send', stepType: 'answer', field: 'type', message: FORBIDDEN },
+				{ severity: 'error', stepIndex: 2, stepId: 'again', stepType: 'answer', field: 'type', message: FORBIDDEN },
+			]);
+			expect(result.warnings).toEqual([]);
+		}
+	});
+
+	test('forbidden: a flow without answer steps is fine', () => {
+		const result = checkFlow([call({ next_step: 'p' }), play('p')], 'forbidden');
+		expect(result.errors).toEqual([]);
+		expect(result.flow).toHaveLength(2);
+	});
+
+	test('required: a reachable answer step is fine and kept as it is', () => {
+		const result = checkFlow([call({ next_step: 'send' }), answer('send', 'bye', 'sorry'), play('bye'), play('sorry')], 'required');
+		expect(result.errors).toEqual([]);
+		expect(result.warnings).toEqual([]);
+		expect(result.flow?.[1]).toEqual({ id: 'send', type: 'answer', next_step: { success: 'bye', fail: 'sorry' } });
+	});
+
+	test('required: no answer step is one error of the whole flow', () => {
+		const result = checkFlow([call({ next_step: 'p' }), play('p')], 'required');
+		expect(result.flow).toBeUndefined();
+		expect(result.errors).toHaveLength(1);
+		expect(result.errors[0]).toEqual({ severity: 'error', message: NONE });
+		expect(result.errors[0].stepIndex).toBeUndefined();
+		expect(result.errors[0].field).toBeUndefined();
+		expect(describeProblem(result.errors[0])).toBe(`flow: ${NONE}`);
+	});
+
+	test('required: answer steps that can never be reached are each an error', () => {
+		const result = checkFlow([call({ next_step: 'bye' }), play('bye'), answer('send', 'bye'), answer('send2', 'bye')], 'required');
+		expect(result.flow).toBeUndefined();
+		expect(summary(result.errors)).toEqual([
+			{ severity: 'error', stepIndex: 2, stepId: 'send', stepType: 'answer', field: undefined, message: UNREACHABLE },
+			{ severity: 'error', stepIndex: 3, stepId: 'send2', stepType: 'answer', field: undefined, message: UNREACHABLE },
+		]);
+		expect(result.warnings.map((w) => w.stepIndex)).toEqual([2, 3]);
+		expect(describeProblem(result.errors[0])).toBe(`step 3 (id "send", answer): ${UNREACHABLE}`);
+	});
+
+	test('required: one reachable answer step is enough; an unreachable one is only a warning', () => {
+		const result = checkFlow([call({ next_step: 'send' }), answer('send', 'bye'), play('bye'), answer('spare', 'bye')], 'required');
+		expect(result.errors).toEqual([]);
+		expect(result.flow).toHaveLength(4);
+		expect(summary(result.warnings)).toEqual([
+			{
+				severity: 'warning',
+				stepIndex: 3,
+				stepId: 'spare',
+				stepType: 'answer',
+				field: undefined,
+				message: 'can never be reached from the first step: point a next step or route at it, or remove it',
+			},
+		]);
+	});
+
+	test('required: the answer mode errors come with the schema errors, in step order', () => {
+		const result = checkFlow([call({ next_step: 'p', number: '' }), play('p'), answer('lost', 'p')], 'required');
+		expect(result.errors.map((e) => [e.stepIndex, e.field])).toEqual([
+			[0, 'number'],
+			[2, undefined],
+		]);
+	});
+
+	test('an answer step routes like an http step: on success and fail only', () => {
+		const result = checkFlow([call({ next_step: 'send' }), { id: 'send', type: 'answer', next_step: { success: 'p', fail: 'p', '1': 'p' } }, play('p')], 'required');
+		expect(summary(result.errors)).toEqual([
+			{
+				severity: 'error',
+				stepIndex: 1,
+				stepId: 'send',
+				stepType: 'answer',
+				field: 'next_step.1',
+				message: 'unknown field "1": a Send Answer to Workflow step routes only on "success" and "fail"',
+			},
+		]);
+	});
+});
+
+describe('buildFlowFromStepList with Send Answer to Workflow entries', () => {
+	const CALL: StepListEntry = { type: 'call', number: '14155550123', callerId: '14155550100' };
+
+	test('success and failure default to the next step; nothing else is kept', () => {
+		const built = buildFlowFromStepList([CALL, { type: 'answer', url: 'https://ignored.example', method: 'POST', text: 'x' }, { type: 'play', text: 'Bye' }]);
+		expect(built.errors).toEqual([]);
+		expect(built.warnings).toEqual([]);
+		expect(built.steps[1]).toEqual({ id: '2', type: 'answer', next_step: { success: '3', fail: '3' } });
+	});
+
+	test('explicit success or failure with the other blank', () => {
+		const built = buildFlowFromStepList([CALL, { type: 'answer', stepId: ' send ', onFailure: ' sorry ' }, { type: 'play', text: 'Bye' }, { type: 'play', text: 'Sorry', stepId: 'sorry' }]);
+		expect(built.steps[1]).toEqual({ id: 'send', type: 'answer', next_step: { success: '3', fail: 'sorry' } });
+	});
+
+	test('as the last step it has no next_step', () => {
+		const built = buildFlowFromStepList([CALL, { type: 'answer' }]);
+		expect(built.steps[1]).toEqual({ id: '2', type: 'answer' });
+		expect('next_step' in built.steps[1]).toBe(false);
+	});
+
+	test('as the last step with only a failure step, success is left missing', () => {
+		const built = buildFlowFromStepList([CALL, { type: 'play', text: 'Bye', stepId: 'bye' }, { type: 'answer', onFailure: 'bye' }]);
+		expect(built.steps[2]).toEqual({ id: '3', type: 'answer', next_step: { success: undefined, fail: 'bye' } });
+	});
+
+	test('a success or failure step written as the position of a step without a Step ID is a warning', () => {
+		const built = buildFlowFromStepList([CALL, { type: 'play', text: 'Menu' }, { type: 'answer', onSuccess: '2', onFailure: 2 }, { type: 'play', text: 'x', stepId: 'named' }]);
+		expect(built.errors).toEqual([]);
+		expect(built.warnings.map((w) => [w.stepIndex, w.stepId, w.stepType, w.field])).toEqual([
+			[2, '3', 'answer', 'next_step.success'],
+			[2, '3', 'answer', 'next_step.fail'],
+		]);
+		expect(built.warnings[0].message).toBe(
+			'goes to "2", the position of step 2, which has no Step ID: if steps are moved, this leads to a different step. Give step 2 a Step ID (e.g. "menu") and use it here',
+		);
+	});
+
+	test('no such warning for a step with a Step ID', () => {
+		const built = buildFlowFromStepList([CALL, { type: 'play', text: 'Menu', stepId: '2' }, { type: 'answer', onSuccess: '2', onFailure: '2' }]);
+		expect(built.warnings).toEqual([]);
+	});
+
+	test('a step list with digits and an answer step passes the check in the required mode', () => {
+		const built = buildFlowFromStepList([
+			CALL,
+			{ type: 'play', text: 'Enter your PIN' },
+			{ type: 'digits', count: 4, variable: 'pin' },
+			{ type: 'answer', stepId: 'send', onFailure: 'sorry' },
+			{ type: 'play', text: 'Thanks', endCall: true },
+			{ type: 'play', text: 'Sorry', stepId: 'sorry' },
+		]);
+		const checked = checkFlow(built.steps, 'required');
+		expect(checked.errors).toEqual([]);
+		expect(checked.warnings).toEqual([]);
+		const paths = readFlowPaths(built.steps);
+		expect(variablesBefore(built.steps, paths, 3)).toEqual(['pin']);
+	});
+
+	test.each<[string, string | undefined, string]>([
+		['next_step', 'answer', '"On Success Go To" and "On Failure Go To"'],
+		['next_step.success', 'answer', '"On Success Go To"'],
+		['next_step.fail', 'answer', '"On Failure Go To"'],
+		['type', 'answer', '"Type"'],
+		['id', 'answer', '"Step ID"'],
+	])('stepListLabel %s (%s) -> %s', (field, type, label) => {
+		expect(stepListLabel(field, type)).toBe(label);
+	});
+});
+
+// -------------------------------------------------------------------------------------------------
+// Approval by phone
+// -------------------------------------------------------------------------------------------------
+
+const choice = (key: string, label: string): ApprovalChoice => ({ key, label });
+const approval = (approve = choice('1', 'approve'), decline = choice('2', 'decline'), message = '  Approve the refund of 40 dollars?  '): ApprovalCall => ({
+	number: '+1 415 555 0123',
+	callerId: '14155550100',
+	message,
+	approve,
+	decline,
+	reportUrls: {
+		approved: `${SIGNED}&outcome=approved`,
+		declined: `${SIGNED}&outcome=declined`,
+		noValidKey: `${SIGNED}&outcome=none`,
+	},
+});
+
+describe('approvalFlow', () => {
+	test.each<[string, string]>([
+		['1', '2'],
+		['9', '0'],
+		['#', '1'],
+		['0', '#'],
+	])('keys %p and %p: a valid flow, without errors or warnings', (approveKey, declineKey) => {
+		const call = approval(choice(approveKey, 'approve'), choice(declineKey, 'decline'));
+		expect(approvalKeysProblem(call)).toBeUndefined();
+		const result = checkFlow(approvalFlow(call), 'forbidden');
+		expect(result.errors).toEqual([]);
+		expect(result.warnings).toEqual([]);
+		expect(result.flow?.[0]).toMatchObject({ type: 'call', number: '14155550123', caller_id: '14155550100' });
+	});
+
+	test('each digits step routes the two keys to their reports, and any other input on', () => {
+		const steps = approvalFlow(approval(choice('#', 'approve'), choice('3', 'decline')));
+		const byId = new Map(steps.map((step) => [step.id, step]));
+		expect(byId.get('choice')).toEqual({ id: 'choice', type: 'digits', count: 1, variable: 'choice', next_step: { '#': 'approve', '3': 'decline', '*': 'ask-again' } });
+		expect(byId.get('choice-again')).toEqual({
+			id: 'choice-again',
+			type: 'digits',
+			count: 1,
+			variable: 'choice_again',
+			next_step: { '#': 'approve', '3': 'decline', '*': 'no-valid-key' },
+		});
+		expect(byId.get('approve')).toMatchObject({ type: 'http', url: `${SIGNED}&outcome=approved`, method: 'GET', next_step: { success: 'approved', fail: 'not-recorded' } });
+		expect(byId.get('decline')).toMatchObject({ type: 'http', url: `${SIGNED}&outcome=declined`, method: 'GET', next_step: { success: 'declined', fail: 'not-recorded' } });
+		expect(byId.get('no-valid-key')).toMatchObject({ type: 'http', url: `${SIGNED}&outcome=none`, method: 'GET', next_step: { success: 'goodbye', fail: 'goodbye' } });
+	});
+
+	test('the question is the message (trimmed) and the keys; the retry repeats the keys; the confirmations name the labels', () => {
+		const call = approval(choice('#', 'accept the quote'), choice('5', 'reject it'));
+		const steps = approvalFlow(call);
+		const text = (id: string) => (steps.find((step) => step.id === id) as { text?: string }).text;
+		expect(text('ask')).toBe('Approve the refund of 40 dollars? Press the hash key to accept the quote. Press 5 to reject it.');
+		expect(text('ask-again')).toBe('Sorry, that is not one of the choices. Press the hash key to accept the quote. Press 5 to reject it.');
+		expect(text('approved')).toBe('You chose to accept the quote. Your answer has been recorded. Goodbye.');
+		expect(text('declined')).toBe('You chose to reject it. Your answer has been recorded. Goodbye.');
+	});
+});
+
+describe('approvalKeysProblem', () => {
+	test.each<[string, ApprovalChoice, ApprovalChoice, string | undefined]>([
+		['two different digits', choice('1', 'approve'), choice('2', 'decline'), undefined],
+		['"#" and a digit', choice('#', 'yes'), choice('0', 'no'), undefined],
+		['the same key', choice('1', 'approve'), choice('1', 'decline'), 'The keys to approve and to decline are both "1": choose two different keys'],
+		['"*" to approve', choice('*', 'approve'), choice('2', 'decline'), 'The key to approve is "*": choose a digit 0-9 or "#"'],
+		['"*" to decline', choice('1', 'approve'), choice('*', 'decline'), 'The key to decline is "*": choose a digit 0-9 or "#"'],
+		['an empty key', choice('', 'approve'), choice('2', 'decline'), 'The key to approve is "": choose a digit 0-9 or "#"'],
+		['letters', choice('1', 'approve'), choice('ab', 'decline'), 'The key to decline is "ab": choose a digit 0-9 or "#"'],
+		['two digits', choice('12', 'approve'), choice('2', 'decline'), 'The key to approve is "12": choose a digit 0-9 or "#"'],
+		['an empty label to approve', choice('1', '  '), choice('2', 'decline'), 'The label of the key to approve is empty: say what pressing it means, e.g. "approve"'],
+		['an empty label to decline', choice('1', 'approve'), choice('2', ''), 'The label of the key to decline is empty: say what pressing it means, e.g. "decline"'],
+		['the approve key is checked before the decline key', choice('x', ''), choice('y', ''), 'The key to approve is "x": choose a digit 0-9 or "#"'],
+	])('%s', (_name, approve, decline, problem) => {
+		expect(approvalKeysProblem({ approve, decline })).toBe(problem);
+	});
+
+	test('APPROVAL_KEYS: the digits and "#", not "*"', () => {
+		expect([...APPROVAL_KEYS]).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '#']);
+	});
+});
+
+describe('choicesPrompt', () => {
+	test.each<[ApprovalChoice, ApprovalChoice, string]>([
+		[choice('1', 'approve'), choice('2', 'decline'), 'Press 1 to approve. Press 2 to decline.'],
+		[choice('#', 'approve'), choice('0', 'decline'), 'Press the hash key to approve. Press 0 to decline.'],
+		[choice('9', 'confirm'), choice('#', 'cancel'), 'Press 9 to confirm. Press the hash key to cancel.'],
+	])('%o / %o', (approve, decline, prompt) => {
+		expect(choicesPrompt({ approve, decline })).toBe(prompt);
+	});
+});
+
+describe('spokenToolCall', () => {
+	test.each<[string, unknown, unknown, string]>([
+		['snake_case names', 'send_email', { to_address: 'ana@example.com' }, 'An assistant wants to use the tool send email, with to address: ana@example.com.'],
+		['camelCase names', 'sendEmail', { toAddress: 'ana@example.com', ccList: 'bo' }, 'An assistant wants to use the tool send email, with to address: ana@example.com; cc list: bo.'],
+		['kebab names', 'create-ticket', { 'due-date': '2025-03-01' }, 'An assistant wants to use the tool create ticket, with due date: 2025-03-01.'],
+		['a tool given as an object with a name', { name: 'lookup_order', description: 'x' }, { orderId: 42 }, 'An assistant wants to use the tool lookup order, with order id: 42.'],
+		['a tool object without a name', { id: 3 }, undefined, 'An assistant wants to use the tool a tool.'],
+		['a tool with an empty name', '  ', undefined, 'An assistant wants to use the tool without a name.'],
+		['a nested object value', 'book', { address: { city: 'Paris', zip: '75001' } }, 'An assistant wants to use the tool book, with address: 2 details.'],
+		['an array value', 'tag', { tags: ['urgent', 'vip', 3] }, 'An assistant wants to use the tool tag, with tags: urgent, vip, 3.'],
+		['an empty array value', 'tag', { tags: [] }, 'An assistant wants to use the tool tag, with tags: nothing.'],
+		['booleans', 'notify', { urgent: true, silent: false }, 'An assistant wants to use the tool notify, with urgent: yes; silent: no.'],
+		['an empty string', 'notify', { note: '   ' }, 'An assistant wants to use the tool notify, with note: nothing.'],
+		['null and undefined', 'notify', { note: null, other: undefined }, 'An assistant wants to use the tool notify, with note: nothing; other: nothing.'],
+		['no parameters', 'refund', undefined, 'An assistant wants to use the tool refund.'],
+		['empty parameters', 'refund', {}, 'An assistant wants to use the tool refund.'],
+		['parameters as text', 'refund', '{"amount": 40}', 'An assistant wants to use the tool refund.'],
+		['parameters as a list', 'refund', [{ amount: 40 }], 'An assistant wants to use the tool refund.'],
+		['parameters as a number', 'refund', 40, 'An assistant wants to use the tool refund.'],
+		['values are trimmed', 'refund', { reason: '  late delivery \n' }, 'An assistant wants to use the tool refund, with reason: late delivery.'],
+	])('%s', (_name, tool, parameters, expected) => {
+		const text = spokenToolCall(tool, parameters);
+		expect(text).toBe(expected);
+		expect(text).not.toContain('[object Object]');
+		expect(text).not.toContain('{');
+	});
+
+	test('a very long value is cut to 600 characters, ending in "..."', () => {
+		const text = spokenToolCall('send_email', { body: 'word '.repeat(400), nested: { a: { b: 1 } } });
+		expect(text.length).toBeLessThanOrEqual(600);
+		expect(text.endsWith('...')).toBe(true);
+		expect(text.startsWith('An assistant wants to use the tool send email, with body: word word')).toBe(true);
+		expect(text).not.toContain('[object Object]');
+		expect(text).not.toContain('{');
+	});
+
+	test('a text of exactly 600 characters is not cut', () => {
+		const head = 'An assistant wants to use the tool t, with v: ';
+		const text = spokenToolCall('t', { v: 'x'.repeat(600 - head.length - 1) });
+		expect(text).toHaveLength(600);
+		expect(text.endsWith('x.')).toBe(true);
+	});
+
+	test('many parameters of every kind: never raw objects', () => {
+		const parameters = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`param_${i}`, i % 3 === 0 ? { deep: [{ x: i }] } : i % 3 === 1 ? [[{ y: i }], null] : i]));
+		const text = spokenToolCall({ name: 'bulk_update' }, parameters);
+		expect(text.length).toBeLessThanOrEqual(600);
+		expect(text).not.toContain('[object Object]');
+		expect(text).not.toContain('{');
+	});
+});
+
+// -------------------------------------------------------------------------------------------------
+// Waiting
+// -------------------------------------------------------------------------------------------------
+
+describe('isLocalHost', () => {
+	test.each<[string, boolean]>([
+		['localhost', true],
+		['LOCALHOST', true],
+		['n8n.localhost', true],
+		['printer.local', true],
+		['n8n.internal', true],
+		['127.0.0.1', true],
+		['127.1.2.3', true],
+		['10.0.0.5', true],
+		['172.16.0.1', true],
+		['172.20.1.1', true],
+		['172.31.255.255', true],
+		['172.15.0.1', false],
+		['172.32.0.1', false],
+		['192.168.1.10', true],
+		['192.169.1.10', false],
+		['169.254.169.254', true],
+		['100.64.0.1', true],
+		['100.127.255.255', true],
+		['100.63.255.255', false],
+		['100.128.0.1', false],
+		['0.0.0.0', true],
+		['::1', true],
+		['[::1]', true],
+		['::', true],
+		['fc00::1', true],
+		['fd12::', true],
+		['[fd12:3456::1]', true],
+		['fe80::1', true],
+		['::ffff:127.0.0.1', true],
+		['::ffff:192.168.0.1', true],
+		['n8n', true],
+		['api.samespace.com', false],
+		['8.8.8.8', false],
+		['2001:db8::1', false],
+		['2606:4700::1111', false],
+		['n8n.example.com', false],
+		['localhost.example.com', false],
+		['local', true],
+	])('%s -> %p', (host, local) => {
+		expect(isLocalHost(host)).toBe(local);
+	});
+
+	// The node asks with `new URL(resumeUrl).hostname`: the host as the URL parser writes it.
+	test.each<[string, boolean]>([
+		['http://localhost:5678/webhook-waiting/1', true],
+		['http://[::1]:5678/webhook-waiting/1', true],
+		['http://127.0.0.1:5678/webhook-waiting/1', true],
+		['http://2130706433:5678/webhook-waiting/1', true],
+		['http://n8n:5678/webhook-waiting/1', true],
+		['http://[fe80::1]/webhook-waiting/1', true],
+		['https://n8n.example.com/webhook-waiting/1', false],
+		['https://api.samespace.com/api/public/v1/call/flow', false],
+	])('hostname of %s -> %p', (url, local) => {
+		expect(isLocalHost(new URL(url).hostname)).toBe(local);
+	});
+
+	// The URL parser writes an IPv4-mapped IPv6 address in hex ([::ffff:7f00:1]), not as ::ffff:127.0.0.1.
+	test.each<[string]>([['http://[::ffff:127.0.0.1]:5678/'], ['http://[::ffff:10.0.0.1]:5678/'], ['http://[::ffff:192.168.0.1]/']])(
+		'hostname of %s (IPv4-mapped, as the URL parser writes it) is local',
+		(url) => {
+			expect(isLocalHost(new URL(url).hostname)).toBe(true);
+		},
+	);
+});
+
+describe('maskSignature', () => {
+	test.each<[string, string, string]>([
+		['the first parameter', `${RESUME}?signature=abc123`, `${RESUME}?signature=********`],
+		['a later parameter', `${RESUME}?a=1&signature=abc123&b=2`, `${RESUME}?a=1&signature=********&b=2`],
+		['the last parameter, before other report fields', `${RESUME}?signature=abc123&ref=r&key_a={{a}}&end=1`, `${RESUME}?signature=********&ref=r&key_a={{a}}&end=1`],
+		['absent', `${RESUME}?ref=r&end=1`, `${RESUME}?ref=r&end=1`],
+		['no query', RESUME, RESUME],
+		['a parameter that only ends in "signature"', `${RESUME}?mysignature=abc`, `${RESUME}?mysignature=abc`],
+		['followed by a fragment', `${RESUME}?signature=abc123#part`, `${RESUME}?signature=********#part`],
+		['an empty signature', `${RESUME}?signature=&a=1`, `${RESUME}?signature=********&a=1`],
+	])('%s', (_name, url, masked) => {
+		expect(maskSignature(url)).toBe(masked);
+	});
+});
+
+describe('waitUntil', () => {
+	const NODE: INode = { id: 'node-1', name: 'Samespace', type: 'n8n-nodes-samespace.samespace', typeVersion: 1, position: [0, 0], parameters: {} };
+
+	/** What waitUntil reads of the node: the Limit Wait Time values, or nothing (the fallback). */
+	function ctx(values?: Record<string, unknown>): IExecuteFunctions {
+		const stub = {
+			getNodeParameter: (name: string, index: number, fallback?: unknown) => {
+				expect(name).toBe('options.limitWaitTime.values');
+				expect(index).toBe(0);
+				return values ?? fallback;
+			},
+			getNode: () => NODE,
+		};
+		return stub as unknown as IExecuteFunctions;
+	}
+
+	test('without the option: the default, 15 minutes from now', () => {
+		expect(DEFAULT_WAIT_MINUTES).toBe(15);
+		expect(waitUntil(ctx(), NOW)).toEqual(new Date(NOW + 15 * 60_000));
+	});
+
+	test.each<[string, number, number]>([
+		['seconds', 30, 30_000],
+		['minutes', 5, 5 * 60_000],
+		['hours', 2, 2 * 3_600_000],
+		['days', 1, 86_400_000],
+		['hours', 1.5, 90 * 60_000],
+	])('after a time interval in %s (%p)', (unit, amount, ms) => {
+		expect(waitUntil(ctx({ limitType: 'afterTimeInterval', resumeAmount: amount, resumeUnit: unit }), NOW)).toEqual(new Date(NOW + ms));
+	});
+
+	test('an amount without a unit is in minutes; an unknown unit is minutes', () => {
+		expect(waitUntil(ctx({ limitType: 'afterTimeInterval', resumeAmount: 3 }), NOW)).toEqual(new Date(NOW + 3 * 60_000));
+		expect(waitUntil(ctx({ limitType: 'afterTimeInterval', resumeAmount: 3, resumeUnit: 'weeks' }), NOW)).toEqual(new Date(NOW + 3 * 60_000));
+	});
+
+	test('a unit without an amount (or an amount that is not a number) waits the default time', () => {
+		expect(waitUntil(ctx({ limitType: 'afterTimeInterval', resumeUnit: 'hours' }), NOW)).toEqual(new Date(NOW + 15 * 3_600_000));
+		expect(waitUntil(ctx({ resumeAmount: Number.NaN }), NOW)).toEqual(new Date(NOW + 15 * 60_000));
+	});
+
+	test('at a specified time: that date and time', () => {
+		expect(waitUntil(ctx({ limitType: 'atSpecifiedTime', maxDateAndTime: '2026-12-01T18:00:00Z' }), NOW)).toEqual(new Date('2026-12-01T18:00:00Z'));
+	});
+
+	test.each<[string, unknown]>([
+		['not a date', 'tomorrow-ish'],
+		['empty', ''],
+		['missing', undefined],
+	])('at a specified time that is %s: a NodeOperationError that names "Max Date and Time"', (_name, maxDateAndTime) => {
+		const run = () => waitUntil(ctx({ limitType: 'atSpecifiedTime', maxDateAndTime }), NOW);
+		expect(run).toThrow(NodeOperationError);
+		expect(run).toThrow(/"Max Date and Time"/);
+		try {
+			run();
+		} catch (error) {
+			expect((error as NodeOperationError).description).toMatch(/^No call was placed\./);
+		}
+	});
+
+	test('a huge amount waits indefinitely', () => {
+		expect(waitUntil(ctx({ limitType: 'afterTimeInterval', resumeAmount: 1e9, resumeUnit: 'days' }), NOW)).toBe(WAIT_INDEFINITELY);
+		expect(waitUntil(ctx({ resumeAmount: Number.MAX_VALUE, resumeUnit: 'seconds' }), NOW)).toBe(WAIT_INDEFINITELY);
+	});
+
+	test('a negative amount is clamped to now', () => {
+		expect(waitUntil(ctx({ limitType: 'afterTimeInterval', resumeAmount: -5, resumeUnit: 'hours' }), NOW)).toEqual(new Date(NOW));
+	});
+
+	test('zero waits nothing', () => {
+		expect(waitUntil(ctx({ limitType: 'afterTimeInterval', resumeAmount: 0, resumeUnit: 'minutes' }), NOW)).toEqual(new Date(NOW));
+	});
+});
