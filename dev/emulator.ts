@@ -17,6 +17,8 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import { randomUUID } from 'node:crypto';
 
+import { CallSimulator, type SimulatorOptions } from './call-simulator';
+
 // ---------------------------------------------------------------------------------------------
 // Public types
 // ---------------------------------------------------------------------------------------------
@@ -40,6 +42,8 @@ export interface EmulatorOptions {
 	maxBodyBytes?: number;
 	/** Reject (400) a body whose Content-Type is not JSON, like a JSON body parser would. Default true. */
 	requireJsonContentType?: boolean;
+	/** Play every placed call out with the call simulator (dev/call-simulator.ts). Default off. */
+	simulateCalls?: boolean | SimulatorOptions;
 }
 
 export type RecordMode = 'all' | 'counts';
@@ -467,6 +471,8 @@ export class SamespaceEmulator {
 	/** Every placed call (record mode `all`). Cleared in place by reset(). */
 	readonly placedCalls: PlacedCall[] = [];
 	readonly counters: EmulatorCounters = SamespaceEmulator.zeroCounters();
+	/** Plays placed calls out (option `simulateCalls`): its `calls` record each call's path. */
+	readonly simulator?: CallSimulator;
 	/** Resolves when the server has closed (by close() or the idle timeout). */
 	readonly whenClosed: Promise<void>;
 
@@ -494,6 +500,7 @@ export class SamespaceEmulator {
 		this.maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
 		this.requireJsonContentType = options.requireJsonContentType ?? true;
 		this.idleTimeoutMs = options.idleTimeoutMs;
+		if (options.simulateCalls) this.simulator = new CallSimulator(options.simulateCalls === true ? {} : options.simulateCalls);
 		this.whenClosed = new Promise<void>((resolve) => (this.resolveClosed = resolve));
 		this.server = http.createServer((req, res) => this.onRequest(req, res));
 		this.server.on('connection', (socket: net.Socket) => {
@@ -585,6 +592,7 @@ export class SamespaceEmulator {
 	reset(options: { keepFaults?: boolean } = {}): void {
 		this.requests.length = 0;
 		this.placedCalls.length = 0;
+		this.simulator?.reset();
 		const c = SamespaceEmulator.zeroCounters();
 		Object.assign(this.counters, c);
 		this.peak = this.active;
@@ -763,6 +771,7 @@ export class SamespaceEmulator {
 			this.placedCalls.push(call);
 			if (ctx.rec) ctx.rec.callId = callId;
 		}
+		this.simulator?.play(callId, body?.flow);
 		return callId;
 	}
 

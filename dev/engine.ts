@@ -73,6 +73,8 @@ import type {
 	WorkflowExecuteMode,
 } from 'n8n-workflow';
 
+import { WaitingExecution } from './waiting';
+
 // ---------------------------------------------------------------------------------------------
 // Public API
 // ---------------------------------------------------------------------------------------------
@@ -97,6 +99,10 @@ export interface RunWorkflowOptions {
 	/** The execution's mode, `manual` by default; `retry` is what n8n's Retry of a failed
 	 * execution runs in (`this.getMode()`). */
 	mode?: WorkflowExecuteMode;
+	/** n8n's `webhookWaitingBaseUrl` (the start of `$execution.resumeUrl`); default
+	 * `http://localhost:5678/webhook-waiting`. Point it at a `WaitingWebhookServer` to let
+	 * something outside call a waiting execution back. */
+	webhookWaitingBaseUrl?: string;
 }
 
 export interface WorkflowRunError {
@@ -133,6 +139,8 @@ export interface WorkflowRunResult {
 	hints: Record<string, unknown[]>;
 	/** Full run data, for anything else. */
 	runData: IRunData;
+	/** When `status` is `waiting`: the execution, to be resumed as n8n resumes it (see dev/waiting.ts). */
+	waiting?: WaitingExecution;
 }
 
 /** Built-in trigger node: outputs its `items` parameter (an array of JSON objects, or a JSON
@@ -367,7 +375,9 @@ class HarnessNodeTypes implements INodeTypes {
 		if (nodeType === HARNESS_NOOP_NODE_TYPE) return harnessNoOpNode;
 		const prefix = `${this.pkg.packageName}.`;
 		if (nodeType.startsWith(prefix)) {
-			return this.pkg.loader.getNode(nodeType.slice(prefix.length)).type;
+			// n8n's CLI generates `<node>HitlTool` (an AI Agent's human review) from a node with a
+			// send-and-wait operation; its execute is the node's own, run with the tool call as input.
+			return this.pkg.loader.getNode(nodeType.slice(prefix.length).replace(/HitlTool$/, '')).type;
 		}
 		throw new UserError(
 			`Unrecognized node type: ${nodeType} (known: ${HARNESS_ITEMS_NODE_TYPE}, ${HARNESS_NOOP_NODE_TYPE}, ` +
@@ -648,13 +658,16 @@ async function execute(
 		settings,
 	};
 	const mode = options.mode ?? 'manual';
-	const hooks = new core.core.ExecutionLifecycleHooks(mode, executionId, workflowData);
-	const additionalData = createAdditionalData(
-		executionId,
-		workflowId,
-		hooks,
-		new HarnessCredentialsHelper(core, pkg, credentialData),
-	);
+	const credentialsHelper = new HarnessCredentialsHelper(core, pkg, credentialData);
+	const newAdditionalData = (executionMode: WorkflowExecuteMode) =>
+		createAdditionalData(
+			executionId,
+			workflowId,
+			new core.core.ExecutionLifecycleHooks(executionMode, executionId, workflowData),
+			credentialsHelper,
+			options.webhookWaitingBaseUrl,
+		);
+	const additionalData = newAdditionalData(mode);
 
 	let run: IRun;
 	const workflowExecute = new core.core.WorkflowExecute(additionalData, mode);
@@ -674,6 +687,25 @@ async function execute(
 		options.signal?.removeEventListener('abort', cancel);
 	}
 
+	const result = resultOf(run, logs);
+	if (run.status === 'waiting') {
+		result.waiting = new WaitingExecution(
+			{
+				core: core.core,
+				workflow,
+				executionId,
+				newAdditionalData,
+				resultOf: (later) => resultOf(later, logs),
+				run: (fn) => logSink.run(logs, fn),
+				hmacSecret: () => core.Container.get(core.core.InstanceSettings).hmacSignatureSecret,
+			},
+			run.data,
+		);
+	}
+	return result;
+}
+
+function resultOf(run: IRun, logs: string[]): WorkflowRunResult {
 	const { runData, error } = run.data.resultData;
 	const outputs: Record<string, INodeExecutionData[]> = {};
 	const hints: Record<string, unknown[]> = {};
@@ -722,6 +754,7 @@ function createAdditionalData(
 	workflowId: string,
 	hooks: N8nCore.ExecutionLifecycleHooks,
 	credentialsHelper: ICredentialsHelper,
+	webhookWaitingBaseUrl = 'http://localhost:5678/webhook-waiting',
 ): IWorkflowExecuteAdditionalData {
 	const unsupported = (what: string) => async (): Promise<never> => {
 		throw new UserError(`${what} is not supported by the test harness`);
@@ -739,7 +772,7 @@ function createAdditionalData(
 		formWaitingBaseUrl: `${base}/form-waiting`,
 		formTestBaseUrl: `${base}/form-test`,
 		webhookBaseUrl: `${base}/webhook`,
-		webhookWaitingBaseUrl: `${base}/webhook-waiting`,
+		webhookWaitingBaseUrl,
 		webhookTestBaseUrl: `${base}/webhook-test`,
 		mcpBaseUrl: `${base}/mcp`,
 		mcpTestBaseUrl: `${base}/mcp-test`,

@@ -662,18 +662,10 @@ describe('SamespaceEmulator', () => {
 		});
 
 		test('the server is unref()d: a process that only starts it exits by itself', async () => {
-			const emulatorPath = path.resolve(__dirname, '../dev/emulator.ts');
+			// The build of dev/ (npm test builds first): a plain Node process, as `npm start` runs it.
+			const emulatorPath = path.resolve(__dirname, '../build/dev/emulator.js');
 			const script = `
-				const ts = require('typescript');
-				const fs = require('fs');
-				const Module = require('module');
-				const file = ${JSON.stringify(emulatorPath)};
-				const out = ts.transpileModule(fs.readFileSync(file, 'utf8'), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
-				const m = new Module(file, module);
-				m.filename = file;
-				m.paths = Module._nodeModulePaths(require('path').dirname(file));
-				m._compile(out, file);
-				m.exports.SamespaceEmulator.start().then(async (e) => {
+				require(${JSON.stringify(emulatorPath)}).SamespaceEmulator.start().then(async (e) => {
 					const r = await fetch(e.callFlowUrl, { method: 'POST', headers: { 'content-type': 'application/json' },
 						body: JSON.stringify({ cloud_id: 'demo-cloud', auth_token: 'demo-token', flow: [{ id: 'a', type: 'call', number: '1', caller_id: '2' }] }) });
 					process.stdout.write('status ' + r.status + '\\n');

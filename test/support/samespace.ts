@@ -9,6 +9,7 @@ import type { INode, INodeParameters, WorkflowExecuteMode } from 'n8n-workflow';
 import { chain, itemsNode, runWorkflow, type WorkflowRunResult } from '../../dev/engine';
 import { REPO_ROOT, samespaceNode } from '../../dev/examples';
 import { SamespaceEmulator } from '../../dev/emulator';
+import { WaitingWebhookServer } from '../../dev/waiting';
 
 /** Long and distinctive, so any leak of it is found by a plain text search. */
 export const SECRET_TOKEN = 'tok_live_9f3c1e7a2b5d4c8e6f0a1b2c3d4e5f67';
@@ -31,9 +32,15 @@ export function useEmulator(): SamespaceEmulator {
 		await current?.close();
 	});
 	beforeEach(() => current?.reset());
-	return new Proxy({} as SamespaceEmulator, {
+	return forwardTo(() => current);
+}
+
+/** A stand-in that forwards to the object `get` returns, for use at a test file's top level. */
+function forwardTo<T extends object>(get: () => T | undefined): T {
+	return new Proxy({} as T, {
 		get(_target, property) {
-			if (!current) throw new Error('the emulator is used outside a test');
+			const current = get();
+			if (!current) throw new Error('used outside a test');
 			const value = Reflect.get(current, property, current);
 			return typeof value === 'function' ? value.bind(current) : value;
 		},
@@ -47,8 +54,10 @@ export interface RunOptions {
 	signal?: AbortSignal;
 	/** The execution's mode (`retry` for n8n's Retry of a failed execution). */
 	mode?: WorkflowExecuteMode;
-	/** Node settings, e.g. `{ retryOnFail: true }`. */
+	/** Node settings, e.g. `{ retryOnFail: true }`, or `type` for the generated `...samespaceHitlTool`. */
 	settings?: Partial<INode>;
+	/** Where `$execution.resumeUrl` points (a WaitingWebhookServer's `baseUrl`). */
+	webhookWaitingBaseUrl?: string;
 }
 
 /** Runs CRM items -> Samespace against `target` (the emulator, or any server with a Base URL). */
@@ -69,7 +78,26 @@ export async function runSamespace(
 		},
 		signal: options.signal,
 		mode: options.mode,
+		webhookWaitingBaseUrl: options.webhookWaitingBaseUrl,
 	});
+}
+
+/**
+ * For the waiting operations: an emulator that plays every call out at once (its simulator) and
+ * n8n's waiting-webhook endpoint, both on 127.0.0.1, for the tests of one file.
+ */
+export function useCallSimulation(): { emulator: SamespaceEmulator; waits: WaitingWebhookServer } {
+	const live: { emulator?: SamespaceEmulator; waits?: WaitingWebhookServer } = {};
+	beforeAll(async () => {
+		live.emulator = await SamespaceEmulator.start({ cloudId: CLOUD_ID, authToken: SECRET_TOKEN, idleTimeoutMs: 120_000, simulateCalls: { timeScale: 0 } });
+		live.waits = await WaitingWebhookServer.start();
+	});
+	afterAll(async () => {
+		await live.emulator?.close();
+		await live.waits?.close();
+	});
+	beforeEach(() => live.emulator?.reset());
+	return { emulator: forwardTo(() => live.emulator), waits: forwardTo(() => live.waits) };
 }
 
 /** Everything a user, a downstream node or a log reader can see of a run. */
