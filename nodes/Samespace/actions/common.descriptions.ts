@@ -1,3 +1,7 @@
+/**
+ * The parameters the operations share: the call flow (step list or JSON) and the sending options.
+ * Each operation picks what it needs and shows it for itself (see its `description`).
+ */
 import type { INodeProperties } from 'n8n-workflow';
 
 import {
@@ -8,27 +12,35 @@ import {
 	DEFAULT_TIMEOUT_SECONDS,
 	MAX_CONCURRENCY,
 	MAX_RETRIES,
-} from './execute/send-options';
-import { HTTP_METHODS } from './flow/schema';
-import { END_CALL_TYPES } from './flow/step-list';
+} from '../execute/send-options';
+import { HTTP_METHODS } from '../flow/schema';
+import { END_CALL_TYPES } from '../flow/step-list';
 
 const showFor = (...types: string[]) => ({ show: { type: types } });
 
 const nextStepHint = 'Leave blank to continue with the next step in the list (the last step ends the call)';
 
-const stepFields: INodeProperties[] = [
+const STEP_TYPE_OPTIONS = [
+	{ name: 'Call', value: 'call', description: 'Place the call to a phone number (the first step)' },
+	{ name: 'Connect', value: 'connect', description: 'Connect the person to an agent, team or number' },
+	{ name: 'Gather Digits', value: 'digits', description: 'Let the person type digits on their keypad' },
+	{ name: 'HTTP Request', value: 'http', description: 'Call a web address during the call, e.g. to look up an account' },
+	{ name: 'Play', value: 'play', description: 'Speak a text or play an audio file' },
+];
+const ANSWER_TYPE_OPTION = {
+	name: 'Send Answer to Workflow',
+	value: 'answer',
+	description: 'Report the digits gathered so far to this workflow, which then continues with them',
+};
+
+/** The fields of one step of the step list; `withAnswer` offers the Send Answer to Workflow type. */
+const stepFields = (withAnswer: boolean): INodeProperties[] => [
 	{
 		displayName: 'Type',
 		name: 'type',
 		type: 'options',
 		noDataExpression: true,
-		options: [
-			{ name: 'Call', value: 'call', description: 'Place the call to a phone number (the first step)' },
-			{ name: 'Connect', value: 'connect', description: 'Connect the person to an agent, team or number' },
-			{ name: 'Gather Digits', value: 'digits', description: 'Let the person type digits on their keypad' },
-			{ name: 'HTTP Request', value: 'http', description: 'Call a web address during the call, e.g. to look up an account' },
-			{ name: 'Play', value: 'play', description: 'Speak a text or play an audio file' },
-		],
+		options: withAnswer ? [...STEP_TYPE_OPTIONS, ANSWER_TYPE_OPTION] : STEP_TYPE_OPTIONS,
 		// A new node starts with a Call step; a step added after it is most often something to play.
 		default: 'play',
 	},
@@ -180,8 +192,8 @@ const stepFields: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. connect-sales',
-		description: `ID of the step after a successful request. ${nextStepHint}.`,
-		displayOptions: showFor('http'),
+		description: `ID of the step after a successful request (for Send Answer to Workflow: the answer was taken). ${nextStepHint}.`,
+		displayOptions: showFor('http', 'answer'),
 	},
 	{
 		displayName: 'On Failure Go To',
@@ -190,8 +202,8 @@ const stepFields: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. sorry',
-		description: `ID of the step after a failed request. ${nextStepHint}.`,
-		displayOptions: showFor('http'),
+		description: `ID of the step after a failed request (for Send Answer to Workflow: the answer was not taken). ${nextStepHint}.`,
+		displayOptions: showFor('http', 'answer'),
 	},
 	{
 		displayName: 'Step ID',
@@ -226,7 +238,11 @@ const stepFields: INodeProperties[] = [
 	},
 ];
 
-export const samespaceProperties: INodeProperties[] = [
+/**
+ * The call flow: a step list built in the editor, or JSON. `withAnswer`: the step list offers Send
+ * Answer to Workflow (operation Call and Wait for Answer).
+ */
+export const flowProperties = (withAnswer: boolean): INodeProperties[] => [
 	{
 		displayName: 'Define Flow',
 		name: 'source',
@@ -275,7 +291,7 @@ export const samespaceProperties: INodeProperties[] = [
 		},
 		description: 'The call flow, first step first. The first step must be a Call.',
 		displayOptions: { show: { source: ['steps'] } },
-		options: [{ displayName: 'Step', name: 'step', values: stepFields }],
+		options: [{ displayName: 'Step', name: 'step', values: stepFields(withAnswer) }],
 	},
 	{
 		displayName: 'Flow (JSON)',
@@ -288,80 +304,85 @@ export const samespaceProperties: INodeProperties[] = [
 		hint: 'From an earlier node: {{ $json.flow }}. Step IDs may be text or numbers; they are sent as text.',
 		displayOptions: { show: { source: ['json'] } },
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Calls in Parallel',
-				name: 'concurrency',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: MAX_CONCURRENCY },
-				default: DEFAULT_CONCURRENCY,
-				description:
-					'How many calls may be sent to Samespace at the same time when the node gets many items. Output order always follows input order.',
-			},
-			{
-				displayName: 'Include Submitted Flow',
-				name: 'includeFlow',
-				type: 'boolean',
-				default: false,
-				description: 'Whether to add the flow that was sent (as "submitted") to each output item',
-			},
-			{
-				displayName: 'Longest Retry Wait (Seconds)',
-				name: 'maxRetryWait',
-				type: 'number',
-				typeOptions: { minValue: 0, numberPrecision: 2 },
-				default: DEFAULT_MAX_RETRY_WAIT_SECONDS,
-				description:
-					'The longest the node waits before a retry. If Samespace asks for a longer wait (Retry-After), the item fails with a clear error instead.',
-			},
-			{
-				displayName: 'Max Calls per Second',
-				name: 'callsPerSecond',
-				type: 'number',
-				typeOptions: { minValue: 0, numberPrecision: 2 },
-				default: DEFAULT_CALLS_PER_SECOND,
-				description: 'Pace for starting calls, e.g. 2 for at most two new calls each second. 0 means no pace.',
-			},
-			{
-				displayName: 'Place Calls When Retrying',
-				name: 'callsOnRetry',
-				type: 'boolean',
-				default: false,
-				description:
-					"Whether to place calls when n8n retries a failed execution. Off: a retried execution places no call, because n8n runs the node again with all of its items and everyone accepted the first time would be phoned again.",
-			},
-			{
-				displayName: 'Request Timeout (Seconds)',
-				name: 'timeout',
-				type: 'number',
-				typeOptions: { minValue: 1, numberPrecision: 1 },
-				default: DEFAULT_TIMEOUT_SECONDS,
-				description:
-					'How long a call request may take, from sending to the last byte of the answer. A call that times out is never resent, because it may have been placed.',
-			},
-			{
-				displayName: 'Retries',
-				name: 'retries',
-				type: 'number',
-				typeOptions: { minValue: 0, maxValue: MAX_RETRIES },
-				default: DEFAULT_RETRIES,
-				description:
-					'How often to retry a call that Samespace certainly did not place: when it answers 429 or 503, or when the connection could not be made. Nothing that may have placed a call is ever retried.',
-			},
-			{
-				displayName: 'Validate Only',
-				name: 'validateOnly',
-				type: 'boolean',
-				default: false,
-				description:
-					'Whether to only check the flow and output the request that would be sent (auth token masked), without placing any call',
-			},
-		],
-	},
 ];
+
+/** The options, one by one: each operation offers those that apply to it. */
+export const sendOptions = {
+	concurrency: {
+		displayName: 'Calls in Parallel',
+		name: 'concurrency',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: MAX_CONCURRENCY },
+		default: DEFAULT_CONCURRENCY,
+		description:
+			'How many calls may be sent to Samespace at the same time when the node gets many items. Output order always follows input order.',
+	},
+	includeFlow: {
+		displayName: 'Include Submitted Flow',
+		name: 'includeFlow',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to add the flow that was sent (as "submitted") to each output item',
+	},
+	maxRetryWait: {
+		displayName: 'Longest Retry Wait (Seconds)',
+		name: 'maxRetryWait',
+		type: 'number',
+		typeOptions: { minValue: 0, numberPrecision: 2 },
+		default: DEFAULT_MAX_RETRY_WAIT_SECONDS,
+		description:
+			'The longest the node waits before a retry. If Samespace asks for a longer wait (Retry-After), the item fails with a clear error instead.',
+	},
+	callsPerSecond: {
+		displayName: 'Max Calls per Second',
+		name: 'callsPerSecond',
+		type: 'number',
+		typeOptions: { minValue: 0, numberPrecision: 2 },
+		default: DEFAULT_CALLS_PER_SECOND,
+		description: 'Pace for starting calls, e.g. 2 for at most two new calls each second. 0 means no pace.',
+	},
+	callsOnRetry: {
+		displayName: 'Place Calls When Retrying',
+		name: 'callsOnRetry',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to place calls when n8n retries a failed execution. Off: a retried execution places no call, because n8n runs the node again with all of its items and everyone accepted the first time would be phoned again.',
+	},
+	timeout: {
+		displayName: 'Request Timeout (Seconds)',
+		name: 'timeout',
+		type: 'number',
+		typeOptions: { minValue: 1, numberPrecision: 1 },
+		default: DEFAULT_TIMEOUT_SECONDS,
+		description:
+			'How long a call request may take, from sending to the last byte of the answer. A call that times out is never resent, because it may have been placed.',
+	},
+	retries: {
+		displayName: 'Retries',
+		name: 'retries',
+		type: 'number',
+		typeOptions: { minValue: 0, maxValue: MAX_RETRIES },
+		default: DEFAULT_RETRIES,
+		description:
+			'How often to retry a call that Samespace certainly did not place: when it answers 429 or 503, or when the connection could not be made. Nothing that may have placed a call is ever retried.',
+	},
+	validateOnly: {
+		displayName: 'Validate Only',
+		name: 'validateOnly',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to only check the flow and output the request that would be sent (auth token masked), without placing any call',
+	},
+} satisfies Record<string, INodeProperties>;
+
+/** The Options collection of an operation, its options sorted by name as n8n's lint wants. */
+export const optionsCollection = (options: INodeProperties[]): INodeProperties => ({
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [...options].sort((a, b) => a.displayName.localeCompare(b.displayName)),
+});

@@ -13,7 +13,7 @@ import {
 
 import type { CallFlow } from '../flow/schema';
 import type { Failure, Outcome } from '../transport/outcome';
-import type { Redact } from '../transport/redact';
+import { MASK, type Redact } from '../transport/redact';
 import type { RejectedCall } from './prepare';
 
 const itemLabel = (itemIndex: number) => `Item ${itemIndex + 1}`;
@@ -146,4 +146,32 @@ export function unshownAnswerItem(itemIndex: number, outcome: Outcome, error: un
 			: { error: `${itemLabel(itemIndex)}: the call failed (${outcome.kind})`, outcome: outcome.kind, callMayHaveBeenPlaced: outcome.mayHavePlaced };
 	json.warning = `Samespace's answer for this item could not be shown (${reason}); the outcome above is what the node knows.`;
 	return { json, pairedItem: { item: itemIndex } };
+}
+
+/** What Validate Only outputs: the request that would be sent, the token masked. */
+export function validateOnlyItem(
+	itemIndex: number,
+	url: string,
+	cloudId: string,
+	call: { record: boolean; flow: CallFlow; warnings: string[] },
+	redact: Redact,
+): INodeExecutionData {
+	return {
+		json: redact({
+			valid: true,
+			sent: false,
+			request: {
+				method: 'POST',
+				url,
+				body: { cloud_id: cloudId, auth_token: MASK, record: call.record, flow: call.flow as unknown as IDataObject[] },
+			},
+			warnings: call.warnings,
+		}),
+		pairedItem: { item: itemIndex },
+	};
+}
+
+/** A copy of `item` without `keys` (what a waiting item carries over into the answer). */
+export function without(item: IDataObject, keys: string[]): IDataObject {
+	return Object.fromEntries(Object.entries(item).filter(([key]) => !keys.includes(key)));
 }

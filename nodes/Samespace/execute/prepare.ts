@@ -3,7 +3,7 @@
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { checkFlow, describeProblem, type FieldLabeler, type FlowProblem } from '../flow/check';
+import { checkFlow, describeProblem, type AnswerSteps, type FieldLabeler, type FlowProblem } from '../flow/check';
 import { parseJsonText } from '../flow/json-text';
 import type { CallFlow } from '../flow/schema';
 import { buildFlowFromStepList, stepListLabel, type StepListEntry } from '../flow/step-list';
@@ -47,7 +47,7 @@ export function readJsonFlow(value: unknown): { flow?: unknown; problem?: string
 	return { flow: data };
 }
 
-export function checkItemFlow(source: FlowSource, parameter: unknown, record: boolean): ItemFlow {
+export function checkItemFlow(source: FlowSource, parameter: unknown, record: boolean, answerSteps: AnswerSteps = 'forbidden'): ItemFlow {
 	let rawFlow: unknown;
 	let label: FieldLabeler | undefined;
 	const buildErrors: FlowProblem[] = [];
@@ -66,7 +66,7 @@ export function checkItemFlow(source: FlowSource, parameter: unknown, record: bo
 		rawFlow = read.flow;
 	}
 
-	const check = checkFlow(rawFlow);
+	const check = checkFlow(rawFlow, answerSteps);
 	const describe = (problem: FlowProblem) => describeProblem(problem, label);
 	// Warnings about the flow as a whole come last, after those of its steps.
 	const warnings = [...buildWarnings, ...check.warnings].sort((a, b) => (a.stepIndex ?? Infinity) - (b.stepIndex ?? Infinity)).map(describe);
@@ -87,8 +87,18 @@ function rejected(problems: string[], warnings: string[]): RejectedCall {
 	return { ok: false, message: `${problems[0]}${more}`, description: lines.join('\n'), problems, warnings };
 }
 
-/** Reads and checks the flow of item `itemIndex`; expression errors are the caller's to handle. */
-export function prepareItem(ctx: IExecuteFunctions, itemIndex: number): ItemFlow {
+/** Reads and checks the flow of item `itemIndex`; an expression that fails rejects the item. */
+export function readItemFlow(ctx: IExecuteFunctions, itemIndex: number, answerSteps: AnswerSteps = 'forbidden'): ItemFlow {
+	try {
+		return prepareItem(ctx, itemIndex, answerSteps);
+	} catch (error) {
+		// An expression that cannot be evaluated for this item, e.g. {{ $json.lead.phone }} on an item without a lead.
+		const message = `a parameter could not be read: ${(error as Error).message}`;
+		return { ok: false, message, description: `Nothing was sent for this item. Fix the expression: ${message}`, problems: [message], warnings: [] };
+	}
+}
+
+function prepareItem(ctx: IExecuteFunctions, itemIndex: number, answerSteps: AnswerSteps): ItemFlow {
 	const source = ctx.getNodeParameter('source', itemIndex, 'steps') as FlowSource;
 	const parameter =
 		source === 'steps'
@@ -97,5 +107,5 @@ export function prepareItem(ctx: IExecuteFunctions, itemIndex: number): ItemFlow
 	const record = ctx.getNodeParameter('record', itemIndex, false);
 	if (typeof record !== 'boolean')
 		return rejected([`"Record Call" must be true or false, but the expression gave ${JSON.stringify(record)}`], []);
-	return checkItemFlow(source, parameter, record);
+	return checkItemFlow(source, parameter, record, answerSteps);
 }

@@ -1,0 +1,90 @@
+/**
+ * Place Call: one call per input item, the API's answer as the output item. Every item's flow is
+ * checked before the first call is placed; the calls then go out with a cap on those in flight.
+ */
+import {
+	NodeOperationError,
+	updateDisplayOptions,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
+
+import { addWarningHints } from '../execute/hints';
+import {
+	acceptedCallItem,
+	failedCallItem,
+	invalidFlowError,
+	invalidFlowItem,
+	unshownAnswerItem,
+	validateOnlyItem,
+} from '../execute/output';
+import { placeCalls, type PendingCall } from '../execute/place-calls';
+import { readItemFlow, type RejectedCall } from '../execute/prepare';
+import { repeatedRunError } from '../execute/repeat-guard';
+import { readSendOptions } from '../execute/send-options';
+import { readConnection } from '../transport/connection';
+import { CREDENTIAL_TYPE } from '../transport/send';
+import { flowProperties, optionsCollection, sendOptions } from './common.descriptions';
+
+export const description: INodeProperties[] = updateDisplayOptions({ show: { operation: ['placeCall'] } }, [
+	...flowProperties(false),
+	optionsCollection([
+		sendOptions.concurrency,
+		sendOptions.includeFlow,
+		sendOptions.maxRetryWait,
+		sendOptions.callsPerSecond,
+		sendOptions.callsOnRetry,
+		sendOptions.timeout,
+		sendOptions.retries,
+		sendOptions.validateOnly,
+	]),
+]);
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	// The credential is checked before anything else: a bad Base URL or token sends nothing.
+	const connection = readConnection(await this.getCredentials(CREDENTIAL_TYPE));
+	if (!connection.ok) throw new NodeOperationError(this.getNode(), connection.message, { description: connection.description });
+	const { redact, endpoint: url } = connection;
+	const continueOnFail = this.continueOnFail();
+	const options = readSendOptions(this);
+
+	// Every item is checked before the first call is placed, so a bad item never leaves the list
+	// half-called.
+	const prepared = items.map((_item, itemIndex) => readItemFlow(this, itemIndex));
+	const firstInvalid = prepared.findIndex((item) => !item.ok);
+	if (firstInvalid >= 0 && !continueOnFail) {
+		throw invalidFlowError(this.getNode(), firstInvalid, prepared[firstInvalid] as RejectedCall, redact);
+	}
+	addWarningHints(this, prepared, redact);
+
+	const output: INodeExecutionData[] = new Array(items.length);
+	const pending: PendingCall[] = [];
+	prepared.forEach((item, itemIndex) => {
+		if (!item.ok) output[itemIndex] = invalidFlowItem(itemIndex, item, redact);
+		else if (options.validateOnly) output[itemIndex] = validateOnlyItem(itemIndex, url, connection.cloudId, item, redact);
+		else pending.push({ itemIndex, call: item });
+	});
+	if (pending.length === 0) return [output];
+
+	// n8n can run this node again with items it already sent (Retry of an execution, Retry On
+	// Fail): refuse before anyone is called twice.
+	const repeated = repeatedRunError(this, options, continueOnFail);
+	if (repeated) throw repeated;
+
+	const results = await placeCalls(this, pending, { url, options, continueOnFail, redact });
+	results.forEach(({ outcome, attempts }, slot) => {
+		const { itemIndex, call } = pending[slot];
+		try {
+			output[itemIndex] =
+				outcome.kind === 'accepted'
+					? acceptedCallItem(itemIndex, outcome.body, options.includeFlow ? { record: call.record, flow: call.flow } : undefined, redact)
+					: failedCallItem(itemIndex, outcome, attempts, redact);
+		} catch (error) {
+			// The calls are placed: whatever went wrong while showing one answer, every item keeps its result.
+			output[itemIndex] = unshownAnswerItem(itemIndex, outcome, error);
+		}
+	});
+	return [output];
+}

@@ -1,0 +1,36 @@
+/** Runs the operation the node is set to, for the node's `execute` and for the call's report. */
+import {
+	NodeOperationError,
+	SEND_AND_WAIT_OPERATION,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+} from 'n8n-workflow';
+
+import * as callAndWait from './callAndWait.operation';
+import * as placeCall from './placeCall.operation';
+import * as sendAndWait from './sendAndWait.operation';
+
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const operation = this.getNodeParameter('operation', 0, 'placeCall') as string;
+	switch (operation) {
+		case 'placeCall':
+			return await placeCall.execute.call(this);
+		case 'callAndWait':
+			return await callAndWait.execute.call(this);
+		case SEND_AND_WAIT_OPERATION:
+			return await sendAndWait.execute.call(this);
+		default:
+			throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not known to this version of the node`);
+	}
+}
+
+export async function webhookRouter(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const operation = this.getNodeParameter('operation', 'placeCall') as string;
+	if (operation === SEND_AND_WAIT_OPERATION) return await sendAndWait.webhook.call(this);
+	if (operation === 'callAndWait') return await callAndWait.webhook.call(this);
+	// Place Call never waits: nothing here can resume it.
+	this.getResponseObject().status(404).json({ received: false, error: 'This node is not waiting for an answer' });
+	return { noWebhookResponse: true };
+}

@@ -1,0 +1,234 @@
+/**
+ * Call and Wait for Approval: n8n's send-and-wait by phone. The node calls the approver, says the
+ * message, and waits for the key they press; it outputs `{data: {approved}}`. With this operation
+ * value n8n also offers the node as an AI Agent's human review ("<node>HitlTool"): the person then
+ * hears, in words, which tool the agent wants to use and with what.
+ */
+import {
+	NodeOperationError,
+	SEND_AND_WAIT_OPERATION,
+	updateDisplayOptions,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+} from 'n8n-workflow';
+
+import { failedCallItem, invalidFlowError, validateOnlyItem, without } from '../execute/output';
+import { placeCalls } from '../execute/place-calls';
+import { checkItemFlow } from '../execute/prepare';
+import { repeatedRunError } from '../execute/repeat-guard';
+import { readSendOptions } from '../execute/send-options';
+import {
+	limitWaitTimeOption,
+	maskSignature,
+	newWaitRef,
+	oneCallPerExecutionError,
+	outputOnTimeout,
+	unreachableResumeError,
+	waitUntil,
+} from '../execute/waiting';
+import { APPROVAL_KEYS, approvalFlow, approvalKeysProblem, spokenToolCall, type ApprovalCall } from '../flow/approval';
+import type { CallFlow } from '../flow/schema';
+import { readConnection } from '../transport/connection';
+import { CREDENTIAL_TYPE } from '../transport/send';
+import { optionsCollection, sendOptions } from './common.descriptions';
+
+const OPERATION = 'Call and Wait for Approval';
+const keyOptions = APPROVAL_KEYS.map((key) => ({ name: key, value: key }));
+
+export const description: INodeProperties[] = updateDisplayOptions({ show: { operation: [SEND_AND_WAIT_OPERATION] } }, [
+	{
+		displayName: 'Phone Number',
+		name: 'number',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. 14155550123',
+		description: 'The number of the person who approves, country code first',
+	},
+	{
+		displayName: 'Caller ID',
+		name: 'callerId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. 14155550100',
+		description: 'The number the person sees as calling. Use a number of your Samespace cloud.',
+	},
+	{
+		displayName: 'Message',
+		name: 'message',
+		type: 'string',
+		typeOptions: { rows: 3 },
+		default: '',
+		required: true,
+		placeholder: 'e.g. Refund of 120 dollars to order 1042 requested.',
+		description: 'What the person is asked to approve, spoken at the start of the call. The keys to press are said after it.',
+	},
+	{
+		displayName: 'Approval Options',
+		name: 'approvalOptions',
+		type: 'fixedCollection',
+		placeholder: 'Add option',
+		description: 'The keys to press and what they mean. Without this option: press 1 to approve, 2 to decline.',
+		// Empty, as in n8n's own send-and-wait nodes: a saved workflow holds only what was changed.
+		default: {},
+		options: [
+			{
+				displayName: 'Values',
+				name: 'values',
+				values: [
+					{ displayName: 'Approve Key', name: 'approveKey', type: 'options', options: keyOptions, default: '1' },
+					{
+						displayName: 'Approve Label',
+						name: 'approveLabel',
+						type: 'string',
+						default: 'approve',
+						description: 'Said after the key: "Press 1 to approve"',
+					},
+					{ displayName: 'Decline Key', name: 'disapproveKey', type: 'options', options: keyOptions, default: '2' },
+					{
+						displayName: 'Decline Label',
+						name: 'disapproveLabel',
+						type: 'string',
+						default: 'decline',
+						description: 'Said after the key: "Press 2 to decline"',
+					},
+				],
+			},
+		],
+	},
+	optionsCollection([
+		limitWaitTimeOption,
+		sendOptions.maxRetryWait,
+		sendOptions.callsOnRetry,
+		{ displayName: 'Record Call', name: 'record', type: 'boolean', default: false, description: 'Whether Samespace records the call' },
+		sendOptions.timeout,
+		sendOptions.retries,
+		sendOptions.validateOnly,
+	]),
+]);
+
+interface ApprovalOptions {
+	approveKey?: string;
+	approveLabel?: string;
+	disapproveKey?: string;
+	disapproveLabel?: string;
+}
+
+/** The message n8n's human review starts with: left as it is when it quotes `$tool.parameters`. */
+const isDefaultReviewMessage = (raw: unknown) => raw === undefined || (typeof raw === 'string' && raw.includes('$tool.parameters'));
+
+/** As an AI Agent's human review: n8n runs the node as `<node>HitlTool` with the tool call as input. */
+const isReview = (ctx: IExecuteFunctions) => ctx.getNode().type.endsWith('HitlTool');
+
+/** A decline the agent can read (`data.approved: false`), with the reason in words. */
+const declined = (reason: string, extra: IDataObject = {}): IDataObject => ({ data: { approved: false, reason }, chatInput: reason, ...extra });
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	if (!isReview(this)) return await callForApproval(this, false);
+	try {
+		return await callForApproval(this, true);
+	} catch (error) {
+		// For an agent, an error would read like a person's "no": say it is a decline, and why.
+		return [[{ json: declined(`The approval call could not be made: ${(error as Error).message}`), pairedItem: { item: 0 } }]];
+	}
+}
+
+async function callForApproval(ctx: IExecuteFunctions, review: boolean): Promise<INodeExecutionData[][]> {
+	const items = ctx.getInputData();
+	const connection = readConnection(await ctx.getCredentials(CREDENTIAL_TYPE));
+	if (!connection.ok) throw new NodeOperationError(ctx.getNode(), connection.message, { description: connection.description });
+	const { redact, endpoint: url } = connection;
+	const options = readSendOptions(ctx);
+	if (items.length !== 1) throw oneCallPerExecutionError(ctx, OPERATION, items.length);
+
+	const choices = ctx.getNodeParameter('approvalOptions.values', 0, {}) as ApprovalOptions;
+	const approve = { key: String(choices.approveKey ?? '1'), label: String(choices.approveLabel ?? 'approve') };
+	const decline = { key: String(choices.disapproveKey ?? '2'), label: String(choices.disapproveLabel ?? 'decline') };
+	const keysProblem = approvalKeysProblem({ approve, decline });
+	if (keysProblem) throw new NodeOperationError(ctx.getNode(), keysProblem, { description: 'No call was placed. Change the Approval Options.' });
+
+	let message = String(ctx.getNodeParameter('message', 0, '')).trim();
+	// As a human review, n8n's own message (unchanged by the user) names the tool and renders its
+	// parameters as "[object Object]" or nothing: say the tool call in words instead.
+	if (review && (isDefaultReviewMessage(ctx.getNode().parameters.message) || message.includes('[object Object]'))) {
+		message = spokenToolCall(items[0].json.tool, items[0].json.toolParameters);
+	}
+	if (message === '') throw new NodeOperationError(ctx.getNode(), 'The Message is empty: say what the person is asked to approve');
+
+	const ref = newWaitRef();
+	const reportUrls = {
+		approved: ctx.getSignedResumeUrl({ approved: 'true', ref }),
+		declined: ctx.getSignedResumeUrl({ approved: 'false', ref }),
+		noValidKey: ctx.getSignedResumeUrl({ approved: 'false', reason: 'noValidKey', ref }),
+	};
+	const call: ApprovalCall = {
+		number: ctx.getNodeParameter('number', 0, ''),
+		callerId: ctx.getNodeParameter('callerId', 0, ''),
+		message,
+		approve,
+		decline,
+		reportUrls,
+	};
+	const record = ctx.getNodeParameter('options.record', 0, false) === true;
+	const checked = checkItemFlow('json', approvalFlow(call), record);
+	if (!checked.ok) throw invalidFlowError(ctx.getNode(), 0, checked, redact);
+
+	if (options.validateOnly) {
+		const masked = checked.flow.map((step) => (step.type === 'http' ? { ...step, url: maskSignature(step.url) } : step)) as CallFlow;
+		return [[validateOnlyItem(0, url, connection.cloudId, { ...checked, flow: masked }, redact)]];
+	}
+	const unreachable = unreachableResumeError(ctx, new URL(reportUrls.approved), url);
+	if (unreachable) throw unreachable;
+	const repeated = repeatedRunError(ctx, options, ctx.continueOnFail());
+	if (repeated) throw repeated;
+
+	const [{ outcome, attempts }] = await placeCalls(ctx, [{ itemIndex: 0, call: checked }], {
+		url,
+		options,
+		continueOnFail: ctx.continueOnFail() || review,
+		redact,
+	});
+	if (outcome.kind !== 'accepted') {
+		if (review) return [[{ json: declined(`The approval call could not be placed: ${redact(outcome.message)}`), pairedItem: { item: 0 } }]];
+		return [[failedCallItem(0, outcome, attempts, redact)]];
+	}
+
+	const placed: IDataObject = redact({ call_id: outcome.body.call_id, approvalRef: ref, calledAt: new Date().toISOString() });
+	outputOnTimeout(ctx, declined('Nobody answered the approval call in time', placed));
+	await ctx.putExecutionToWait(waitUntil(ctx));
+	return [[{ json: { waiting: true, ...placed }, pairedItem: { item: 0 } }]];
+}
+
+/**
+ * The key the person pressed, reported to one of the signed URLs. n8n checks the signature before
+ * this runs (a changed URL gets 401); a report for another wait gets 409 and the wait goes on.
+ * Never throws: an error here would end the execution.
+ */
+export async function webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const response = this.getResponseObject();
+	try {
+		const query = this.getQueryData() as Record<string, unknown>;
+		const waiting = (this.evaluateExpression('{{ $json }}', 0) ?? {}) as IDataObject;
+		if (typeof query.ref !== 'string' || query.ref !== waiting.approvalRef) {
+			response.status(409).json({ received: false, error: 'This answer belongs to another approval call' });
+			return { noWebhookResponse: true };
+		}
+		const placed = without(waiting, ['data', 'chatInput', 'waiting']);
+		const approved = query.approved === 'true';
+		const answer: IDataObject = approved
+			? { data: { approved: true }, ...placed }
+			: query.reason === 'noValidKey'
+				? declined('No valid key was pressed on the approval call', placed)
+				: declined('The person declined by phone', placed);
+		response.status(200).json({ received: true });
+		return { noWebhookResponse: true, workflowData: [[{ json: { ...answer, answeredAt: new Date().toISOString() }, pairedItem: { item: 0 } }]] };
+	} catch {
+		response.status(500).json({ received: false, error: 'The answer could not be read; the workflow is still waiting' });
+		return { noWebhookResponse: true };
+	}
+}

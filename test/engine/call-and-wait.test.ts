@@ -1,0 +1,271 @@
+/**
+ * Call and Wait for Answer through n8n's engine: the execution waits, the emulator's call
+ * simulator plays the call out and its Send Answer to Workflow step (an http step to the resume
+ * URL) reaches n8n's waiting-webhook endpoint (dev/waiting.ts, as n8n 2.41 handles it), and the
+ * node outputs the keys pressed. Also what must never end or corrupt a wait: forged, malformed,
+ * late and repeated reports.
+ */
+import type { INodeParameters } from 'n8n-workflow';
+
+import type { WorkflowRunResult } from '../../dev/engine';
+import { expectNoSecret, outputJson, runSamespace, SECRET_TOKEN, useCallSimulation } from '../support/samespace';
+
+const { emulator, waits } = useCallSimulation();
+const LEAD = { phone: '14155550123' };
+
+/** Confirm an appointment: 1 to confirm, 2 to reschedule; then the answer goes to the workflow. */
+const reminder = (extra: INodeParameters = {}): INodeParameters => ({
+	operation: 'callAndWait',
+	steps: {
+		step: [
+			{ type: 'call', number: '={{ $json.phone }}', callerId: '14155550100' },
+			{ type: 'play', text: 'Your appointment is tomorrow at 10. Press 1 to confirm, 2 to reschedule.' },
+			{ type: 'digits', count: 1, variable: 'choice' },
+			{ type: 'answer', onFailure: 'sorry' },
+			{ type: 'play', text: 'Thank you.', endCall: true },
+			{ type: 'play', text: 'Sorry, we could not record your answer.', stepId: 'sorry' },
+		],
+	},
+	...extra,
+});
+
+async function callAndWait(parameters: INodeParameters, options: Parameters<typeof runSamespace>[2] = {}): Promise<WorkflowRunResult> {
+	return await runSamespace(emulator, parameters, { items: [LEAD], webhookWaitingBaseUrl: waits.baseUrl, ...options });
+}
+
+/** The report address the call was given (its http step, from the flow Samespace received). */
+const reportStep = () =>
+	(emulator.placedCalls[0].body.flow as Array<{ type: string; url: string; method: string; next_step: unknown }>).find((step) => step.type === 'http');
+
+test('the execution waits; the call reports the key pressed; the node outputs it and the call hears "thank you"', async () => {
+	emulator.simulator?.pressKeys(LEAD.phone, ['2']);
+	const result = await callAndWait(reminder());
+
+	expect(result.status).toBe('waiting');
+	const [waiting] = outputJson(result);
+	expect(waiting).toEqual(expect.objectContaining({ waiting: true, call_id: emulator.placedCalls[0].call_id }));
+	const execution = waits.register(result);
+	await emulator.simulator?.idle();
+
+	expect(execution.result?.status).toBe('success');
+	const [answer] = outputJson(execution.result as WorkflowRunResult);
+	expect(answer).toEqual(
+		expect.objectContaining({ answered: true, digits: { choice: '2' }, complete: true, call_id: emulator.placedCalls[0].call_id }),
+	);
+	expect(emulator.simulator?.calls[0].path.map((step) => step.id)).toEqual(['1', '2', '3', '4', '5']);
+	expect(emulator.placedCalls).toHaveLength(1);
+	expectNoSecret(result);
+	expectNoSecret(execution.result as WorkflowRunResult);
+});
+
+test('the answer step becomes an http step to this execution\'s resume URL, with every variable gathered before it', async () => {
+	const result = await callAndWait(
+		reminder({
+			steps: {
+				step: [
+					{ type: 'call', number: '={{ $json.phone }}', callerId: '14155550100' },
+					{ type: 'digits', count: 4, variable: 'account' },
+					{ type: 'digits', count: 1, variable: 'choice' },
+					{ type: 'answer', stepId: 'report', onSuccess: 'thanks', onFailure: 'sorry' },
+					{ type: 'digits', count: 1, variable: 'later' },
+					{ type: 'play', text: 'Thank you.', stepId: 'thanks', endCall: true },
+					{ type: 'play', text: 'Sorry.', stepId: 'sorry' },
+				],
+			},
+		}),
+	);
+
+	const step = reportStep();
+	const id = result.waiting?.executionId;
+	expect(step).toEqual({
+		id: 'report',
+		type: 'http',
+		method: 'GET',
+		url: expect.stringMatching(
+			new RegExp(`^${waits.baseUrl}/${id}/samespace-node\\?signature=[0-9a-f]+&ref=[A-Za-z0-9]+&key_account=\\{\\{account\\}\\}&key_choice=\\{\\{choice\\}\\}&end=1$`),
+		),
+		next_step: { success: 'thanks', fail: 'sorry' },
+	});
+	waits.register(result);
+	await emulator.simulator?.idle();
+	expect(outputJson(result.waiting?.result as WorkflowRunResult)[0].digits).toEqual({ account: '1234', choice: '1' });
+});
+
+test('nothing within Limit Wait Time (15 minutes unless set): answered: false, reason "timeout"; a late report gets 409', async () => {
+	const before = Date.now();
+	// Not registered with the waiting-webhook server: the simulated call's own report finds nothing (404).
+	const result = await callAndWait(reminder());
+	const execution = result.waiting;
+	expect(execution?.waitTill?.getTime()).toBeGreaterThanOrEqual(before + 15 * 60_000);
+	expect(execution?.waitTill?.getTime()).toBeLessThanOrEqual(Date.now() + 15 * 60_000);
+
+	const timedOut = await (execution as NonNullable<typeof execution>).timeOut();
+	expect(outputJson(timedOut)[0]).toEqual(
+		expect.objectContaining({ answered: false, reason: 'timeout', digits: {}, call_id: emulator.placedCalls[0].call_id }),
+	);
+	const late = (reportStep()?.url ?? '').replace('{{choice}}', '1');
+	expect((await execution?.receive('GET', late))?.status).toBe(409);
+});
+
+test('Limit Wait Time after an interval, or at a date', async () => {
+	const before = Date.now();
+	const interval = await callAndWait(reminder({ options: { limitWaitTime: { values: { limitType: 'afterTimeInterval', resumeAmount: 2, resumeUnit: 'hours' } } } }));
+	expect(interval.waiting?.waitTill?.getTime()).toBeGreaterThanOrEqual(before + 2 * 3_600_000);
+	const at = await callAndWait(reminder({ options: { limitWaitTime: { values: { limitType: 'atSpecifiedTime', maxDateAndTime: '2031-01-02T03:04:05.000Z' } } } }));
+	expect(at.waiting?.waitTill?.toISOString()).toBe('2031-01-02T03:04:05.000Z');
+});
+
+describe('reports that must never end or corrupt the wait', () => {
+	/**
+	 * A run that waits, with its report URL filled in by hand. It is not registered with the
+	 * waiting-webhook server, so only the test's own requests reach it (the simulated call's gets 404).
+	 */
+	async function waitingRun() {
+		emulator.simulator?.pressKeys(LEAD.phone, ['1']);
+		const result = await callAndWait(reminder());
+		const execution = result.waiting;
+		if (!execution) throw new Error(`not waiting: ${result.error?.message}`);
+		const url = (reportStep()?.url ?? '').replace('{{choice}}', '1');
+		return { execution, url: new URL(url).pathname + new URL(url).search };
+	}
+
+	test('a forged signature: 401, still waiting; then the real report resumes it', async () => {
+		const { execution, url } = await waitingRun();
+		expect(await execution.receive('GET', url.replace(/signature=[0-9a-f]+/, 'signature=forged'))).toEqual({ status: 401, body: { error: 'Invalid token' } });
+		expect(await execution.receive('GET', url.replace(/signature=[0-9a-f]+&/, ''))).toEqual({ status: 401, body: { error: 'Invalid token' } });
+		expect(execution.result).toBeUndefined();
+		expect(await execution.receive('GET', url)).toEqual({ status: 200, body: { received: true } });
+		expect(outputJson(execution.result as WorkflowRunResult)[0].digits).toEqual({ choice: '1' });
+	});
+
+	test('a report for another call (another wait of this node): 409, still waiting', async () => {
+		const { execution, url } = await waitingRun();
+		const late = url.replace(/ref=[A-Za-z0-9]+/, 'ref=EarlierCallRef00');
+		expect(await execution.receive('GET', late)).toEqual({
+			status: 409,
+			body: { received: false, error: 'This report answers another call (an earlier one, or a copy of this one)' },
+		});
+		expect(await execution.receive('GET', url.replace(/&ref=[A-Za-z0-9]+/, ''))).toEqual({
+			status: 400,
+			body: { received: false, error: 'The report carries no reference of the call it answers' },
+		});
+		expect(execution.result).toBeUndefined();
+		expect((await execution.receive('GET', url)).status).toBe(200);
+	});
+
+	test('values that are not keypad keys: 400, still waiting', async () => {
+		const { execution, url } = await waitingRun();
+		for (const bad of ['key_choice=<script>', 'key_choice=1&key_choice=2', 'key_choice=12a']) {
+			const answer = await execution.receive('GET', url.replace('key_choice=1', bad));
+			expect(answer.status).toBe(400);
+		}
+		expect(execution.result).toBeUndefined();
+		expect((await execution.receive('GET', url)).status).toBe(200);
+	});
+
+	test('a second report after the resume: 409 from n8n, the output stays the first', async () => {
+		const { execution, url } = await waitingRun();
+		expect((await execution.receive('GET', url)).status).toBe(200);
+		const first = outputJson(execution.result as WorkflowRunResult)[0];
+		expect((await execution.receive('GET', url.replace('key_choice=1', 'key_choice=2'))).status).toBe(409);
+		expect(outputJson(execution.result as WorkflowRunResult)[0]).toEqual(first);
+	});
+});
+
+test('a "#" put into the report URL as it is cuts the rest: the node says which variable held it', async () => {
+	emulator.simulator?.pressKeys(LEAD.phone, ['12#', '1']);
+	const result = await callAndWait(
+		reminder({
+			steps: {
+				step: [
+					{ type: 'call', number: '={{ $json.phone }}', callerId: '14155550100' },
+					{ type: 'digits', count: 3, variable: 'account' },
+					{ type: 'digits', count: 1, variable: 'choice' },
+					{ type: 'answer', onFailure: 'sorry' },
+					{ type: 'play', text: 'Thank you.', endCall: true },
+					{ type: 'play', text: 'Sorry.', stepId: 'sorry' },
+				],
+			},
+		}),
+	);
+	const execution = waits.register(result);
+	await emulator.simulator?.idle();
+
+	expect(outputJson(execution.result as WorkflowRunResult)[0]).toEqual(
+		expect.objectContaining({ answered: true, digits: { account: '12' }, complete: false, cutAt: 'account' }),
+	);
+});
+
+describe('refused before any call', () => {
+	test('several items: one call per execution, and how to call a list', async () => {
+		const result = await runSamespace(emulator, reminder(), { items: [LEAD, LEAD], webhookWaitingBaseUrl: waits.baseUrl });
+		expect(result.error?.message).toBe('Call and Wait for Answer places one call per execution, and this node got 2 items');
+		expect(result.error?.description).toContain('Loop Over Items');
+		expect(emulator.requests).toHaveLength(0);
+	});
+
+	test('a flow without a Send Answer to Workflow step', async () => {
+		const result = await callAndWait({
+			operation: 'callAndWait',
+			steps: { step: [{ type: 'call', number: '={{ $json.phone }}', callerId: '14155550100' }, { type: 'play', text: 'Hi' }] },
+		});
+		expect(result.error?.message).toBe(
+			'Item 1: invalid call flow: flow: has no Send Answer to Workflow step, so the call could never report back: add one after the Gather Digits steps whose keys the workflow needs',
+		);
+		expect(emulator.requests).toHaveLength(0);
+	});
+
+	test('a Send Answer to Workflow step that can never run', async () => {
+		const result = await callAndWait({
+			operation: 'callAndWait',
+			steps: {
+				step: [
+					{ type: 'call', number: '={{ $json.phone }}', callerId: '14155550100' },
+					{ type: 'play', text: 'Goodbye', endCall: true },
+					{ type: 'answer', stepId: 'never', onFailure: 'bye' },
+					{ type: 'play', text: 'Bye', stepId: 'bye' },
+				],
+			},
+		});
+		expect(result.error?.message).toMatch(/step 3 \(id "never", answer\): can never be reached from the first step, so the call could never report back/);
+		expect(emulator.requests).toHaveLength(0);
+	});
+
+	test('a Send Answer to Workflow step with Place Call', async () => {
+		const result = await callAndWait({ ...reminder(), operation: 'placeCall' });
+		expect(result.error?.message).toMatch(/step 4 \(id "4", answer\), "Type": a Send Answer to Workflow step works only with the operation "Call and Wait for Answer"/);
+		expect(emulator.requests).toHaveLength(0);
+	});
+
+	test('n8n\'s webhook address is local while the calls go to a public API: which setting to change', async () => {
+		const result = await runSamespace({ baseUrl: 'https://api.samespace.com/api/public/v1' }, reminder(), { items: [LEAD] });
+		expect(result.error?.message).toBe("Samespace could not reach this n8n to report the answer: n8n's webhook address is http://localhost:5678");
+		expect(result.error?.description).toContain('N8N_WEBHOOK_URL');
+		expect(result.error?.description).toContain('No call was placed.');
+	});
+
+	test('a retried execution', async () => {
+		const result = await callAndWait(reminder(), { mode: 'retry' });
+		expect(result.error?.message).toBe('This is a retry of a failed execution. No call was placed, so nobody is called twice.');
+		expect(emulator.requests).toHaveLength(0);
+	});
+});
+
+test('Validate Only shows the flow that would be sent, the resume URL\'s signature masked; nothing is sent', async () => {
+	const result = await callAndWait(reminder({ options: { validateOnly: true } }));
+
+	expect(result.status).toBe('success');
+	const [preview] = outputJson(result);
+	const flow = (preview.request as { body: { flow: Array<{ type: string; url?: string }> } }).body.flow;
+	expect(flow.find((step) => step.type === 'http')?.url).toMatch(/\/samespace-node\?signature=\*{8}&ref=[A-Za-z0-9]+&key_choice=\{\{choice\}\}&end=1$/);
+	expect(JSON.stringify(preview)).not.toContain(SECRET_TOKEN);
+	expect(emulator.requests).toHaveLength(0);
+});
+
+test('with Continue On Fail, a call Samespace refuses gives its error item and no wait', async () => {
+	emulator.inject(400);
+	const result = await callAndWait(reminder(), { continueOnFail: true });
+	expect(result.status).toBe('success');
+	expect(outputJson(result)[0]).toEqual(expect.objectContaining({ outcome: 'refused', callMayHaveBeenPlaced: false }));
+	expect(result.waiting).toBeUndefined();
+});
