@@ -42,8 +42,10 @@ export const ADDED_TEXT = 'This call may be recorded for quality and training.';
 
 /** For each step type, the step-list fields n8n should show (from the built node's description). */
 export function expectedFieldsByType() {
-	const { samespaceProperties } = requireFromRoot(path.join(ROOT, 'dist', 'nodes', 'Samespace', 'SamespaceDescription.js'));
-	const steps = samespaceProperties.find((p) => p.name === 'steps');
+	const { properties: samespaceProperties } = requireFromRoot(path.join(ROOT, 'dist', 'nodes', 'Samespace', 'actions', 'versionDescription.js'));
+	// The step list of Call and Wait for Answer: every type of Place Call's, and Send Answer to Workflow.
+	const typesOf = (p) => p.options[0].values.find((f) => f.name === 'type').options.length;
+	const steps = samespaceProperties.filter((p) => p.name === 'steps').sort((a, b) => typesOf(b) - typesOf(a))[0];
 	const fields = steps.options[0].values;
 	const typeField = fields.find((f) => f.name === 'type');
 	const out = {};
@@ -68,7 +70,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * @param {object} o.emulator            the SamespaceEmulator its credential points at
  * @param {string} o.screenshotsDir
  * @param {(name: string, fn: () => Promise<string|void>) => Promise<boolean>} o.check
- * @param {Array<{id: string, file: string}>} [o.otherWorkflows]  also photographed
+ * @param {Array<{id: string, file: string, operationLabel?: string}>} [o.otherWorkflows]  also photographed; with
+ *        `operationLabel`, the Operation selector is checked too
  */
 export async function runBrowserChecks({ url, workflowId, emulator, screenshotsDir, check, otherWorkflows = [] }) {
 	const { chromium } = requireFromBrowser('playwright-core');
@@ -183,7 +186,8 @@ export async function runBrowserChecks({ url, workflowId, emulator, screenshotsD
 		await check("browser: each step shows its type's own fields and hides the others", async () => {
 			const problems = initial.map(compareFields).filter(Boolean);
 			const types = new Set(initial.map((s) => labelOf[s.type]));
-			for (const t of Object.keys(expected)) if (!types.has(t)) problems.push(`the example has no ${expected[t].label} step to check`);
+			// Send Answer to Workflow belongs to Call and Wait for Answer: the appointment example shows it.
+			for (const t of Object.keys(expected)) if (t !== 'answer' && !types.has(t)) problems.push(`the example has no ${expected[t].label} step to check`);
 			if (problems.length) throw new Error(problems.join('\n'));
 			return Object.entries(expected)
 				.map(([, e]) => `${e.label}: ${e.fields.join(', ')}`)
@@ -360,6 +364,20 @@ export async function runBrowserChecks({ url, workflowId, emulator, screenshotsD
 				await node.dblclick();
 				await page.locator('[data-test-id="fixed-collection-steps"]').waitFor();
 				await sleep(800);
+				// The operation selector: what the node is set to, and the operations it offers.
+				let operationNote = '';
+				const operation = page.locator('[data-parameter-path="parameters.operation"]');
+				if (wf.operationLabel) {
+					const shown = await operation.locator('input').inputValue();
+					await operation.click();
+					const offered = await page.locator('.el-select-dropdown__item:visible').allTextContents();
+					await page.keyboard.press('Escape');
+					const names = ['Place Call', 'Call and Wait for Answer', 'Call and Wait for Approval'];
+					if (shown !== wf.operationLabel || !names.every((name) => offered.some((o) => o.startsWith(name)))) {
+						throw new Error(`Operation shows "${shown}" (expected "${wf.operationLabel}") and offers ${JSON.stringify(offered)}`);
+					}
+					operationNote = `; Operation "${shown}" of ${names.join(' / ')}`;
+				}
 				// Show the sending options where the node has some (the bulk example's cap).
 				const option = page.locator('[data-parameter-path^="parameters.options."]').first();
 				if (await option.count()) await option.evaluate((el) => el.scrollIntoView({ block: 'center' }));
@@ -395,7 +413,7 @@ export async function runBrowserChecks({ url, workflowId, emulator, screenshotsD
 				if (problems.length) throw new Error(problems.join('\n'));
 				await page.locator('[data-test-id="ndv-close-button"]').click();
 				const ending = steps.filter((s) => s.endCall).map((s) => s.index + 1);
-				return `${steps.length} steps: ${steps.map((s) => s.type).join(' > ')}, each with its own fields${ending.length ? `; End Call on at step ${ending.join(', ')}, its Next Step hidden` : ''}${aiNote}`;
+				return `${steps.length} steps: ${steps.map((s) => s.type).join(' > ')}, each with its own fields${ending.length ? `; End Call on at step ${ending.join(', ')}, its Next Step hidden` : ''}${aiNote}${operationNote}`;
 			});
 		}
 

@@ -23,9 +23,10 @@ import path from 'node:path';
 import { packPackage } from '../dev/n8n/community-install.mjs';
 import { DEV_DIR, EMULATOR_AUTH_TOKEN, NODE_BIN, EMULATOR_CLOUD_ID, N8N_VERSION, PACKAGE_NAME, ROOT } from '../dev/n8n/config.mjs';
 import { installBrowser, installN8n } from '../dev/n8n/install.mjs';
-import { N8nRest, freePort, n8nCli, n8nEnv, readOutboundLog, startN8n } from '../dev/n8n/n8n.mjs';
+import { N8nRest, freePort, n8nCli, n8nEnv, parseExecutionOutput, readOutboundLog, startN8n } from '../dev/n8n/n8n.mjs';
 import { ScriptedLlm } from '../dev/n8n/scripted-llm.mjs';
 import { listExamples, prepareInstance } from '../dev/n8n/setup.mjs';
+import { runWaitingChecks, startTimeoutExecution } from './waiting.mjs';
 
 const args = new Set(process.argv.slice(2));
 const started = Date.now();
@@ -49,13 +50,6 @@ async function check(name, fn) {
 
 function assert(condition, message) {
 	if (!condition) throw new Error(message);
-}
-
-/** `n8n execute --rawOutput` prints log lines, then the run as pretty JSON starting at a "{" line. */
-function parseExecution(stdout) {
-	const start = stdout.search(/^\{/m);
-	assert(start >= 0, `no JSON in n8n execute output:\n${stdout.slice(-2000)}`);
-	return JSON.parse(stdout.slice(start));
 }
 
 const outputOf = (run, nodeName) => run.data.resultData.runData[nodeName]?.[0]?.data?.main?.[0]?.map((i) => i.json) ?? [];
@@ -95,7 +89,9 @@ async function main() {
 	});
 	if (!pack) return;
 
-	const emulator = await SamespaceEmulator.start({ cloudId: EMULATOR_CLOUD_ID, authToken: EMULATOR_AUTH_TOKEN });
+	// Placed calls are played out by the call simulator, at 0.3 of real time: a call reports back
+	// seconds after it is placed, as a real one would (not before n8n has saved the wait).
+	const emulator = await SamespaceEmulator.start({ cloudId: EMULATOR_CLOUD_ID, authToken: EMULATOR_AUTH_TOKEN, simulateCalls: { timeScale: 0.3 } });
 	const llm = await ScriptedLlm.start();
 	const userFolder = path.join(DEV_DIR, 'e2e');
 	fs.rmSync(userFolder, { recursive: true, force: true });
@@ -130,7 +126,7 @@ async function main() {
 			emulator.clearFaults();
 			timings.executeBulk = seconds(r.ms);
 			assert(r.code === 0, `n8n execute exited ${r.code}\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`);
-			const run = parseExecution(r.stdout);
+			const run = parseExecutionOutput(r.stdout);
 			assert(run.status === 'success', `execution status ${run.status}`);
 			const samespaceNode = bulk.workflow.nodes.find((n) => n.type === 'n8n-nodes-samespace.samespace');
 			const cap = samespaceNode.parameters.options.concurrency;
@@ -163,7 +159,7 @@ async function main() {
 			const r = await n8nCli(['execute', `--id=${ai.id}`, '--rawOutput'], { env });
 			timings.executeAi = seconds(r.ms);
 			assert(r.code === 0, `n8n execute exited ${r.code}\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`);
-			const run = parseExecution(r.stdout);
+			const run = parseExecutionOutput(r.stdout);
 			assert(run.status === 'success', `execution status ${run.status}`);
 			const toolNode = ai.workflow.nodes.find((n) => n.type === 'n8n-nodes-samespace.samespaceTool');
 			const offered = llm.requests[0]?.body.tools?.map((t) => t.function) ?? [];
@@ -182,6 +178,8 @@ async function main() {
 			assert(answer.includes(emulator.placedCalls[0].call_id), `agent answer: ${answer.slice(0, 500)}`);
 			return `tool "${tool.name}" called with ${JSON.stringify(toolCall.arguments)}; agent answered with call id ${emulator.placedCalls[0].call_id}; took ${timings.executeAi}`;
 		});
+
+		const timeoutRun = await startTimeoutExecution({ check, env, emulator, appointment: example('appointment-reminder.json'), timings });
 
 		// ---- The server: production webhook, editor ----------------------------------------------
 		let rest;
@@ -263,6 +261,8 @@ async function main() {
 			return `flow: ${body.flow.map((s) => `${s.id}:${s.type}`).join(' > ')}`;
 		});
 
+		await runWaitingChecks({ check, n8n, rest, emulator, llm, example, timeout: timeoutRun, timings });
+
 		if (!args.has('--no-browser')) {
 			const { runBrowserChecks } = await import('./browser.mjs');
 			const t = Date.now();
@@ -272,7 +272,11 @@ async function main() {
 				emulator,
 				screenshotsDir: process.env.E2E_SCREENSHOTS_DIR || path.join(ROOT, 'docs', 'screenshots'),
 				check,
-				otherWorkflows: [example('bulk-lead-calls.json'), example('ai-agent-call-tool.json')],
+				otherWorkflows: [
+					example('bulk-lead-calls.json'),
+					example('ai-agent-call-tool.json'),
+					{ ...example('appointment-reminder.json'), operationLabel: 'Call and Wait for Answer' },
+				],
 			});
 			timings.browser = seconds(Date.now() - t);
 		}

@@ -104,6 +104,24 @@ export function n8nCli(args, { env, timeoutMs = 300_000, cwd } = {}) {
 }
 
 /** Like n8nCli, but throws with n8n's output when the command fails. */
+/**
+ * The run `n8n execute --rawOutput` printed: pretty JSON starting at a "{" line, which log lines
+ * may precede and (now and then) follow.
+ */
+export function parseExecutionOutput(stdout) {
+	const start = stdout.search(/^\{/m);
+	if (start < 0) throw new Error(`no JSON in n8n execute output:\n${stdout.slice(-2000)}`);
+	const text = stdout.slice(start);
+	for (let end = text.lastIndexOf('\n}'); end >= 0; end = text.lastIndexOf('\n}', end - 1)) {
+		try {
+			return JSON.parse(text.slice(0, end + 2));
+		} catch {
+			// a later "}" line belonged to something printed after the run
+		}
+	}
+	return JSON.parse(text);
+}
+
 export async function n8nCliOk(args, options) {
 	const r = await n8nCli(args, options);
 	if (r.code !== 0) throw new Error(`n8n ${args.join(' ')} exited ${r.code}\n${r.stdout}\n${r.stderr}`);

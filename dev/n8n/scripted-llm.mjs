@@ -5,11 +5,13 @@
 // would be for a user who wants a real model offline).
 //
 // Script, on POST /v1/chat/completions (streaming or not):
-//   - the last message is a tool result  -> a one-sentence final answer quoting the call id;
+//   - the last message is a tool result  -> a one-sentence final answer quoting the call id (or,
+//     when a human review declined the tool call, saying that it was not approved);
 //   - tools are offered                   -> one call of the tool whose name or description
 //     mentions Samespace / phone / call, its arguments filled from the user's message: properties
 //     named like phone/number get the first phone number in it, message/text the quoted text
-//     (or the whole message), anything else an empty string;
+//     (or the whole message), anything else an empty string; object properties (a human review
+//     wraps the tool's own arguments in `toolParameters`) are filled the same way inside;
 //   - otherwise                            -> an answer that says no tool was offered.
 // GET /v1/models lists one model (the editor's model picker asks for it).
 import http from 'node:http';
@@ -31,11 +33,17 @@ function pickTool(tools) {
 }
 
 function argumentsFor(fn, userText) {
-	const props = fn.parameters?.properties ?? {};
+	return argumentsOf(fn.parameters, userText);
+}
+
+/** Arguments for a JSON schema; an object property (a human review's `toolParameters`) recursively. */
+function argumentsOf(parameters, userText) {
+	const props = parameters?.properties ?? {};
 	const args = {};
 	for (const [key, schema] of Object.entries(props)) {
 		const hint = `${key} ${schema?.description ?? ''}`;
-		if (/phone|number/i.test(key)) args[key] = (PHONE.exec(userText)?.[0] ?? '').trim();
+		if (schema?.type === 'object') args[key] = argumentsOf(schema, userText);
+		else if (/phone|number/i.test(key)) args[key] = (PHONE.exec(userText)?.[0] ?? '').trim();
 		else if (/message|text|say|speak/i.test(hint)) args[key] = QUOTED.exec(userText)?.[1] ?? userText;
 		else args[key] = schema?.type === 'number' ? 0 : schema?.type === 'boolean' ? false : '';
 	}
@@ -49,6 +57,10 @@ export function respond(body) {
 	const userText = textOf([...messages].reverse().find((m) => m.role === 'user')?.content);
 	if (last.role === 'tool') {
 		const result = textOf(last.content);
+		// A human review (for example an approval by phone) that said no.
+		if (/reject|declin|denied|not approved/i.test(result) && !/"call_id"/.test(result)) {
+			return { content: `The call was not approved, so I did not phone anyone. (${result.slice(0, 200)})` };
+		}
 		const callId = /"call_id"\s*:\s*"([^"]+)"/.exec(result)?.[1];
 		const failed = /"error"/.test(result) && !callId;
 		return {

@@ -1,0 +1,218 @@
+// The waiting operations in real n8n (called by test-e2e/run.mjs): an execution goes to `waiting`
+// and resumes with the keys the emulator's call simulator pressed; forged, late and malformed
+// reports are refused while it keeps waiting; a time-out fires; and an AI Agent gets its tool call
+// approved or refused by phone through the generated human-review tool (samespaceHitlTool).
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+
+import { CREDENTIAL, N8N_PREFIX } from '../dev/n8n/config.mjs';
+import { n8nCli, n8nCliOk, parseExecutionOutput } from '../dev/n8n/n8n.mjs';
+
+const flatted = createRequire(path.join(N8N_PREFIX, 'package.json'))('flatted');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+
+function assert(condition, message) {
+	if (!condition) throw new Error(message);
+}
+
+/** Polls `fn` every 100 ms until it returns something truthy; throws after `timeoutMs`. */
+async function until(what, fn, timeoutMs = 30_000) {
+	const started = Date.now();
+	for (;;) {
+		const value = await fn();
+		if (value) return value;
+		if (Date.now() - started > timeoutMs) throw new Error(`${what}: not after ${seconds(timeoutMs)}`);
+		await sleep(100);
+	}
+}
+
+/** The workflow's executions, newest first. */
+async function executionsOf(rest, workflowId) {
+	const page = await rest.request('GET', `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}&limit=20`);
+	return page.results ?? [];
+}
+
+/** One execution with its run data parsed (n8n stores it flatted). */
+async function executionById(rest, id) {
+	const execution = await rest.request('GET', `/rest/executions/${id}`);
+	return { ...execution, data: typeof execution.data === 'string' ? flatted.parse(execution.data) : execution.data };
+}
+
+const outputOf = (execution, nodeName) => execution.data.resultData.runData[nodeName]?.at(-1)?.data?.main?.[0]?.map((i) => i.json) ?? [];
+
+/** The address the call was given to report to (its http step), for a call to `number`. */
+function reportUrlFor(emulator, number) {
+	const call = [...emulator.placedCalls].reverse().find((c) => c.number === number);
+	return call?.body.flow.find((step) => step.type === 'http')?.url;
+}
+
+/** A workflow for the time-out: a manual trigger, then the appointment call with a 10 s limit. */
+function timeoutWorkflow(appointment, number) {
+	const node = structuredClone(appointment.workflow.nodes.find((n) => n.type === 'n8n-nodes-samespace.samespace'));
+	node.parameters.steps.step[0].number = number;
+	node.parameters.steps.step[1].text = 'Hi, this is Acme Dental. Press 1 to confirm, or 2 to reschedule.';
+	node.parameters.options.limitWaitTime.values = { limitType: 'afterTimeInterval', resumeAmount: 10, resumeUnit: 'seconds' };
+	node.credentials = { samespaceApi: { id: CREDENTIAL.id, name: CREDENTIAL.name } };
+	return {
+		id: 'e2eWaitTimeout01',
+		name: 'e2e: call and wait, 10 s limit',
+		active: false,
+		nodes: [{ id: 'e2e-manual', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} }, { ...node, position: [240, 0] }],
+		connections: { Start: { main: [[{ node: node.name, type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+/**
+ * Before n8n's server starts: an execution, started with `n8n execute`, that waits for a call nobody
+ * answers (limit 10 s). The server's wait tracker must end it.
+ */
+export async function startTimeoutExecution({ check, env, emulator, appointment, timings }) {
+	const number = '14155550143';
+	let started;
+	await check('n8n execute: Call and Wait for Answer leaves the execution waiting (a call nobody answers, 10 s limit)', async () => {
+		emulator.simulator.unanswered(number);
+		const workflow = timeoutWorkflow(appointment, number);
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'samespace-e2e-timeout-'));
+		try {
+			fs.writeFileSync(path.join(dir, 'timeout.json'), JSON.stringify(workflow));
+			await n8nCliOk(['import:workflow', '--separate', `--input=${dir}`], { env });
+		} finally {
+			fs.rmSync(dir, { recursive: true, force: true });
+		}
+		const r = await n8nCli(['execute', `--id=${workflow.id}`, '--rawOutput'], { env });
+		timings.executeWaiting = seconds(r.ms);
+		const run = parseExecutionOutput(r.stdout);
+		assert(run?.status === 'waiting', `n8n execute: ${run?.status}\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-1000)}`);
+		started = { workflowId: workflow.id, nodeName: workflow.nodes[1].name, at: Date.now() };
+		return `status waiting, returned after ${timings.executeWaiting}; the call to ${number} rings out`;
+	});
+	return started;
+}
+
+export async function runWaitingChecks({ check, n8n, rest, emulator, llm, example, timeout, timings }) {
+	const appointment = example('appointment-reminder.json');
+	const hook = appointment.workflow.nodes.find((n) => n.type === 'n8n-nodes-base.webhook').parameters.path;
+	const samespaceName = appointment.workflow.nodes.find((n) => n.type === 'n8n-nodes-samespace.samespace').name;
+	const postAppointment = (phone) =>
+		fetch(`${n8n.url}/webhook/${hook}`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ firstName: 'Grace', phone, when: 'tomorrow at 10' }),
+		});
+	/** The newest execution of the appointment workflow once it has `status`. */
+	const newest = async (status, since) =>
+		(await executionsOf(rest, appointment.id)).find((e) => new Date(e.startedAt).getTime() >= since - 1000 && e.status === status);
+
+	await check(`call and wait: ${appointment.file} waits, resumes with the key pressed, and the Switch sends "1" to Confirmed`, async () => {
+		const number = '14155550142';
+		emulator.simulator.pressKeys(number, ['1']);
+		const posted = Date.now();
+		const res = await postAppointment('+1 (415) 555-0142');
+		assert(res.ok, `webhook answered ${res.status}: ${await res.text()}`);
+		const waiting = await until('the execution waiting', () => newest('waiting', posted));
+		const waitingAfter = Date.now() - posted;
+		const done = await until('the execution resumed and finished', () => newest('success', posted), 60_000);
+		const call = emulator.simulator.calls.find((c) => c.number === number);
+		const report = call.path.find((s) => s.type === 'http');
+		const resumedAfter = Date.now() - report.at;
+		assert(report.request.status === 200, `the report got ${report.request.status ?? report.request.error}`);
+		assert(call.path.at(-1).id === '5', `the call went ${call.path.map((s) => s.id).join(' > ')}`);
+		const execution = await executionById(rest, done.id);
+		const [answer] = outputOf(execution, samespaceName);
+		assert(answer?.answered === true && answer.digits?.choice === '1' && answer.call_id === call.callId, `node output: ${JSON.stringify(answer)}`);
+		const [crm] = outputOf(execution, 'Mark confirmed (CRM)');
+		assert(crm?.appointment === 'confirmed' && crm.call_id === call.callId, `CRM step: ${JSON.stringify(crm)}`);
+		timings.waitingAfter = seconds(waitingAfter);
+		timings.resumedAfter = seconds(resumedAfter);
+		return `execution ${waiting.id}: waiting ${seconds(waitingAfter)} after the webhook; finished ${seconds(resumedAfter)} after the call reported (path ${call.path.map((s) => s.id).join(' > ')})`;
+	});
+
+	await check('forged, late and malformed reports are refused and the execution keeps waiting; the real one resumes it', async () => {
+		const number = '14155550144';
+		emulator.simulator.unanswered(number);
+		const posted = Date.now();
+		await postAppointment(number);
+		const waiting = await until('the execution waiting', () => newest('waiting', posted));
+		const report = new URL(reportUrlFor(emulator, number).replace('{{choice}}', '2'));
+		const get = async (url) => (await fetch(url)).status;
+		const forged = new URL(report);
+		forged.searchParams.set('signature', 'forged');
+		const late = new URL(report);
+		late.searchParams.set('ref', 'EarlierCallRef00');
+		const garbled = new URL(report);
+		garbled.searchParams.set('key_choice', '2; DROP TABLE');
+		const statuses = { forged: await get(forged), late: await get(late), garbled: await get(garbled) };
+		assert(statuses.forged === 401 && statuses.late === 409 && statuses.garbled === 400, `statuses ${JSON.stringify(statuses)}`);
+		const still = (await executionsOf(rest, appointment.id)).find((e) => e.id === waiting.id);
+		assert(still?.status === 'waiting', `after the bad reports the execution is ${still?.status}`);
+		assert((await get(report)) === 200, 'the real report was refused');
+		const done = await until('the execution finished', async () => (await executionsOf(rest, appointment.id)).find((e) => e.id === waiting.id && e.status === 'success'));
+		const [crm] = outputOf(await executionById(rest, done.id), 'Ask to reschedule (CRM)');
+		assert(crm?.appointment === 'reschedule', `CRM step: ${JSON.stringify(crm)}`);
+		assert((await get(report)) === 409, 'a second report after the resume was not refused');
+		return `forged signature ${statuses.forged}, another call's reference ${statuses.late}, not keypad keys ${statuses.garbled}; still waiting; the real report resumed it to Reschedule; a second one got 409`;
+	});
+
+	if (timeout) {
+		await check('a time-out: n8n ends the 10 s wait of the execution started before the server, output answered: false', async () => {
+			const done = await until('the timed-out execution finished', async () => (await executionsOf(rest, timeout.workflowId)).find((e) => e.status === 'success'), 120_000);
+			const execution = await executionById(rest, done.id);
+			const [item] = outputOf(execution, timeout.nodeName);
+			assert(item?.answered === false && item.reason === 'timeout' && item.call_id, `output: ${JSON.stringify(item)}`);
+			const firedAfter = new Date(done.stoppedAt).getTime() - new Date(done.startedAt).getTime();
+			timings.timeoutFiredAfter = seconds(firedAfter);
+			return `limit 10 s; the execution ended ${seconds(firedAfter)} after it started (n8n checks waits about once a minute)`;
+		});
+	}
+
+	const approval = example('ai-agent-approval-by-phone.json');
+	await check('n8n offers the node as an AI Agent\'s human review (samespaceHitlTool)', async () => {
+		const types = await rest.request('GET', '/types/nodes.json');
+		const names = (Array.isArray(types) ? types : Object.values(types)).map((t) => t.name).filter((n) => n?.startsWith('n8n-nodes-samespace.'));
+		assert(names.includes('n8n-nodes-samespace.samespaceHitlTool'), `node types: ${names.join(', ')}`);
+		return names.join(', ');
+	});
+
+	const approvalHook = approval.workflow.nodes.find((n) => n.type === 'n8n-nodes-base.webhook').parameters.path;
+	const manager = approval.workflow.nodes.find((n) => n.type === 'n8n-nodes-samespace.samespaceHitlTool').parameters.number;
+	for (const [key, approved] of [
+		['1', true],
+		['2', false],
+	]) {
+		await check(`approval by phone: an AI Agent's call to a customer ${approved ? 'runs when the manager presses 1' : 'is refused when the manager presses 2'}`, async () => {
+			emulator.reset();
+			llm.requests.length = 0;
+			emulator.simulator.pressKeys(manager, [key]);
+			const posted = Date.now();
+			const res = await fetch(`${n8n.url}/webhook/${approvalHook}`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ request: 'Please call Ada Lovelace at +1 415 555 0199 and tell her: "Your refund of 120 dollars has been approved."' }),
+			});
+			assert(res.ok, `webhook answered ${res.status}`);
+			const done = await until(
+				'the agent execution finished',
+				async () => (await executionsOf(rest, approval.id)).find((e) => new Date(e.startedAt).getTime() >= posted - 1000 && ['success', 'error'].includes(e.status)),
+				60_000,
+			);
+			assert(done.status === 'success', `execution ${done.id} ended ${done.status}`);
+			const [approvalCall, customerCall] = emulator.placedCalls;
+			assert(approvalCall?.number === manager, `first call to ${approvalCall?.number}`);
+			const asked = approvalCall.body.flow.find((s) => s.id === 'ask')?.text ?? '';
+			assert(/^An assistant wants to use the tool phone the customer samespace, with .*phone number: \+1 415 555 0199/.test(asked) && !asked.includes('[object Object]'), `the manager heard: ${asked}`);
+			const answer = JSON.stringify(outputOf(await executionById(rest, done.id), 'AI Agent'));
+			if (approved) {
+				assert(customerCall?.number === '14155550199' && emulator.placedCalls.length === 2, `calls placed: ${emulator.placedCalls.map((c) => c.number).join(', ')}`);
+				assert(answer.includes(customerCall.call_id), `agent answer: ${answer.slice(0, 400)}`);
+			} else {
+				assert(emulator.placedCalls.length === 1, `calls placed: ${emulator.placedCalls.map((c) => c.number).join(', ')}`);
+				assert(/not approved/i.test(answer), `agent answer: ${answer.slice(0, 400)}`);
+			}
+			return `the manager heard "${asked.slice(0, 140)}…"; ${approved ? 'approved: the customer was called' : 'declined: no customer call'}; agent: ${answer.slice(0, 160)}`;
+		});
+	}
+}
