@@ -8,6 +8,7 @@
 import type { INodeParameters } from 'n8n-workflow';
 
 import type { WorkflowRunResult } from '../../dev/engine';
+import { startServer } from '../support/hostile-server';
 import { expectNoSecret, outputJson, runSamespace, SECRET_TOKEN, useCallSimulation } from '../support/samespace';
 
 const { emulator, waits } = useCallSimulation();
@@ -268,4 +269,24 @@ test('with Continue On Fail, a call Samespace refuses gives its error item and n
 	expect(result.status).toBe('success');
 	expect(outputJson(result)[0]).toEqual(expect.objectContaining({ outcome: 'refused', callMayHaveBeenPlaced: false }));
 	expect(result.waiting).toBeUndefined();
+});
+
+test('the resume URL\'s signature never reaches an output item: not in Include Submitted Flow, not in an answer that echoes the flow', async () => {
+	const echoing = await startServer((request, response) => {
+		const text = JSON.stringify({ success: true, call_id: 'echo-1', echo: JSON.parse(request.body) });
+		response.writeHead(200, { 'content-type': 'application/json' });
+		response.end(text);
+	});
+	try {
+		const result = await runSamespace(echoing, reminder({ options: { includeFlow: true } }), { items: [LEAD], webhookWaitingBaseUrl: waits.baseUrl });
+		expect(result.status).toBe('waiting');
+		const signature = /signature=([0-9a-f]+)/.exec(echoing.received[0].body)?.[1];
+		expect(signature).toMatch(/^[0-9a-f]{32,}$/);
+		const shown = JSON.stringify(outputJson(result));
+		expect(shown).toContain('signature=********');
+		expect(shown).not.toContain(String(signature));
+		expect(JSON.stringify(result.waiting ? await result.waiting.timeOut().then(outputJson) : [])).not.toContain(String(signature));
+	} finally {
+		await echoing.close();
+	}
 });

@@ -13,7 +13,7 @@ import fc from 'fast-check';
 
 import { answerReportUrl, readAnswerReport, type AnswerReport } from '../../nodes/Samespace/flow/answer';
 import type { Gen } from './arbitraries';
-import { Findings, forAll, preview } from './checks';
+import { Findings, attempt, forAll, pick, preview } from './checks';
 
 const SEED = 20_250_902;
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 2000);
@@ -38,7 +38,6 @@ const ANYTHING = fc.anything();
 const ANY_REF = fc.oneof(fc.string(), fc.anything());
 const SHORT_NAME = fc.string({ maxLength: 6 });
 
-const pick = <T>(g: Gen, values: readonly T[]): T => values[g(fc.integer, { min: 0, max: values.length - 1 })];
 const variableNames = (g: Gen) => g(() => NAMES);
 const keypadString = (g: Gen, maxLength: 5 | 8 = 8) => g(() => KEYS[maxLength]);
 const reference = (g: Gen) => g(() => REFERENCE);
@@ -56,15 +55,6 @@ function filled(template: string, variables: readonly string[], keys: readonly s
 const queryOf = (url: string): Record<string, unknown> => Object.fromEntries(new URL(url).searchParams);
 
 /** Runs `run`; an exception becomes a finding instead of ending the property. */
-function attempt<T>(findings: Findings, what: string, input: () => unknown, run: () => T): T | undefined {
-	try {
-		return run();
-	} catch (error) {
-		const e = error as Error;
-		findings.add(`${what} threw ${e?.constructor?.name ?? typeof error}: ${String(e?.message).slice(0, 120)}`, input);
-		return undefined;
-	}
-}
 
 // -------------------------------------------------------------------------------------------------
 

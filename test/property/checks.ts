@@ -186,3 +186,17 @@ export function forAll(findings: Findings, seed: number, numRuns: number, body: 
 		{ seed, numRuns },
 	);
 }
+
+/** Runs `run`; an exception becomes a finding (named by `what`) instead of ending the property. */
+export function attempt<T>(findings: Findings, what: string, input: () => unknown, run: () => T): T | undefined {
+	try {
+		return run();
+	} catch (error) {
+		const e = error as Error;
+		findings.add(`${what} threw ${e?.constructor?.name ?? typeof error}: ${String(e?.message).slice(0, 120)}`, input);
+		return undefined;
+	}
+}
+
+/** One of `values`, chosen by the generator. */
+export const pick = <T>(g: Gen, values: readonly T[]): T => values[g(fc.integer, { min: 0, max: values.length - 1 })];

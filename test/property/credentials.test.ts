@@ -17,7 +17,7 @@ import { CALL_FLOW_ENDPOINT_EXPRESSION, callFlowEndpoint, SAMESPACE_DEFAULT_BASE
 import { readConnection, resolveEndpoint } from '../../nodes/Samespace/transport/connection';
 import { isMaskableToken, makeRedactor, MASK } from '../../nodes/Samespace/transport/redact';
 import type { Gen } from './arbitraries';
-import { Findings, forAll, preview } from './checks';
+import { Findings, attempt, forAll, pick, preview } from './checks';
 
 const SEED = 20_250_714;
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 3000);
@@ -30,15 +30,6 @@ const BANNED = ['undefined', '[object Object]', 'TypeError'];
 const URL_PASSWORD = 'pw-S3CRET-x';
 
 /** Runs `run`; an exception becomes a finding instead of ending the property. */
-function attempt<T>(findings: Findings, what: string, input: () => unknown, run: () => T): T | undefined {
-	try {
-		return run();
-	} catch (error) {
-		const e = error as Error;
-		findings.add(`${what} threw ${e?.constructor?.name ?? typeof error}: ${String(e?.message).slice(0, 120)}`, input);
-		return undefined;
-	}
-}
 
 // -------------------------------------------------------------------------------------------------
 // Base URLs
@@ -47,7 +38,6 @@ function attempt<T>(findings: Findings, what: string, input: () => unknown, run:
 const SCHEMES = ['https:', 'http:', 'HTTP:', 'hTTps:', 'HTTPS:', 'file:', 'ftp:', 'javascript:', 'mailto:', 'data:', 'ws:', 'wss:', 'blob:', 'about:', ''];
 const JUNK_CHARS = [':', '/', '//', '?', '#', '@', '[', ']', '\\', '%', '%2F', '%00', ' ', '\t', '\n', '.', '..', '-', '_', '~', 'h', 'x', '0', '8'];
 /** One of `values`, chosen by the generator. */
-const pick = <T>(g: Gen, values: readonly T[]): T => values[g(fc.integer, { min: 0, max: values.length - 1 })];
 const notText = fc.oneof(fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.object(), fc.array(fc.webUrl()));
 const junkUnit = fc.oneof(fc.constantFrom(...JUNK_CHARS), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }));
 const junk = (g: Gen, maxLength = 12) => g(fc.string, { unit: junkUnit, minLength: 1, maxLength });

@@ -5,7 +5,6 @@
  * when Limit Wait Time runs out first.
  */
 import {
-	NodeOperationError,
 	updateDisplayOptions,
 	type IDataObject,
 	type IExecuteFunctions,
@@ -22,6 +21,7 @@ import { readItemFlow } from '../execute/prepare';
 import { repeatedRunError } from '../execute/repeat-guard';
 import { readSendOptions } from '../execute/send-options';
 import {
+	hidingSignatures,
 	limitWaitTimeOption,
 	maskSignature,
 	newWaitRef,
@@ -32,8 +32,7 @@ import {
 	waitUntil,
 } from '../execute/waiting';
 import { answerReportUrl, readAnswerReport, withAnswerReports } from '../flow/answer';
-import { readConnection } from '../transport/connection';
-import { CREDENTIAL_TYPE } from '../transport/send';
+import { connectionFor } from '../transport/connection';
 import { flowProperties, optionsCollection, sendOptions } from './common.descriptions';
 
 const OPERATION = 'Call and Wait for Answer';
@@ -60,8 +59,7 @@ export const description: INodeProperties[] = updateDisplayOptions({ show: { ope
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
-	const connection = readConnection(await this.getCredentials(CREDENTIAL_TYPE));
-	if (!connection.ok) throw new NodeOperationError(this.getNode(), connection.message, { description: connection.description });
+	const connection = await connectionFor(this);
 	const { redact, endpoint: url } = connection;
 	const options = readSendOptions(this);
 	if (items.length !== 1) throw oneCallPerExecutionError(this, OPERATION, items.length);
@@ -89,13 +87,16 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	// Without Continue On Fail, placeCalls has thrown already.
 	if (outcome.kind !== 'accepted') return [[failedCallItem(0, outcome, attempts, redact)]];
 
-	const placed: IDataObject = redact({
-		call_id: outcome.body.call_id,
-		callRef: ref,
-		calledAt: new Date().toISOString(),
-		call: outcome.body,
-		...(options.includeFlow ? { submitted: { record: call.record, flow: call.flow as unknown as IDataObject[] } } : {}),
-	});
+	const hideSignature = hidingSignatures([resumeUrl.toString()]);
+	const placed: IDataObject = hideSignature(
+		redact({
+			call_id: outcome.body.call_id,
+			callRef: ref,
+			calledAt: new Date().toISOString(),
+			call: outcome.body,
+			...(options.includeFlow ? { submitted: { record: call.record, flow: call.flow as unknown as IDataObject[] } } : {}),
+		}),
+	);
 	outputOnTimeout(this, { answered: false, reason: 'timeout', digits: {}, ...placed });
 	await this.putExecutionToWait(waitUntil(this));
 	return [[{ json: { waiting: true, ...placed }, pairedItem: { item: 0 } }]];

@@ -3,7 +3,6 @@
  * checked before the first call is placed; the calls then go out with a cap on those in flight.
  */
 import {
-	NodeOperationError,
 	updateDisplayOptions,
 	type IExecuteFunctions,
 	type INodeExecutionData,
@@ -23,8 +22,7 @@ import { placeCalls, type PendingCall } from '../execute/place-calls';
 import { readItemFlow, type RejectedCall } from '../execute/prepare';
 import { repeatedRunError } from '../execute/repeat-guard';
 import { readSendOptions } from '../execute/send-options';
-import { readConnection } from '../transport/connection';
-import { CREDENTIAL_TYPE } from '../transport/send';
+import { connectionFor } from '../transport/connection';
 import { flowProperties, optionsCollection, sendOptions } from './common.descriptions';
 
 export const description: INodeProperties[] = updateDisplayOptions({ show: { operation: ['placeCall'] } }, [
@@ -44,8 +42,7 @@ export const description: INodeProperties[] = updateDisplayOptions({ show: { ope
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	// The credential is checked before anything else: a bad Base URL or token sends nothing.
-	const connection = readConnection(await this.getCredentials(CREDENTIAL_TYPE));
-	if (!connection.ok) throw new NodeOperationError(this.getNode(), connection.message, { description: connection.description });
+	const connection = await connectionFor(this);
 	const { redact, endpoint: url } = connection;
 	const continueOnFail = this.continueOnFail();
 	const options = readSendOptions(this);

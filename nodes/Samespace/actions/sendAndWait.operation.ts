@@ -22,6 +22,7 @@ import { checkItemFlow } from '../execute/prepare';
 import { repeatedRunError } from '../execute/repeat-guard';
 import { readSendOptions } from '../execute/send-options';
 import {
+	hidingSignatures,
 	limitWaitTimeOption,
 	maskSignature,
 	newWaitRef,
@@ -32,8 +33,7 @@ import {
 } from '../execute/waiting';
 import { APPROVAL_KEYS, approvalFlow, approvalKeysProblem, spokenToolCall, type ApprovalCall } from '../flow/approval';
 import type { CallFlow } from '../flow/schema';
-import { readConnection } from '../transport/connection';
-import { CREDENTIAL_TYPE } from '../transport/send';
+import { connectionFor } from '../transport/connection';
 import { optionsCollection, sendOptions } from './common.descriptions';
 
 const OPERATION = 'Call and Wait for Approval';
@@ -140,8 +140,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 
 async function callForApproval(ctx: IExecuteFunctions, review: boolean): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
-	const connection = readConnection(await ctx.getCredentials(CREDENTIAL_TYPE));
-	if (!connection.ok) throw new NodeOperationError(ctx.getNode(), connection.message, { description: connection.description });
+	const connection = await connectionFor(ctx);
 	const { redact, endpoint: url } = connection;
 	const options = readSendOptions(ctx);
 	if (items.length !== 1) throw oneCallPerExecutionError(ctx, OPERATION, items.length);
@@ -198,7 +197,9 @@ async function callForApproval(ctx: IExecuteFunctions, review: boolean): Promise
 		return [[failedCallItem(0, outcome, attempts, redact)]];
 	}
 
-	const placed: IDataObject = redact({ call_id: outcome.body.call_id, approvalRef: ref, calledAt: new Date().toISOString() });
+	const placed: IDataObject = hidingSignatures(Object.values(reportUrls))(
+		redact({ call_id: outcome.body.call_id, approvalRef: ref, calledAt: new Date().toISOString() }),
+	);
 	outputOnTimeout(ctx, declined('Nobody answered the approval call in time', placed));
 	await ctx.putExecutionToWait(waitUntil(ctx));
 	return [[{ json: { waiting: true, ...placed }, pairedItem: { item: 0 } }]];

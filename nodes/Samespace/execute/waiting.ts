@@ -12,7 +12,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { MASK } from '../transport/redact';
+import { makeRedactor, MASK, type Redact } from '../transport/redact';
 
 /** Without a Limit Wait Time, a call that never reports back ends the wait after this long. */
 export const DEFAULT_WAIT_MINUTES = 15;
@@ -115,6 +115,15 @@ export function resumeUrlOf(ctx: IExecuteFunctions): URL {
 
 /** The same address with its signature masked, as Validate Only shows it. */
 export const maskSignature = (url: string) => url.replace(/([?&]signature=)[^&#]*/, `$1${MASK}`);
+
+/**
+ * Masks the signatures of `urls` wherever they appear: the resume URL is a capability handed to
+ * Samespace only, and an answer that echoes the flow must not carry it into the output.
+ */
+export function hidingSignatures(urls: string[]): Redact {
+	const redactors = urls.map((url) => makeRedactor(new URL(url).searchParams.get('signature') ?? ''));
+	return <T>(value: T): T => redactors.reduce((masked, redact) => redact(masked), value);
+}
 
 /** A host only this machine or its private network can reach. */
 export function isLocalHost(hostname: string): boolean {

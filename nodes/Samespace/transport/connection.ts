@@ -4,8 +4,11 @@
  * the Auth Token is checked and gives the redactor. Nothing here sends anything: a bad
  * credential is refused before any request, with what to fix.
  */
+import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
+
 import { callFlowEndpoint, SAMESPACE_DEFAULT_BASE_URL } from '../../../credentials/SamespaceApi.credentials';
 import { isMaskableToken, makeRedactor, MIN_TOKEN_LENGTH, type Redact } from './redact';
+import { CREDENTIAL_TYPE } from './send';
 
 export interface Connection {
 	cloudId: string;
@@ -109,4 +112,11 @@ export function readConnection(credentials: Record<string, unknown>): Connection
 		};
 	}
 	return { ok: true, cloudId: cloud, authToken: authToken.trim(), endpoint: endpoint.endpoint, redact };
+}
+
+/** The node's credential, checked: a bad Base URL or token throws what to fix, and nothing is sent. */
+export async function connectionFor(ctx: IExecuteFunctions): Promise<Connection> {
+	const connection = readConnection(await ctx.getCredentials(CREDENTIAL_TYPE));
+	if (!connection.ok) throw new NodeOperationError(ctx.getNode(), connection.message, { description: connection.description });
+	return connection;
 }
