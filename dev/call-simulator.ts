@@ -125,8 +125,11 @@ export class CallSimulator {
 
 	private async request(record: SimulatedStep, step: Step, gathered: Record<string, string>): Promise<boolean> {
 		const method = typeof step.method === 'string' ? step.method : 'GET';
-		const url = String(step.url).replace(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_match, name: string) => {
-			const keys = gathered[name] ?? '';
+		// A variable not gathered on this path keeps its placeholder (the worst case: the document
+		// does not say what Samespace puts there).
+		const url = String(step.url).replace(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (placeholder, name: string) => {
+			const keys = gathered[name];
+			if (keys === undefined) return placeholder;
 			return this.options.encodeKeys ? encodeURIComponent(keys) : keys;
 		});
 		record.request = { method, url };

@@ -4,7 +4,8 @@
  *   WaitingWebhooks handles it: the signature checked (the execution's resume token, or for the
  *   operation `sendAndWait` an HMAC over the URL), the waiting node disabled, its `webhook()` run
  *   in a WebhookContext; workflowData from it becomes the node's output and the run goes on, no
- *   workflowData leaves the execution waiting; after the end, 409;
+ *   workflowData leaves the execution waiting; after the end, 409 (200 "no action required" for a
+ *   send-and-wait node);
  * - a time-out as n8n's wait tracker handles it: the node resumed disabled, passing its input on.
  * `WaitingWebhookServer` puts this behind a real HTTP server on 127.0.0.1, so that a simulated
  * call can report back over the network. Nothing here is shipped in the package.
@@ -67,11 +68,16 @@ export class WaitingExecution {
 
 	/** A request to the execution's resume URL (`url` with its query), as n8n answers it. */
 	async receive(method: string, url: string): Promise<WebhookAnswer> {
-		if (this.state === 'running') return { status: 409, body: { message: `The execution "${this.executionId}" is running already.` } };
-		if (this.state === 'finished') return { status: 409, body: { message: `The execution "${this.executionId} has finished already.` } };
 		const { core, workflow } = this.session;
 		const nodeName = this.data.resultData.lastNodeExecuted ?? '';
 		const node = workflow.getNode(nodeName);
+		if (this.state === 'running') return { status: 409, body: { message: `The execution "${this.executionId}" is running already.` } };
+		if (this.state === 'finished') {
+			// For a send-and-wait node n8n answers a late request with its "no action required" page, as a success.
+			return node?.parameters.operation === SEND_AND_WAIT_OPERATION
+				? { status: 200, body: 'No action required' }
+				: { status: 409, body: { message: `The execution "${this.executionId} has finished already.` } };
+		}
 		const target = new URL(url, 'http://localhost');
 		const suffix = target.pathname.split('/').filter(Boolean).at(-1);
 		const nodeType = node ? (workflow.nodeTypes.getByNameAndVersion(node.type, node.typeVersion) as INodeType) : undefined;

@@ -8,7 +8,7 @@
 import type { INodeParameters } from 'n8n-workflow';
 
 import type { WorkflowRunResult } from '../../dev/engine';
-import { startServer } from '../support/hostile-server';
+import { json, startServer } from '../support/hostile-server';
 import { expectNoSecret, outputJson, runSamespace, SECRET_TOKEN, useCallSimulation } from '../support/samespace';
 
 const { emulator, waits } = useCallSimulation();
@@ -289,4 +289,67 @@ test('the resume URL\'s signature never reaches an output item: not in Include S
 	} finally {
 		await echoing.close();
 	}
+});
+
+test('a refusal that quotes the flow shows no signature: in the error, the error item, or a cut quote', async () => {
+	const quoting = await startServer((request, response) => {
+		const flow = JSON.stringify(JSON.parse(request.body).flow);
+		// Once as Samespace's message, once as plain text cut by the node after 80 characters.
+		json(response, 400, { success: false, message: `bad flow ${flow}` });
+	});
+	const cutting = await startServer((request, response) => {
+		const url = (JSON.parse(request.body).flow as Array<{ type: string; url?: string }>).find((step) => step.type === 'http')?.url ?? '';
+		response.writeHead(502, { 'content-type': 'text/plain' });
+		response.end(`${'x'.repeat(40)} ${url.slice(url.indexOf('signature='))}`);
+	});
+	try {
+		for (const server of [quoting, cutting]) {
+			for (const continueOnFail of [false, true]) {
+				const result = await runSamespace(server, reminder(), { items: [LEAD], webhookWaitingBaseUrl: waits.baseUrl, continueOnFail });
+				const signature = /signature=([0-9a-f]+)/.exec(server.received.at(-1)?.body ?? '')?.[1] ?? 'missing';
+				const shown = `${JSON.stringify(outputJson(result))} ${result.error?.message} ${result.error?.description}`;
+				expect(shown).toMatch(/signature=\*{8}|HTTP/);
+				for (let at = 0; at + 12 <= signature.length; at += 4) expect(shown).not.toContain(signature.slice(at, at + 12));
+			}
+		}
+	} finally {
+		await quoting.close();
+		await cutting.close();
+	}
+});
+
+test('a Limit Wait Time that would end at once is refused before the call', async () => {
+	for (const values of [
+		{ limitType: 'afterTimeInterval', resumeAmount: 0, resumeUnit: 'minutes' },
+		{ limitType: 'atSpecifiedTime', maxDateAndTime: '2020-01-01T00:00:00.000Z' },
+		{ limitType: 'atSpecifiedTime', maxDateAndTime: 'next tuesday-ish' },
+	]) {
+		const result = await callAndWait(reminder({ options: { limitWaitTime: { values } } }), { continueOnFail: false });
+		expect(result.error?.message).toMatch(/^Limit Wait Time: /);
+		expect(result.error?.description).toMatch(/^No call was placed\./);
+	}
+	expect(emulator.requests).toHaveLength(0);
+});
+
+test('a variable no Gather Digits step filled on the path taken reports as no keys', async () => {
+	// 1 asks for a PIN; any other key goes straight to the report, whose {{pin}} Samespace leaves as it is.
+	emulator.simulator?.pressKeys(LEAD.phone, ['9']);
+	const result = await callAndWait(
+		reminder({
+			steps: {
+				step: [
+					{ type: 'call', number: '={{ $json.phone }}', callerId: '14155550100' },
+					{ type: 'digits', count: 1, variable: 'choice', routes: { route: [{ key: '1', step: 'pin' }] }, anyInput: 'report' },
+					{ type: 'digits', count: 4, variable: 'pin', stepId: 'pin' },
+					{ type: 'answer', stepId: 'report', onFailure: 'sorry' },
+					{ type: 'play', text: 'Thank you.', endCall: true },
+					{ type: 'play', text: 'Sorry.', stepId: 'sorry' },
+				],
+			},
+		}),
+	);
+	const execution = waits.register(result);
+	await emulator.simulator?.idle();
+	expect(emulator.simulator?.calls.at(-1)?.path.find((step) => step.type === 'http')?.request?.url).toContain('key_pin={{pin}}');
+	expect(outputJson(execution.result as WorkflowRunResult)[0]).toEqual(expect.objectContaining({ answered: true, digits: { choice: '9', pin: '' }, complete: true }));
 });

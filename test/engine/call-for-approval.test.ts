@@ -35,7 +35,7 @@ test('the flow the node writes: the message, the keys to press, a report per key
 
 	expect(played('ask')).toBe('A refund of 120 dollars for order 1042 is waiting. Press 1 to approve. Press 2 to decline.');
 	expect(path.map((step) => step.id)).toEqual(['call', 'ask', 'choice', 'approve', 'approved']);
-	expect(played('approved')).toBe('You chose to approve. Your answer has been recorded. Goodbye.');
+	expect(played('approved')).toBe('You chose to approve. Thank you, goodbye.');
 	const [answer] = outputJson(execution.result as WorkflowRunResult);
 	expect(answer).toEqual(expect.objectContaining({ data: { approved: true }, call_id: emulator.placedCalls.at(-1)?.call_id }));
 	expectNoSecret(execution.result as WorkflowRunResult);
@@ -58,16 +58,20 @@ test('other keys and labels, "#" among them', async () => {
 	);
 	expect(played('ask')).toContain('Press 9 to send the refund. Press the hash key to stop it.');
 	expect(path.at(-1)?.id).toBe('declined');
-	expect(played('declined')).toBe('You chose to stop it. Your answer has been recorded. Goodbye.');
+	expect(played('declined')).toBe('You chose to stop it. Thank you, goodbye.');
 	expect(outputJson(execution.result as WorkflowRunResult)[0].data).toEqual({ approved: false, reason: 'The person declined by phone' });
 });
 
-test('no answer in time: a decline that says so', async () => {
+test('no answer in time: a decline that says so; a key pressed later changes nothing (n8n answers "no action required")', async () => {
 	const result = await runSamespace(emulator, approval(), { webhookWaitingBaseUrl: waits.baseUrl });
-	const timedOut = await (result.waiting as NonNullable<WorkflowRunResult['waiting']>).timeOut();
+	const execution = result.waiting as NonNullable<WorkflowRunResult['waiting']>;
+	const timedOut = await execution.timeOut();
 	expect(outputJson(timedOut)[0]).toEqual(
 		expect.objectContaining({ data: { approved: false, reason: 'Nobody answered the approval call in time' }, chatInput: 'Nobody answered the approval call in time' }),
 	);
+	const approve = new URL(String((emulator.placedCalls.at(-1)?.body.flow as Array<{ id: string; url?: string }>).find((step) => step.id === 'approve')?.url));
+	expect(await execution.receive('GET', approve.pathname + approve.search)).toEqual({ status: 200, body: 'No action required' });
+	expect(outputJson(execution.result as WorkflowRunResult)[0].data).toEqual({ approved: false, reason: 'Nobody answered the approval call in time' });
 });
 
 describe('the signed report URLs', () => {
@@ -142,13 +146,16 @@ describe("as an AI Agent's human review (samespaceHitlTool)", () => {
 		emulator.inject({ kind: 'status', status: 403, message: 'not allowed' });
 		const result = await runSamespace(emulator, approval(), { items: [toolCall], settings: review, webhookWaitingBaseUrl: waits.baseUrl });
 		expect(result.error).toBeUndefined();
-		expect(outputJson(result)[0]).toEqual({
-			data: {
-				approved: false,
-				reason: 'The approval call could not be placed: Samespace refused access: check that the Auth Token may create call flows in this cloud (HTTP 403)',
-			},
-			chatInput:
-				'The approval call could not be placed: Samespace refused access: check that the Auth Token may create call flows in this cloud (HTTP 403)',
+		const reason = 'The approval call could not be placed: Samespace refused access: check that the Auth Token may create call flows in this cloud (HTTP 403)';
+		expect(outputJson(result)[0]).toEqual({ data: { approved: false, reason }, chatInput: reason });
+	});
+
+	test('a call that may have been placed is a decline that says not to ask again', async () => {
+		emulator.inject({ kind: 'status', status: 502, body: 'bad gateway', contentType: 'text/plain' });
+		const result = await runSamespace(emulator, approval(), { items: [toolCall], settings: review, webhookWaitingBaseUrl: waits.baseUrl });
+		expect(outputJson(result)[0].data).toEqual({
+			approved: false,
+			reason: 'The approval call may have been placed, but its answer was lost (Samespace failed with HTTP 502: text instead of JSON: "bad gateway"): do not ask again for this tool call',
 		});
 	});
 });

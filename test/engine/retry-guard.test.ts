@@ -50,9 +50,9 @@ test('Retry On Fail in the node settings is refused before any call, even when a
 	expect(server.received).toHaveLength(0);
 });
 
-test('Retry On Fail with Continue On Fail: every item gets its own result and nobody is called twice', async () => {
+test('Retry On Fail with Continue On Fail is refused too: n8n retries a node whose first item is an error item', async () => {
 	const server = await startServer((request, response) =>
-		calledNumber(request) === '14155550102' ? json(response, 500, { success: false }) : acceptCall(response),
+		calledNumber(request) === '14155550101' ? json(response, 500, { success: false }) : acceptCall(response),
 	);
 	const result = await runSamespace(
 		server,
@@ -60,6 +60,7 @@ test('Retry On Fail with Continue On Fail: every item gets its own result and no
 		{ items: ITEMS, continueOnFail: true, settings: { retryOnFail: true, maxTries: 3, waitBetweenTries: 0 } },
 	);
 
-	expect(result.error).toBeUndefined();
-	expect(server.received.map(calledNumber)).toEqual(['14155550101', '14155550102', '14155550103']);
+	expect(server.received).toHaveLength(0);
+	// With Continue On Fail, n8n keeps the node's error in its run data and passes the input on.
+	expect(result.runData.Samespace.at(-1)?.error?.message).toBe('Turn off "Retry On Fail" in this node\'s Settings. No call was placed, so nobody is called twice.');
 });

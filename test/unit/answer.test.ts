@@ -7,7 +7,7 @@
  */
 import { NodeOperationError, WAIT_INDEFINITELY, type IExecuteFunctions, type INode } from 'n8n-workflow';
 
-import { DEFAULT_WAIT_MINUTES, isLocalHost, maskSignature, waitUntil } from '../../nodes/Samespace/execute/waiting';
+import { DEFAULT_WAIT_MINUTES, hidingSignatures, isLocalHost, waitUntil } from '../../nodes/Samespace/execute/waiting';
 import { answerReportUrl, readAnswerReport, withAnswerReports } from '../../nodes/Samespace/flow/answer';
 import {
 	APPROVAL_KEYS,
@@ -255,12 +255,23 @@ describe('readAnswerReport', () => {
 	test.each<[string, Record<string, unknown>, string]>([
 		['letters', { ref: REF, key_pin: '12a4', end: '1' }, 'pin'],
 		['a space', { ref: REF, key_pin: '12 4', end: '1' }, 'pin'],
-		['an unfilled placeholder', { ref: REF, key_pin: '{{pin}}', end: '1' }, 'pin'],
 		['a repeated key (a list)', { ref: REF, key_pin: ['1', '2'], end: '1' }, 'pin'],
 		['a number', { ref: REF, key_pin: 12, end: '1' }, 'pin'],
 		['a key without a name', { ref: REF, key_: '1', end: '1' }, ''],
 	])('a value that is not keypad keys (%s): 400', (_name, query, name) => {
 		expect(readAnswerReport(query, REF)).toEqual({ ok: false, status: 400, error: `The report's value for "${name}" is not keypad keys` });
+	});
+
+	test('a placeholder left unfilled (no Gather Digits step on the path taken) reads as no keys', () => {
+		expect(readAnswerReport({ ref: REF, key_choice: '2', key_pin: '{{pin}}', end: '1' }, REF)).toEqual({ ok: true, digits: { choice: '2', pin: '' }, complete: true });
+		expect(readAnswerReport({ ref: REF, key_pin: '{{ pin }}', end: '1' }, REF)).toEqual({ ok: true, digits: { pin: '' }, complete: true });
+		expect(readAnswerReport({ ref: REF, key_pin: '{{pin}}x', end: '1' }, REF)).toEqual({ ok: false, status: 400, error: 'The report\'s value for "pin" is not keypad keys' });
+	});
+
+	test('a variable named __proto__ is an own key of the digits', () => {
+		const result = readAnswerReport({ ref: REF, key___proto__: '12', end: '1' }, REF);
+		expect(result.ok && Object.getOwnPropertyNames(result.digits)).toEqual(['__proto__']);
+		expect(result.ok && Object.getPrototypeOf(result.digits)).toBe(Object.prototype);
 	});
 
 	test('a long variable name is shortened in the error', () => {
@@ -481,8 +492,8 @@ describe('approvalFlow', () => {
 		const text = (id: string) => (steps.find((step) => step.id === id) as { text?: string }).text;
 		expect(text('ask')).toBe('Approve the refund of 40 dollars? Press the hash key to accept the quote. Press 5 to reject it.');
 		expect(text('ask-again')).toBe('Sorry, that is not one of the choices. Press the hash key to accept the quote. Press 5 to reject it.');
-		expect(text('approved')).toBe('You chose to accept the quote. Your answer has been recorded. Goodbye.');
-		expect(text('declined')).toBe('You chose to reject it. Your answer has been recorded. Goodbye.');
+		expect(text('approved')).toBe('You chose to accept the quote. Thank you, goodbye.');
+		expect(text('declined')).toBe('You chose to reject it. Thank you, goodbye.');
 	});
 });
 
@@ -641,18 +652,21 @@ describe('isLocalHost', () => {
 	);
 });
 
-describe('maskSignature', () => {
-	test.each<[string, string, string]>([
-		['the first parameter', `${RESUME}?signature=abc123`, `${RESUME}?signature=********`],
-		['a later parameter', `${RESUME}?a=1&signature=abc123&b=2`, `${RESUME}?a=1&signature=********&b=2`],
-		['the last parameter, before other report fields', `${RESUME}?signature=abc123&ref=r&key_a={{a}}&end=1`, `${RESUME}?signature=********&ref=r&key_a={{a}}&end=1`],
-		['absent', `${RESUME}?ref=r&end=1`, `${RESUME}?ref=r&end=1`],
-		['no query', RESUME, RESUME],
-		['a parameter that only ends in "signature"', `${RESUME}?mysignature=abc`, `${RESUME}?mysignature=abc`],
-		['followed by a fragment', `${RESUME}?signature=abc123#part`, `${RESUME}?signature=********#part`],
-		['an empty signature', `${RESUME}?signature=&a=1`, `${RESUME}?signature=********&a=1`],
-	])('%s', (_name, url, masked) => {
-		expect(maskSignature(url)).toBe(masked);
+describe('hidingSignatures', () => {
+	const SIGNATURE = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+	const hide = hidingSignatures([`${RESUME}?approved=true&ref=r&signature=${SIGNATURE}`, `${RESUME}?signature=0f9e8d7c6b5a49382716`]);
+
+	test.each<[string, unknown, unknown]>([
+		['in a URL', `${RESUME}?signature=${SIGNATURE}&ref=r`, `${RESUME}?signature=********&ref=r`],
+		['the second URL\'s', `x 0f9e8d7c6b5a49382716 y`, 'x ******** y'],
+		['JSON-escaped inside an object, and in keys', { flow: [{ url: `…${SIGNATURE}…` }], [SIGNATURE]: 1 }, { flow: [{ url: '…********…' }], '********': 1 }],
+		['nothing to hide', { a: 'signature=other' }, { a: 'signature=other' }],
+	])('%s', (_name, value, masked) => {
+		expect(hide(value)).toEqual(masked);
+	});
+
+	test('a URL without a signature hides nothing', () => {
+		expect(hidingSignatures([`${RESUME}?ref=r`])('anything ref=r')).toBe('anything ref=r');
 	});
 });
 
@@ -721,11 +735,15 @@ describe('waitUntil', () => {
 		expect(waitUntil(ctx({ resumeAmount: Number.MAX_VALUE, resumeUnit: 'seconds' }), NOW)).toBe(WAIT_INDEFINITELY);
 	});
 
-	test('a negative amount is clamped to now', () => {
-		expect(waitUntil(ctx({ limitType: 'afterTimeInterval', resumeAmount: -5, resumeUnit: 'hours' }), NOW)).toEqual(new Date(NOW));
+	test.each([0, -5])('an amount of %i is refused before the call (the wait would end at once)', (amount) => {
+		expect(() => waitUntil(ctx({ limitType: 'afterTimeInterval', resumeAmount: amount, resumeUnit: 'hours' }), NOW)).toThrow(
+			new RegExp(`^Limit Wait Time: the amount is ${amount}$`),
+		);
 	});
 
-	test('zero waits nothing', () => {
-		expect(waitUntil(ctx({ limitType: 'afterTimeInterval', resumeAmount: 0, resumeUnit: 'minutes' }), NOW)).toEqual(new Date(NOW));
+	test('a date that has passed is refused before the call', () => {
+		expect(() => waitUntil(ctx({ limitType: 'atSpecifiedTime', maxDateAndTime: new Date(NOW - 1000).toISOString() }), NOW)).toThrow(
+			'Limit Wait Time: "Max Date and Time" has passed',
+		);
 	});
 });

@@ -15,21 +15,17 @@ import {
 } from 'n8n-workflow';
 
 import { addWarningHints } from '../execute/hints';
-import { failedCallItem, invalidFlowError, invalidFlowItem, validateOnlyItem, without } from '../execute/output';
-import { placeCalls } from '../execute/place-calls';
+import { invalidFlowError, invalidFlowItem, without } from '../execute/output';
+import { placeAndWait } from '../execute/place-and-wait';
 import { readItemFlow } from '../execute/prepare';
-import { repeatedRunError } from '../execute/repeat-guard';
 import { readSendOptions } from '../execute/send-options';
 import {
-	hidingSignatures,
 	limitWaitTimeOption,
-	maskSignature,
 	newWaitRef,
 	oneCallPerExecutionError,
-	outputOnTimeout,
+	refuseReport,
 	resumeUrlOf,
-	unreachableResumeError,
-	waitUntil,
+	takeReport,
 } from '../execute/waiting';
 import { answerReportUrl, readAnswerReport, withAnswerReports } from '../flow/answer';
 import { connectionFor } from '../transport/connection';
@@ -60,75 +56,48 @@ export const description: INodeProperties[] = updateDisplayOptions({ show: { ope
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const connection = await connectionFor(this);
-	const { redact, endpoint: url } = connection;
 	const options = readSendOptions(this);
 	if (items.length !== 1) throw oneCallPerExecutionError(this, OPERATION, items.length);
 
 	const item = readItemFlow(this, 0, 'required');
 	if (!item.ok) {
-		if (this.continueOnFail()) return [[invalidFlowItem(0, item, redact)]];
-		throw invalidFlowError(this.getNode(), 0, item, redact);
+		if (this.continueOnFail()) return [[invalidFlowItem(0, item, connection.redact)]];
+		throw invalidFlowError(this.getNode(), 0, item, connection.redact);
 	}
-	addWarningHints(this, [item], redact);
+	addWarningHints(this, [item], connection.redact);
 
-	const resumeUrl = resumeUrlOf(this);
+	const resumeUrl = resumeUrlOf(this).toString();
 	const ref = newWaitRef();
-	const flowReportingTo = (address: string) => withAnswerReports(item.flow, (variables) => answerReportUrl(address, ref, variables));
-	if (options.validateOnly) {
-		return [[validateOnlyItem(0, url, connection.cloudId, { ...item, flow: flowReportingTo(maskSignature(resumeUrl.toString())) }, redact)]];
-	}
-	const unreachable = unreachableResumeError(this, resumeUrl, url);
-	if (unreachable) throw unreachable;
-	const repeated = repeatedRunError(this, options, this.continueOnFail());
-	if (repeated) throw repeated;
-
-	const call = { ...item, flow: flowReportingTo(resumeUrl.toString()) };
-	const [{ outcome, attempts }] = await placeCalls(this, [{ itemIndex: 0, call }], { url, options, continueOnFail: this.continueOnFail(), redact });
-	// Without Continue On Fail, placeCalls has thrown already.
-	if (outcome.kind !== 'accepted') return [[failedCallItem(0, outcome, attempts, redact)]];
-
-	const hideSignature = hidingSignatures([resumeUrl.toString()]);
-	const placed: IDataObject = hideSignature(
-		redact({
-			call_id: outcome.body.call_id,
+	const call = { ...item, flow: withAnswerReports(item.flow, (variables) => answerReportUrl(resumeUrl, ref, variables)) };
+	return await placeAndWait(this, connection, options, {
+		call,
+		reportUrls: [resumeUrl],
+		placedFields: (answer) => ({
+			call_id: answer.call_id,
 			callRef: ref,
-			calledAt: new Date().toISOString(),
-			call: outcome.body,
+			call: answer,
 			...(options.includeFlow ? { submitted: { record: call.record, flow: call.flow as unknown as IDataObject[] } } : {}),
 		}),
-	);
-	outputOnTimeout(this, { answered: false, reason: 'timeout', digits: {}, ...placed });
-	await this.putExecutionToWait(waitUntil(this));
-	return [[{ json: { waiting: true, ...placed }, pairedItem: { item: 0 } }]];
+		timeoutItem: (placed) => ({ answered: false, reason: 'timeout', digits: {}, ...placed }),
+	});
 }
 
 /**
  * The call's report. A report for another wait, or one that is not keypad keys, gets a 4xx and
  * leaves the execution waiting; n8n itself refuses a wrong signature (401) and a second report
- * after the execution resumed (409). Never throws: an error here would end the execution.
+ * after the execution resumed (409).
  */
 export async function webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-	const response = this.getResponseObject();
-	try {
-		const waiting = (this.evaluateExpression('{{ $json }}', 0) ?? {}) as IDataObject;
-		const report = readAnswerReport(this.getQueryData() as Record<string, unknown>, String(waiting.callRef ?? ''));
-		if (!report.ok) {
-			response.status(report.status).json({ received: false, error: report.error });
-			return { noWebhookResponse: true };
-		}
-		const placed = without(waiting, ['answered', 'reason', 'digits']);
-		const answer: IDataObject = {
-			answered: true,
-			digits: report.digits,
-			complete: report.complete,
-			...(report.cutAt ? { cutAt: report.cutAt } : {}),
-			...placed,
-			answeredAt: new Date().toISOString(),
-		};
-		response.status(200).json({ received: true });
-		return { noWebhookResponse: true, workflowData: [[{ json: answer, pairedItem: { item: 0 } }]] };
-	} catch {
-		response.status(500).json({ received: false, error: 'The answer could not be read; the workflow is still waiting' });
-		return { noWebhookResponse: true };
-	}
+	const waiting = (this.evaluateExpression('{{ $json }}', 0) ?? {}) as IDataObject;
+	const report = readAnswerReport(this.getQueryData() as Record<string, unknown>, String(waiting.callRef ?? ''));
+	if (!report.ok) return refuseReport(this, report.status, report.error);
+	const answer: IDataObject = {
+		answered: true,
+		digits: report.digits,
+		complete: report.complete,
+		...(report.cutAt ? { cutAt: report.cutAt } : {}),
+		...without(waiting, ['answered', 'reason', 'digits']),
+		answeredAt: new Date().toISOString(),
+	};
+	return takeReport(this, answer);
 }

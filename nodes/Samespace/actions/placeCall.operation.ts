@@ -67,7 +67,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 
 	// n8n can run this node again with items it already sent (Retry of an execution, Retry On
 	// Fail): refuse before anyone is called twice.
-	const repeated = repeatedRunError(this, options, continueOnFail);
+	const repeated = repeatedRunError(this, options);
 	if (repeated) throw repeated;
 
 	const results = await placeCalls(this, pending, { url, options, continueOnFail, redact });

@@ -8,6 +8,7 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
+import { refuseReport } from '../execute/waiting';
 import * as callAndWait from './callAndWait.operation';
 import * as placeCall from './placeCall.operation';
 import * as sendAndWait from './sendAndWait.operation';
@@ -26,11 +27,18 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	}
 }
 
+/**
+ * The report of a waiting call. Never throws: an error in a webhook would end the execution,
+ * while a report that cannot be read must leave it waiting.
+ */
 export async function webhookRouter(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-	const operation = this.getNodeParameter('operation', 'placeCall') as string;
-	if (operation === SEND_AND_WAIT_OPERATION) return await sendAndWait.webhook.call(this);
-	if (operation === 'callAndWait') return await callAndWait.webhook.call(this);
-	// Place Call never waits: nothing here can resume it.
-	this.getResponseObject().status(404).json({ received: false, error: 'This node is not waiting for an answer' });
-	return { noWebhookResponse: true };
+	try {
+		const operation = this.getNodeParameter('operation', 'placeCall') as string;
+		if (operation === SEND_AND_WAIT_OPERATION) return await sendAndWait.webhook.call(this);
+		if (operation === 'callAndWait') return await callAndWait.webhook.call(this);
+		// Place Call never waits: nothing here can resume it.
+		return refuseReport(this, 404, 'This node is not waiting for an answer');
+	} catch {
+		return refuseReport(this, 500, 'The answer could not be read; the workflow is still waiting');
+	}
 }

@@ -16,23 +16,12 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { failedCallItem, invalidFlowError, validateOnlyItem, without } from '../execute/output';
-import { placeCalls } from '../execute/place-calls';
+import { invalidFlowError, without } from '../execute/output';
+import { placeAndWait } from '../execute/place-and-wait';
 import { checkItemFlow } from '../execute/prepare';
-import { repeatedRunError } from '../execute/repeat-guard';
 import { readSendOptions } from '../execute/send-options';
-import {
-	hidingSignatures,
-	limitWaitTimeOption,
-	maskSignature,
-	newWaitRef,
-	oneCallPerExecutionError,
-	outputOnTimeout,
-	unreachableResumeError,
-	waitUntil,
-} from '../execute/waiting';
-import { APPROVAL_KEYS, approvalFlow, approvalKeysProblem, spokenToolCall, type ApprovalCall } from '../flow/approval';
-import type { CallFlow } from '../flow/schema';
+import { limitWaitTimeOption, newWaitRef, oneCallPerExecutionError, refuseReport, takeReport } from '../execute/waiting';
+import { APPROVAL_KEYS, approvalFlow, approvalKeysProblem, spokenToolCall } from '../flow/approval';
 import { connectionFor } from '../transport/connection';
 import { optionsCollection, sendOptions } from './common.descriptions';
 
@@ -119,8 +108,11 @@ interface ApprovalOptions {
 	disapproveLabel?: string;
 }
 
-/** The message n8n's human review starts with: left as it is when it quotes `$tool.parameters`. */
-const isDefaultReviewMessage = (raw: unknown) => raw === undefined || (typeof raw === 'string' && raw.includes('$tool.parameters'));
+/**
+ * n8n's own message for a human review, as its generated node defines it: kept as it is, it names
+ * the tool and renders its parameters as "[object Object]" or nothing.
+ */
+const N8N_REVIEW_MESSAGE = '=The agent wants to run this tool: {{ $tool.name }}\n\nInput:\n{{ $tool.parameters }}';
 
 /** As an AI Agent's human review: n8n runs the node as `<node>HitlTool` with the tool call as input. */
 const isReview = (ctx: IExecuteFunctions) => ctx.getNode().type.endsWith('HitlTool');
@@ -134,14 +126,14 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		return await callForApproval(this, true);
 	} catch (error) {
 		// For an agent, an error would read like a person's "no": say it is a decline, and why.
-		return [[{ json: declined(`The approval call could not be made: ${(error as Error).message}`), pairedItem: { item: 0 } }]];
+		// (Errors raised before the call carry no secret: the credential's are masked where made.)
+		return [[{ json: declined(`The approval call was not made: ${(error as Error).message}`), pairedItem: { item: 0 } }]];
 	}
 }
 
 async function callForApproval(ctx: IExecuteFunctions, review: boolean): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
 	const connection = await connectionFor(ctx);
-	const { redact, endpoint: url } = connection;
 	const options = readSendOptions(ctx);
 	if (items.length !== 1) throw oneCallPerExecutionError(ctx, OPERATION, items.length);
 
@@ -152,9 +144,8 @@ async function callForApproval(ctx: IExecuteFunctions, review: boolean): Promise
 	if (keysProblem) throw new NodeOperationError(ctx.getNode(), keysProblem, { description: 'No call was placed. Change the Approval Options.' });
 
 	let message = String(ctx.getNodeParameter('message', 0, '')).trim();
-	// As a human review, n8n's own message (unchanged by the user) names the tool and renders its
-	// parameters as "[object Object]" or nothing: say the tool call in words instead.
-	if (review && (isDefaultReviewMessage(ctx.getNode().parameters.message) || message.includes('[object Object]'))) {
+	const rawMessage = ctx.getNode().parameters.message;
+	if (review && (rawMessage === undefined || rawMessage === N8N_REVIEW_MESSAGE || message.includes('[object Object]'))) {
 		message = spokenToolCall(items[0].json.tool, items[0].json.toolParameters);
 	}
 	if (message === '') throw new NodeOperationError(ctx.getNode(), 'The Message is empty: say what the person is asked to approve');
@@ -165,71 +156,46 @@ async function callForApproval(ctx: IExecuteFunctions, review: boolean): Promise
 		declined: ctx.getSignedResumeUrl({ approved: 'false', ref }),
 		noValidKey: ctx.getSignedResumeUrl({ approved: 'false', reason: 'noValidKey', ref }),
 	};
-	const call: ApprovalCall = {
-		number: ctx.getNodeParameter('number', 0, ''),
-		callerId: ctx.getNodeParameter('callerId', 0, ''),
-		message,
-		approve,
-		decline,
-		reportUrls,
-	};
 	const record = ctx.getNodeParameter('options.record', 0, false) === true;
-	const checked = checkItemFlow('json', approvalFlow(call), record);
-	if (!checked.ok) throw invalidFlowError(ctx.getNode(), 0, checked, redact);
-
-	if (options.validateOnly) {
-		const masked = checked.flow.map((step) => (step.type === 'http' ? { ...step, url: maskSignature(step.url) } : step)) as CallFlow;
-		return [[validateOnlyItem(0, url, connection.cloudId, { ...checked, flow: masked }, redact)]];
-	}
-	const unreachable = unreachableResumeError(ctx, new URL(reportUrls.approved), url);
-	if (unreachable) throw unreachable;
-	const repeated = repeatedRunError(ctx, options, ctx.continueOnFail());
-	if (repeated) throw repeated;
-
-	const [{ outcome, attempts }] = await placeCalls(ctx, [{ itemIndex: 0, call: checked }], {
-		url,
-		options,
-		continueOnFail: ctx.continueOnFail() || review,
-		redact,
-	});
-	if (outcome.kind !== 'accepted') {
-		if (review) return [[{ json: declined(`The approval call could not be placed: ${redact(outcome.message)}`), pairedItem: { item: 0 } }]];
-		return [[failedCallItem(0, outcome, attempts, redact)]];
-	}
-
-	const placed: IDataObject = hidingSignatures(Object.values(reportUrls))(
-		redact({ call_id: outcome.body.call_id, approvalRef: ref, calledAt: new Date().toISOString() }),
+	const checked = checkItemFlow(
+		'json',
+		approvalFlow({ number: ctx.getNodeParameter('number', 0, ''), callerId: ctx.getNodeParameter('callerId', 0, ''), message, approve, decline, reportUrls }),
+		record,
 	);
-	outputOnTimeout(ctx, declined('Nobody answered the approval call in time', placed));
-	await ctx.putExecutionToWait(waitUntil(ctx));
-	return [[{ json: { waiting: true, ...placed }, pairedItem: { item: 0 } }]];
+	if (!checked.ok) throw invalidFlowError(ctx.getNode(), 0, checked, connection.redact);
+
+	return await placeAndWait(ctx, connection, options, {
+		call: checked,
+		reportUrls: Object.values(reportUrls),
+		placedFields: (answer) => ({ call_id: answer.call_id, approvalRef: ref }),
+		timeoutItem: (placed) => declined('Nobody answered the approval call in time', placed),
+		// For an agent, a failed call is a decline that says whether the call may still ring: it
+		// must not ask again while the first call may be live.
+		failureItem: review
+			? (failure) =>
+					declined(
+						failure.mayHavePlaced
+							? `The approval call may have been placed, but its answer was lost (${failure.message}): do not ask again for this tool call`
+							: `The approval call could not be placed: ${failure.message}`,
+					)
+			: undefined,
+	});
 }
 
 /**
  * The key the person pressed, reported to one of the signed URLs. n8n checks the signature before
  * this runs (a changed URL gets 401); a report for another wait gets 409 and the wait goes on.
- * Never throws: an error here would end the execution.
  */
 export async function webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-	const response = this.getResponseObject();
-	try {
-		const query = this.getQueryData() as Record<string, unknown>;
-		const waiting = (this.evaluateExpression('{{ $json }}', 0) ?? {}) as IDataObject;
-		if (typeof query.ref !== 'string' || query.ref !== waiting.approvalRef) {
-			response.status(409).json({ received: false, error: 'This answer belongs to another approval call' });
-			return { noWebhookResponse: true };
-		}
-		const placed = without(waiting, ['data', 'chatInput', 'waiting']);
-		const approved = query.approved === 'true';
-		const answer: IDataObject = approved
+	const query = this.getQueryData() as Record<string, unknown>;
+	const waiting = (this.evaluateExpression('{{ $json }}', 0) ?? {}) as IDataObject;
+	if (typeof query.ref !== 'string' || query.ref !== waiting.approvalRef) return refuseReport(this, 409, 'This answer belongs to another approval call');
+	const placed = without(waiting, ['data', 'chatInput', 'waiting']);
+	const answer: IDataObject =
+		query.approved === 'true'
 			? { data: { approved: true }, ...placed }
 			: query.reason === 'noValidKey'
 				? declined('No valid key was pressed on the approval call', placed)
 				: declined('The person declined by phone', placed);
-		response.status(200).json({ received: true });
-		return { noWebhookResponse: true, workflowData: [[{ json: { ...answer, answeredAt: new Date().toISOString() }, pairedItem: { item: 0 } }]] };
-	} catch {
-		response.status(500).json({ received: false, error: 'The answer could not be read; the workflow is still waiting' });
-		return { noWebhookResponse: true };
-	}
+	return takeReport(this, { ...answer, answeredAt: new Date().toISOString() });
 }

@@ -12,7 +12,7 @@ import type { SendOptions } from './send-options';
 
 const NOTHING_SENT = 'No call was placed, so nobody is called twice.';
 
-export function repeatedRunError(ctx: IExecuteFunctions, options: SendOptions, continueOnFail: boolean): NodeOperationError | undefined {
+export function repeatedRunError(ctx: IExecuteFunctions, options: SendOptions): NodeOperationError | undefined {
 	if (ctx.getMode() === 'retry' && !options.callsOnRetry) {
 		return new NodeOperationError(ctx.getNode(), `This is a retry of a failed execution. ${NOTHING_SENT}`, {
 			description: [
@@ -22,12 +22,13 @@ export function repeatedRunError(ctx: IExecuteFunctions, options: SendOptions, c
 			].join('\n'),
 		});
 	}
-	// With Continue On Fail the node never throws after a call was sent, so n8n never retries it.
-	if (ctx.getNode().retryOnFail === true && !continueOnFail) {
+	// Also with Continue On Fail: n8n retries a node whose first output item holds an `error`,
+	// which the node's error items do.
+	if (ctx.getNode().retryOnFail === true) {
 		return new NodeOperationError(ctx.getNode(), `Turn off "Retry On Fail" in this node's Settings. ${NOTHING_SENT}`, {
 			description: [
 				'With Retry On Fail, n8n runs the node again with every item after any failure, and people whose calls had already been accepted would be phoned again.',
-				'The node retries by itself, item by item, wherever Samespace cannot have placed the call (the Retries option). To get one result per item instead of a stop at the first failure, turn on "Continue On Fail" (Settings).',
+				'The node retries by itself, item by item, wherever Samespace cannot have placed the call (the Retries option). To get one result per item instead of a stop at the first failure, turn on "Continue On Fail" (Settings), without Retry On Fail.',
 			].join('\n'),
 		});
 	}

@@ -10,9 +10,11 @@ import {
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeProperties,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { makeRedactor, MASK, type Redact } from '../transport/redact';
+import { makeRedactor, type Redact } from '../transport/redact';
 
 /** Without a Limit Wait Time, a call that never reports back ends the wait after this long. */
 export const DEFAULT_WAIT_MINUTES = 15;
@@ -44,7 +46,7 @@ export const limitWaitTimeOption: INodeProperties = {
 					name: 'resumeAmount',
 					type: 'number',
 					displayOptions: { show: { limitType: ['afterTimeInterval'] } },
-					typeOptions: { minValue: 0, numberPrecision: 2 },
+					typeOptions: { minValue: 0.01, numberPrecision: 2 },
 					default: DEFAULT_WAIT_MINUTES,
 					description: 'The time to wait',
 				},
@@ -85,18 +87,21 @@ export function waitUntil(ctx: IExecuteFunctions, now = Date.now()): Date {
 		resumeUnit?: string;
 		maxDateAndTime?: string;
 	};
+	// Checked before the call: a wait that ends at once would report a time-out while the phone rings.
+	const refuse = (message: string, description: string) =>
+		new NodeOperationError(ctx.getNode(), `Limit Wait Time: ${message}`, { description: `No call was placed. ${description}` });
 	if (limit.limitType === 'atSpecifiedTime') {
 		const at = new Date(String(limit.maxDateAndTime ?? ''));
 		if (Number.isNaN(at.getTime())) {
-			throw new NodeOperationError(ctx.getNode(), 'Limit Wait Time: "Max Date and Time" is not a date', {
-				description: 'No call was placed. Give a date and time, e.g. 2026-12-01T18:00:00, or wait after a time interval instead.',
-			});
+			throw refuse('"Max Date and Time" is not a date', 'Give a date and time, e.g. 2026-12-01T18:00:00, or wait after a time interval instead.');
 		}
+		if (at.getTime() <= now) throw refuse('"Max Date and Time" has passed', 'Give a date and time in the future, or wait after a time interval instead.');
 		return at;
 	}
 	const amount = typeof limit.resumeAmount === 'number' && Number.isFinite(limit.resumeAmount) ? limit.resumeAmount : DEFAULT_WAIT_MINUTES;
 	const unit = UNIT_MS[limit.resumeUnit ?? 'minutes'] ?? UNIT_MS.minutes;
-	const ms = Math.max(0, amount * unit);
+	const ms = amount * unit;
+	if (ms <= 0) throw refuse(`the amount is ${amount}`, 'Give the call time to be answered, e.g. 15 minutes.');
 	return ms >= WAIT_INDEFINITELY.getTime() - now ? WAIT_INDEFINITELY : new Date(now + ms);
 }
 
@@ -112,9 +117,6 @@ export function resumeUrlOf(ctx: IExecuteFunctions): URL {
 	url.pathname = `${url.pathname.replace(/\/+$/, '')}/${ctx.getNode().id}`;
 	return url;
 }
-
-/** The same address with its signature masked, as Validate Only shows it. */
-export const maskSignature = (url: string) => url.replace(/([?&]signature=)[^&#]*/, `$1${MASK}`);
 
 /**
  * Masks the signatures of `urls` wherever they appear: the resume URL is a capability handed to
@@ -176,4 +178,16 @@ export function oneCallPerExecutionError(ctx: IExecuteFunctions, operation: stri
 			'To call a list: put a Loop Over Items node (batch size 1) before this node, so each lead is called and answered in turn; or call a sub-workflow for each lead (Execute Workflow, mode "Run once for each item"), so the calls wait side by side.',
 		].join('\n'),
 	});
+}
+
+/** The answer to a report that cannot be taken: the execution goes on waiting. */
+export function refuseReport(ctx: IWebhookFunctions, status: number, error: string): IWebhookResponseData {
+	ctx.getResponseObject().status(status).json({ received: false, error });
+	return { noWebhookResponse: true };
+}
+
+/** The answer to a report that is taken: `item` becomes the node's output, and the run goes on. */
+export function takeReport(ctx: IWebhookFunctions, item: IDataObject): IWebhookResponseData {
+	ctx.getResponseObject().status(200).json({ received: true });
+	return { noWebhookResponse: true, workflowData: [[{ json: item, pairedItem: { item: 0 } }]] };
 }

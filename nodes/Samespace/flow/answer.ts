@@ -17,6 +17,8 @@ const REF_PARAM = 'ref';
 const END_PARAM = 'end';
 /** What a gathered value can hold: the keys of a phone keypad. */
 const KEYPAD = /^[0-9*#]*$/;
+/** A placeholder left unfilled. */
+const UNFILLED = /^\{\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\}$/;
 
 /** The report address for a Send Answer to Workflow step that can report `variables`. */
 export function answerReportUrl(resumeUrl: string, ref: string, variables: readonly string[]): string {
@@ -58,10 +60,14 @@ export function readAnswerReport(query: Record<string, unknown>, ref: string): A
 	for (const [key, value] of Object.entries(query)) {
 		if (!key.startsWith(KEY_PREFIX)) continue;
 		const name = key.slice(KEY_PREFIX.length);
-		if (typeof value !== 'string' || !KEYPAD.test(value) || name === '') {
+		// A variable no Gather Digits step filled on the path the call took: Samespace may leave
+		// its placeholder in the address as it is.
+		const keys = typeof value === 'string' && UNFILLED.test(value) ? '' : value;
+		if (typeof keys !== 'string' || !KEYPAD.test(keys) || name === '') {
 			return { ok: false, status: 400, error: `The report's value for "${name.slice(0, 40)}" is not keypad keys` };
 		}
-		digits[name] = value;
+		// An own property whatever the name ("__proto__" is a valid variable name).
+		Object.defineProperty(digits, name, { value: keys, enumerable: true, writable: true, configurable: true });
 		last = name;
 	}
 	if (query[END_PARAM] === '1') return { ok: true, digits, complete: true };

@@ -1,7 +1,7 @@
 /**
  * The flow of an approval by phone (operation Call and Wait for Approval), written by the node:
- * call, say the message, ask for a key, send the key to its own resume URL, confirm what was
- * recorded; on a wrong key, ask once more; after a second wrong key (or none), report that no
+ * call, say the message, ask for a key, send the key to its own resume URL, confirm the choice;
+ * on a wrong key, ask once more; after a second wrong key (or none), report that no
  * valid key was pressed. The result is checked by the same schema as any flow before it is sent.
  */
 import { ANY_INPUT_KEY } from './schema';
@@ -60,8 +60,10 @@ export function approvalFlow(call: ApprovalCall): DraftStep[] {
 		{ id: 'approve', type: 'http', url: call.reportUrls.approved, method: 'GET', next_step: { success: 'approved', fail: 'not-recorded' } },
 		{ id: 'decline', type: 'http', url: call.reportUrls.declined, method: 'GET', next_step: { success: 'declined', fail: 'not-recorded' } },
 		{ id: 'no-valid-key', type: 'http', url: call.reportUrls.noValidKey, method: 'GET', next_step: { success: 'goodbye', fail: 'goodbye' } },
-		{ id: 'approved', type: 'play', text: `You chose to ${call.approve.label}. Your answer has been recorded. Goodbye.` },
-		{ id: 'declined', type: 'play', text: `You chose to ${call.decline.label}. Your answer has been recorded. Goodbye.` },
+		// What the person chose, not "recorded": a key pressed after the wait ended gets n8n's own
+		// success answer ("no action required") without changing anything.
+		{ id: 'approved', type: 'play', text: `You chose to ${call.approve.label}. Thank you, goodbye.` },
+		{ id: 'declined', type: 'play', text: `You chose to ${call.decline.label}. Thank you, goodbye.` },
 		{ id: 'not-recorded', type: 'play', text: 'Sorry, your answer could not be recorded. Goodbye.' },
 		{ id: 'goodbye', type: 'play', text: 'No valid key was pressed, so nothing was approved. Goodbye.' },
 	];

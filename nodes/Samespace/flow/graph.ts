@@ -119,13 +119,7 @@ export function storedBefore(
 	uses: ReadonlyArray<{ index: number; name: string }>,
 ): boolean[] {
 	if (uses.length === 0) return [];
-	const storers = new Map<string, number[]>();
-	rawSteps.forEach((raw, index) => {
-		if (isRecord(raw) && raw.type === 'digits' && typeof raw.variable === 'string') {
-			const name = raw.variable.trim();
-			storers.set(name, [...(storers.get(name) ?? []), index]);
-		}
-	});
+	const storers = digitsVariables(rawSteps);
 	// One walk per use, from the steps right after the variable's digits steps, stopping as soon
 	// as it arrives: usually the next step or two, so a long flow costs little.
 	const seen = new Uint32Array(successors.length);
@@ -153,15 +147,21 @@ export function storedBefore(
  * "before"), in the order their steps are listed: what a step at `index` can report.
  */
 export function variablesBefore(rawSteps: readonly unknown[], paths: FlowPaths, index: number): string[] {
-	const names: string[] = [];
-	for (const raw of rawSteps) {
-		if (isRecord(raw) && raw.type === 'digits' && typeof raw.variable === 'string') {
-			const name = raw.variable.trim();
-			if (name !== '' && !names.includes(name)) names.push(name);
-		}
-	}
+	const names = [...digitsVariables(rawSteps).keys()].filter((name) => name !== '');
 	const stored = storedBefore(rawSteps, paths, names.map((name) => ({ index, name })));
 	return names.filter((_name, position) => stored[position]);
+}
+
+/** Each variable a Gather Digits step stores, with the indexes of those steps, in list order. */
+function digitsVariables(rawSteps: readonly unknown[]): Map<string, number[]> {
+	const storers = new Map<string, number[]>();
+	rawSteps.forEach((raw, index) => {
+		if (isRecord(raw) && raw.type === 'digits' && typeof raw.variable === 'string') {
+			const name = raw.variable.trim();
+			storers.set(name, [...(storers.get(name) ?? []), index]);
+		}
+	});
+	return storers;
 }
 
 /** For each step, the indexes of the steps it can lead to. */
