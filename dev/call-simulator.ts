@@ -93,12 +93,14 @@ export class CallSimulator {
 		const steps = (Array.isArray(flow) ? flow : []) as Step[];
 		const number = typeof steps[0]?.number === 'string' ? steps[0].number : undefined;
 		const call: SimulatedCall = { callId, number, path: [], done: Promise.resolve() };
-		call.done = this.walk(call, steps, number === undefined ? [] : (this.scripts.get(number) ?? []));
+		// What the person will do is settled when the call is placed.
+		const answered = number === undefined || !this.unansweredNumbers.has(number);
+		call.done = this.walk(call, steps, number === undefined ? [] : (this.scripts.get(number) ?? []), answered);
 		this.calls.push(call);
 		return call;
 	}
 
-	private async walk(call: SimulatedCall, steps: Step[], script: string[]): Promise<void> {
+	private async walk(call: SimulatedCall, steps: Step[], script: string[], answered: boolean): Promise<void> {
 		const byId = new Map(steps.map((step, index) => [String(step.id), index]));
 		const gathered: Record<string, string> = {};
 		let at: number | undefined = 0;
@@ -107,7 +109,7 @@ export class CallSimulator {
 			const record: SimulatedStep = { id: String(step.id), type: String(step.type), at: Date.now() };
 			call.path.push(record);
 			await this.wait(duration(step));
-			if (step.type === 'call' && call.number !== undefined && this.unansweredNumbers.has(call.number)) break;
+			if (step.type === 'call' && !answered) break;
 			let next: unknown = step.next_step;
 			if (step.type === 'digits') {
 				const keys = script.length > 0 ? (script.shift() as string) : '1234567890'.slice(0, typeof step.count === 'number' ? step.count : 1);

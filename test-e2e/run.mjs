@@ -261,7 +261,7 @@ async function main() {
 			return `flow: ${body.flow.map((s) => `${s.id}:${s.type}`).join(' > ')}`;
 		});
 
-		await runWaitingChecks({ check, n8n, rest, emulator, llm, example, timeout: timeoutRun, timings });
+		const waiting = await runWaitingChecks({ check, n8n, rest, emulator, llm, example, timeout: timeoutRun, timings });
 
 		if (!args.has('--no-browser')) {
 			const { runBrowserChecks } = await import('./browser.mjs');
@@ -280,6 +280,8 @@ async function main() {
 			});
 			timings.browser = seconds(Date.now() - t);
 		}
+
+		await waiting.checkLiveTimeout();
 
 		await check('n8n tried no connection outside 127.0.0.1 (server, CLI runs, task runner)', async () => {
 			const attempts = readOutboundLog(outboundLog);

@@ -49,37 +49,49 @@ function reportUrlFor(emulator, number) {
 	return call?.body.flow.find((step) => step.type === 'http')?.url;
 }
 
-/** A workflow for the time-out: a manual trigger, then the appointment call with a 10 s limit. */
+const TIMEOUT_HOOK = 'e2e-wait-timeout';
+const LIMIT_SECONDS = 20;
+
+/**
+ * A workflow for the time-out: the appointment call, with a 20 s limit, to a number nobody answers;
+ * started by a manual trigger (before the server runs) or a webhook (while it runs).
+ */
 function timeoutWorkflow(appointment, number) {
 	const node = structuredClone(appointment.workflow.nodes.find((n) => n.type === 'n8n-nodes-samespace.samespace'));
 	node.parameters.steps.step[0].number = number;
 	node.parameters.steps.step[1].text = 'Hi, this is Acme Dental. Press 1 to confirm, or 2 to reschedule.';
-	node.parameters.options.limitWaitTime.values = { limitType: 'afterTimeInterval', resumeAmount: 10, resumeUnit: 'seconds' };
+	node.parameters.options.limitWaitTime.values = { limitType: 'afterTimeInterval', resumeAmount: LIMIT_SECONDS, resumeUnit: 'seconds' };
 	node.credentials = { samespaceApi: { id: CREDENTIAL.id, name: CREDENTIAL.name } };
+	const to = (name) => ({ main: [[{ node: name, type: 'main', index: 0 }]] });
 	return {
 		id: 'e2eWaitTimeout01',
-		name: 'e2e: call and wait, 10 s limit',
+		name: 'e2e: call and wait, 20 s limit',
 		active: false,
-		nodes: [{ id: 'e2e-manual', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} }, { ...node, position: [240, 0] }],
-		connections: { Start: { main: [[{ node: node.name, type: 'main', index: 0 }]] } },
+		nodes: [
+			{ id: 'e2e-manual', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{ id: 'e2e-hook', name: 'Hook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 200], webhookId: 'e2e-wait-timeout-hook', parameters: { httpMethod: 'POST', path: TIMEOUT_HOOK, options: {} } },
+			{ ...node, position: [240, 0] },
+		],
+		connections: { Start: to(node.name), Hook: to(node.name) },
 		settings: { executionOrder: 'v1' },
 	};
 }
 
 /**
  * Before n8n's server starts: an execution, started with `n8n execute`, that waits for a call nobody
- * answers (limit 10 s). The server's wait tracker must end it.
+ * answers (limit 20 s). The server's wait tracker must end it.
  */
 export async function startTimeoutExecution({ check, env, emulator, appointment, timings }) {
 	const number = '14155550143';
 	let started;
-	await check('n8n execute: Call and Wait for Answer leaves the execution waiting (a call nobody answers, 10 s limit)', async () => {
+	await check(`n8n execute: Call and Wait for Answer leaves the execution waiting (a call nobody answers, ${LIMIT_SECONDS} s limit)`, async () => {
 		emulator.simulator.unanswered(number);
 		const workflow = timeoutWorkflow(appointment, number);
 		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'samespace-e2e-timeout-'));
 		try {
 			fs.writeFileSync(path.join(dir, 'timeout.json'), JSON.stringify(workflow));
 			await n8nCliOk(['import:workflow', '--separate', `--input=${dir}`], { env });
+			await n8nCliOk(['publish:workflow', `--id=${workflow.id}`], { env });
 		} finally {
 			fs.rmSync(dir, { recursive: true, force: true });
 		}
@@ -87,7 +99,7 @@ export async function startTimeoutExecution({ check, env, emulator, appointment,
 		timings.executeWaiting = seconds(r.ms);
 		const run = parseExecutionOutput(r.stdout);
 		assert(run?.status === 'waiting', `n8n execute: ${run?.status}\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-1000)}`);
-		started = { workflowId: workflow.id, nodeName: workflow.nodes[1].name, at: Date.now() };
+		started = { workflowId: workflow.id, nodeName: workflow.nodes[2].name, number };
 		return `status waiting, returned after ${timings.executeWaiting}; the call to ${number} rings out`;
 	});
 	return started;
@@ -157,17 +169,40 @@ export async function runWaitingChecks({ check, n8n, rest, emulator, llm, exampl
 		return `forged signature ${statuses.forged}, another call's reference ${statuses.late}, not keypad keys ${statuses.garbled}; still waiting; the real report resumed it to Reschedule; a second one got 409`;
 	});
 
+	// A wait started while the server runs, checked at the very end (n8n checks waits about once a
+	// minute); and the one started before the server, ended by the wait tracker as it starts.
+	let live;
 	if (timeout) {
-		await check('a time-out: n8n ends the 10 s wait of the execution started before the server, output answered: false', async () => {
-			const done = await until('the timed-out execution finished', async () => (await executionsOf(rest, timeout.workflowId)).find((e) => e.status === 'success'), 120_000);
-			const execution = await executionById(rest, done.id);
-			const [item] = outputOf(execution, timeout.nodeName);
+		await check(`a time-out: n8n ends the ${LIMIT_SECONDS} s wait of the execution started before the server, output answered: false`, async () => {
+			const done = await until('the timed-out execution finished', async () => (await executionsOf(rest, timeout.workflowId)).find((e) => e.mode !== 'webhook' && e.status === 'success'), 120_000);
+			const [item] = outputOf(await executionById(rest, done.id), timeout.nodeName);
 			assert(item?.answered === false && item.reason === 'timeout' && item.call_id, `output: ${JSON.stringify(item)}`);
 			const firedAfter = new Date(done.stoppedAt).getTime() - new Date(done.startedAt).getTime();
-			timings.timeoutFiredAfter = seconds(firedAfter);
-			return `limit 10 s; the execution ended ${seconds(firedAfter)} after it started (n8n checks waits about once a minute)`;
+			timings.timeoutBeforeServer = seconds(firedAfter);
+			return `limit ${LIMIT_SECONDS} s; ended ${seconds(firedAfter)} after it started (the wait tracker as n8n started)`;
 		});
+		emulator.simulator.unanswered(timeout.number);
+		const posted = Date.now();
+		const res = await fetch(`${n8n.url}/webhook/${TIMEOUT_HOOK}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+		live = res.ok ? { posted } : undefined;
 	}
+	const checkLiveTimeout = async () => {
+		if (!timeout) return;
+		await check(`a time-out while n8n runs: a ${LIMIT_SECONDS} s limit ends within n8n's minute check, output answered: false`, async () => {
+			assert(live, 'the webhook did not start the execution');
+			const done = await until(
+				'the timed-out execution finished',
+				async () => (await executionsOf(rest, timeout.workflowId)).find((e) => e.mode === 'webhook' && e.status === 'success'),
+				130_000,
+			);
+			const [item] = outputOf(await executionById(rest, done.id), timeout.nodeName);
+			assert(item?.answered === false && item.reason === 'timeout', `output: ${JSON.stringify(item)}`);
+			const firedAfter = new Date(done.stoppedAt).getTime() - new Date(done.startedAt).getTime();
+			assert(firedAfter >= LIMIT_SECONDS * 1000 && firedAfter <= (LIMIT_SECONDS + 70) * 1000, `ended after ${seconds(firedAfter)}`);
+			timings.timeoutWhileRunning = seconds(firedAfter);
+			return `limit ${LIMIT_SECONDS} s; the time-out fired ${seconds(firedAfter)} after the execution started`;
+		});
+	};
 
 	const approval = example('ai-agent-approval-by-phone.json');
 	await check('n8n offers the node as an AI Agent\'s human review (samespaceHitlTool)', async () => {
@@ -215,4 +250,5 @@ export async function runWaitingChecks({ check, n8n, rest, emulator, llm, exampl
 			return `the manager heard "${asked.slice(0, 140)}…"; ${approved ? 'approved: the customer was called' : 'declined: no customer call'}; agent: ${answer.slice(0, 160)}`;
 		});
 	}
+	return { checkLiveTimeout };
 }
