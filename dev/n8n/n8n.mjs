@@ -103,7 +103,6 @@ export function n8nCli(args, { env, timeoutMs = 300_000, cwd } = {}) {
 	});
 }
 
-/** Like n8nCli, but throws with n8n's output when the command fails. */
 /**
  * The run `n8n execute --rawOutput` printed: pretty JSON starting at a "{" line, which log lines
  * may precede and (now and then) follow.
@@ -122,6 +121,7 @@ export function parseExecutionOutput(stdout) {
 	return JSON.parse(text);
 }
 
+/** Like n8nCli, but throws with n8n's output when the command fails. */
 export async function n8nCliOk(args, options) {
 	const r = await n8nCli(args, options);
 	if (r.code !== 0) throw new Error(`n8n ${args.join(' ')} exited ${r.code}\n${r.stdout}\n${r.stderr}`);

@@ -10,7 +10,6 @@ import { NodeOperationError, WAIT_INDEFINITELY, type IExecuteFunctions, type INo
 import { DEFAULT_WAIT_MINUTES, hidingSignatures, isLocalHost, waitUntil } from '../../nodes/Samespace/execute/waiting';
 import { answerReportUrl, readAnswerReport, withAnswerReports } from '../../nodes/Samespace/flow/answer';
 import {
-	APPROVAL_KEYS,
 	approvalFlow,
 	approvalKeysProblem,
 	choicesPrompt,
@@ -20,7 +19,7 @@ import {
 } from '../../nodes/Samespace/flow/approval';
 import { checkFlow, describeProblem, type FlowProblem } from '../../nodes/Samespace/flow/check';
 import { readFlowPaths, variablesBefore } from '../../nodes/Samespace/flow/graph';
-import type { CallFlow } from '../../nodes/Samespace/flow/schema';
+import { CHOICE_KEYS, type CallFlow } from '../../nodes/Samespace/flow/schema';
 import { buildFlowFromStepList, stepListLabel, type StepListEntry } from '../../nodes/Samespace/flow/step-list';
 
 type Raw = Record<string, unknown>;
@@ -514,8 +513,8 @@ describe('approvalKeysProblem', () => {
 		expect(approvalKeysProblem({ approve, decline })).toBe(problem);
 	});
 
-	test('APPROVAL_KEYS: the digits and "#", not "*"', () => {
-		expect([...APPROVAL_KEYS]).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '#']);
+	test('CHOICE_KEYS (the approval keys): the digits and "#", not "*"', () => {
+		expect([...CHOICE_KEYS]).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '#']);
 	});
 });
 
@@ -663,6 +662,11 @@ describe('hidingSignatures', () => {
 		['nothing to hide', { a: 'signature=other' }, { a: 'signature=other' }],
 	])('%s', (_name, value, masked) => {
 		expect(hide(value)).toEqual(masked);
+	});
+
+	test('after the redactor it is given (the token\'s)', () => {
+		const both = hidingSignatures([`${RESUME}?signature=${SIGNATURE}`], (value) => JSON.parse(JSON.stringify(value).split('tok_secret_123').join('[token]')));
+		expect(both({ error: `tok_secret_123 at ${RESUME}?signature=${SIGNATURE}` })).toEqual({ error: `[token] at ${RESUME}?signature=********` });
 	});
 
 	test('a URL without a signature hides nothing', () => {

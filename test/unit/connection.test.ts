@@ -7,6 +7,7 @@
 import { SAMESPACE_DEFAULT_BASE_URL } from '../../credentials/SamespaceApi.credentials';
 import { summarize, type PendingCall } from '../../nodes/Samespace/execute/place-calls';
 import { readConnection, resolveEndpoint } from '../../nodes/Samespace/transport/connection';
+import { MASK } from '../../nodes/Samespace/transport/redact';
 import { interpretResponse, limitDepth, MAX_ANSWER_DEPTH, redirected } from '../../nodes/Samespace/transport/interpret';
 import type { Failure, Outcome } from '../../nodes/Samespace/transport/outcome';
 import type { RetryResult } from '../../nodes/Samespace/transport/retry';
@@ -140,7 +141,7 @@ describe('readConnection', () => {
 
 	test('a valid credential gives the endpoint, the trimmed token, the Cloud ID and a working redactor', () => {
 		const connection = readConnection(valid);
-		expect(connection).toMatchObject({ ok: true, cloudId: 'acme', authToken: TOKEN, endpoint: DEFAULT_ENDPOINT });
+		expect(connection).toMatchObject({ ok: true, cloudId: 'acme', endpoint: DEFAULT_ENDPOINT });
 		if (!connection.ok) throw new Error('expected ok');
 		expect(connection.redact(`x ${TOKEN} y`)).toBe('x ******** y');
 	});
@@ -170,9 +171,11 @@ describe('readConnection', () => {
 		['a trailing newline (trimmed)', `${TOKEN}\n`, TOKEN],
 		['spaces and tabs around (trimmed)', ` \t${TOKEN}\t `, TOKEN],
 		['a space inside (kept)', 'abcd efgh', 'abcd efgh'],
-	])('an Auth Token of %s is accepted', (_name, authToken, sent) => {
+	])('an Auth Token of %s is accepted, and the token as the credential sends it is masked', (_name, authToken, sent) => {
 		const result = readConnection({ ...valid, authToken });
-		expect(result).toMatchObject({ ok: true, authToken: sent });
+		if (!result.ok) throw new Error(`refused: ${result.message}`);
+		expect(result.redact(`Samespace echoed "${sent}"`)).toBe(`Samespace echoed "${MASK}"`);
+		expect(result).not.toHaveProperty('authToken');
 	});
 
 	test.each<[string, unknown]>([

@@ -20,7 +20,6 @@ import { placeAndWait } from '../execute/place-and-wait';
 import { readItemFlow } from '../execute/prepare';
 import { readSendOptions } from '../execute/send-options';
 import {
-	limitWaitTimeOption,
 	newWaitRef,
 	oneCallPerExecutionError,
 	refuseReport,
@@ -29,7 +28,7 @@ import {
 } from '../execute/waiting';
 import { answerReportUrl, readAnswerReport, withAnswerReports } from '../flow/answer';
 import { connectionFor } from '../transport/connection';
-import { flowProperties, optionsCollection, sendOptions } from './common.descriptions';
+import { flowProperties, limitWaitTimeOption, optionsCollection, sendOptions } from './common.descriptions';
 
 const OPERATION = 'Call and Wait for Answer';
 

@@ -13,10 +13,14 @@ import {
 	MAX_CONCURRENCY,
 	MAX_RETRIES,
 } from '../execute/send-options';
-import { HTTP_METHODS } from '../flow/schema';
+import { DEFAULT_WAIT_MINUTES } from '../execute/waiting';
+import { CHOICE_KEYS, HTTP_METHODS } from '../flow/schema';
 import { END_CALL_TYPES } from '../flow/step-list';
 
 const showFor = (...types: string[]) => ({ show: { type: types } });
+
+/** The keys a person can choose with; "*" is Samespace's "any input", which has its own field. */
+export const keyOptions = CHOICE_KEYS.map((key) => ({ name: key, value: key }));
 
 const nextStepHint = 'Leave blank to continue with the next step in the list (the last step ends the call)';
 
@@ -128,20 +132,7 @@ const stepFields = (withAnswer: boolean): INodeProperties[] => [
 						displayName: 'Key Pressed',
 						name: 'key',
 						type: 'options',
-						// "*" is not offered: Samespace uses it for any input, which has its own field below.
-						options: [
-							{ name: '0', value: '0' },
-							{ name: '1', value: '1' },
-							{ name: '2', value: '2' },
-							{ name: '3', value: '3' },
-							{ name: '4', value: '4' },
-							{ name: '5', value: '5' },
-							{ name: '6', value: '6' },
-							{ name: '7', value: '7' },
-							{ name: '8', value: '8' },
-							{ name: '9', value: '9' },
-							{ name: '#', value: '#' },
-						],
+						options: keyOptions,
 						default: '1',
 					},
 					{
@@ -238,6 +229,14 @@ const stepFields = (withAnswer: boolean): INodeProperties[] => [
 	},
 ];
 
+export const recordCallProperty: INodeProperties = {
+	displayName: 'Record Call',
+	name: 'record',
+	type: 'boolean',
+	default: false,
+	description: 'Whether Samespace records the call',
+};
+
 /**
  * The call flow: a step list built in the editor, or JSON. `withAnswer`: the step list offers Send
  * Answer to Workflow (operation Call and Wait for Answer).
@@ -262,13 +261,7 @@ export const flowProperties = (withAnswer: boolean): INodeProperties[] => [
 		],
 		default: 'steps',
 	},
-	{
-		displayName: 'Record Call',
-		name: 'record',
-		type: 'boolean',
-		default: false,
-		description: 'Whether Samespace records the call',
-	},
+	recordCallProperty,
 	{
 		displayName:
 			'Steps run from top to bottom, so a simple call needs no wiring. To go to another step, give that step a Step ID and use the ID: a step without one is known by its position, which changes when steps are moved.',
@@ -376,6 +369,65 @@ export const sendOptions = {
 			'Whether to only check the flow and output the request that would be sent (auth token masked), without placing any call',
 	},
 } satisfies Record<string, INodeProperties>;
+
+/** How long the waiting operations wait for the call to report back. */
+export const limitWaitTimeOption: INodeProperties = {
+	displayName: 'Limit Wait Time',
+	name: 'limitWaitTime',
+	type: 'fixedCollection',
+	description: `How long to wait for the call to report back before the node outputs a time-out (without this option: ${DEFAULT_WAIT_MINUTES} minutes). n8n checks waits about once a minute, so a time-out can come up to a minute late.`,
+	default: { values: { limitType: 'afterTimeInterval', resumeAmount: DEFAULT_WAIT_MINUTES, resumeUnit: 'minutes' } },
+	options: [
+		{
+			displayName: 'Values',
+			name: 'values',
+			values: [
+				{
+					displayName: 'Limit Type',
+					name: 'limitType',
+					type: 'options',
+					default: 'afterTimeInterval',
+					description: 'Wait for a time after the call is placed, or until a date and time',
+					options: [
+						{ name: 'After Time Interval', description: 'Waits for a certain amount of time', value: 'afterTimeInterval' },
+						{ name: 'At Specified Time', description: 'Waits until the set date and time', value: 'atSpecifiedTime' },
+					],
+				},
+				{
+					displayName: 'Amount',
+					name: 'resumeAmount',
+					type: 'number',
+					displayOptions: { show: { limitType: ['afterTimeInterval'] } },
+					typeOptions: { minValue: 0.01, numberPrecision: 2 },
+					default: DEFAULT_WAIT_MINUTES,
+					description: 'The time to wait',
+				},
+				{
+					displayName: 'Unit',
+					name: 'resumeUnit',
+					type: 'options',
+					displayOptions: { show: { limitType: ['afterTimeInterval'] } },
+					options: [
+						{ name: 'Seconds', value: 'seconds' },
+						{ name: 'Minutes', value: 'minutes' },
+						{ name: 'Hours', value: 'hours' },
+						{ name: 'Days', value: 'days' },
+					],
+					default: 'minutes',
+					description: 'Unit of the interval value',
+				},
+				{
+					displayName: 'Max Date and Time',
+					name: 'maxDateAndTime',
+					type: 'dateTime',
+					displayOptions: { show: { limitType: ['atSpecifiedTime'] } },
+					default: '',
+					description: 'Stop waiting at this date and time',
+				},
+			],
+		},
+	],
+};
 
 /** The Options collection of an operation, its options sorted by name as n8n's lint wants. */
 export const optionsCollection = (options: INodeProperties[]): INodeProperties => ({

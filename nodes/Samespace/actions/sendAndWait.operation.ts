@@ -20,13 +20,12 @@ import { invalidFlowError, without } from '../execute/output';
 import { placeAndWait } from '../execute/place-and-wait';
 import { checkItemFlow } from '../execute/prepare';
 import { readSendOptions } from '../execute/send-options';
-import { limitWaitTimeOption, newWaitRef, oneCallPerExecutionError, refuseReport, takeReport } from '../execute/waiting';
-import { APPROVAL_KEYS, approvalFlow, approvalKeysProblem, spokenToolCall } from '../flow/approval';
+import { hidingSignatures, newWaitRef, oneCallPerExecutionError, refuseReport, takeReport } from '../execute/waiting';
+import { approvalFlow, approvalKeysProblem, spokenToolCall } from '../flow/approval';
 import { connectionFor } from '../transport/connection';
-import { optionsCollection, sendOptions } from './common.descriptions';
+import { keyOptions, limitWaitTimeOption, optionsCollection, recordCallProperty, sendOptions } from './common.descriptions';
 
 const OPERATION = 'Call and Wait for Approval';
-const keyOptions = APPROVAL_KEYS.map((key) => ({ name: key, value: key }));
 
 export const description: INodeProperties[] = updateDisplayOptions({ show: { operation: [SEND_AND_WAIT_OPERATION] } }, [
 	{
@@ -94,7 +93,7 @@ export const description: INodeProperties[] = updateDisplayOptions({ show: { ope
 		limitWaitTimeOption,
 		sendOptions.maxRetryWait,
 		sendOptions.callsOnRetry,
-		{ displayName: 'Record Call', name: 'record', type: 'boolean', default: false, description: 'Whether Samespace records the call' },
+		recordCallProperty,
 		sendOptions.timeout,
 		sendOptions.retries,
 		sendOptions.validateOnly,
@@ -162,7 +161,7 @@ async function callForApproval(ctx: IExecuteFunctions, review: boolean): Promise
 		approvalFlow({ number: ctx.getNodeParameter('number', 0, ''), callerId: ctx.getNodeParameter('callerId', 0, ''), message, approve, decline, reportUrls }),
 		record,
 	);
-	if (!checked.ok) throw invalidFlowError(ctx.getNode(), 0, checked, connection.redact);
+	if (!checked.ok) throw invalidFlowError(ctx.getNode(), 0, checked, hidingSignatures(Object.values(reportUrls), connection.redact));
 
 	return await placeAndWait(ctx, connection, options, {
 		call: checked,

@@ -11,7 +11,6 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import type { Connection } from '../transport/connection';
 import type { Failure } from '../transport/outcome';
-import type { Redact } from '../transport/redact';
 import { failedCallItem, validateOnlyItem } from './output';
 import { placeCalls } from './place-calls';
 import type { PreparedCall } from './prepare';
@@ -28,8 +27,8 @@ export interface CallToWaitFor {
 	placedFields: (answer: IDataObject) => IDataObject;
 	/** What the node outputs if the wait ends without a report. */
 	timeoutItem: (placed: IDataObject) => IDataObject;
-	/** The item for a call that failed, instead of an error (an AI Agent's review reads it as a decline). */
-	failureItem?: (failure: Failure, redact: Redact) => IDataObject;
+	/** The item for a call that failed, instead of an error (an AI Agent's review reads it as a decline); masked when shown. */
+	failureItem?: (failure: Failure) => IDataObject;
 }
 
 export async function placeAndWait(
@@ -38,8 +37,7 @@ export async function placeAndWait(
 	options: SendOptions,
 	{ call, reportUrls, placedFields, timeoutItem, failureItem }: CallToWaitFor,
 ): Promise<INodeExecutionData[][]> {
-	const hideSignatures = hidingSignatures(reportUrls);
-	const redact: Redact = (value) => hideSignatures(connection.redact(value));
+	const redact = hidingSignatures(reportUrls, connection.redact);
 	const waitTill = waitUntil(ctx);
 	const unreachable = unreachableResumeError(ctx, new URL(reportUrls[0]), connection.endpoint);
 	if (unreachable) throw unreachable;
@@ -55,7 +53,7 @@ export async function placeAndWait(
 	});
 	if (outcome.kind !== 'accepted') {
 		// Without Continue On Fail (and without a failure item), placeCalls has thrown already.
-		return [[failureItem ? { json: redact(failureItem(outcome, redact)), pairedItem: { item: 0 } } : failedCallItem(0, outcome, attempts, redact)]];
+		return [[failureItem ? { json: redact(failureItem(outcome)), pairedItem: { item: 0 } } : failedCallItem(0, outcome, attempts, redact)]];
 	}
 	const placed = redact({ ...placedFields(outcome.body), calledAt: new Date().toISOString() });
 	outputOnTimeout(ctx, timeoutItem(placed));

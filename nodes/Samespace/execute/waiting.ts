@@ -9,7 +9,6 @@ import {
 	WAIT_INDEFINITELY,
 	type IDataObject,
 	type IExecuteFunctions,
-	type INodeProperties,
 	type IWebhookFunctions,
 	type IWebhookResponseData,
 } from 'n8n-workflow';
@@ -18,64 +17,6 @@ import { makeRedactor, type Redact } from '../transport/redact';
 
 /** Without a Limit Wait Time, a call that never reports back ends the wait after this long. */
 export const DEFAULT_WAIT_MINUTES = 15;
-
-export const limitWaitTimeOption: INodeProperties = {
-	displayName: 'Limit Wait Time',
-	name: 'limitWaitTime',
-	type: 'fixedCollection',
-	description: `How long to wait for the call to report back before the node outputs a time-out (without this option: ${DEFAULT_WAIT_MINUTES} minutes). n8n checks waits about once a minute, so a time-out can come up to a minute late.`,
-	default: { values: { limitType: 'afterTimeInterval', resumeAmount: DEFAULT_WAIT_MINUTES, resumeUnit: 'minutes' } },
-	options: [
-		{
-			displayName: 'Values',
-			name: 'values',
-			values: [
-				{
-					displayName: 'Limit Type',
-					name: 'limitType',
-					type: 'options',
-					default: 'afterTimeInterval',
-					description: 'Wait for a time after the call is placed, or until a date and time',
-					options: [
-						{ name: 'After Time Interval', description: 'Waits for a certain amount of time', value: 'afterTimeInterval' },
-						{ name: 'At Specified Time', description: 'Waits until the set date and time', value: 'atSpecifiedTime' },
-					],
-				},
-				{
-					displayName: 'Amount',
-					name: 'resumeAmount',
-					type: 'number',
-					displayOptions: { show: { limitType: ['afterTimeInterval'] } },
-					typeOptions: { minValue: 0.01, numberPrecision: 2 },
-					default: DEFAULT_WAIT_MINUTES,
-					description: 'The time to wait',
-				},
-				{
-					displayName: 'Unit',
-					name: 'resumeUnit',
-					type: 'options',
-					displayOptions: { show: { limitType: ['afterTimeInterval'] } },
-					options: [
-						{ name: 'Seconds', value: 'seconds' },
-						{ name: 'Minutes', value: 'minutes' },
-						{ name: 'Hours', value: 'hours' },
-						{ name: 'Days', value: 'days' },
-					],
-					default: 'minutes',
-					description: 'Unit of the interval value',
-				},
-				{
-					displayName: 'Max Date and Time',
-					name: 'maxDateAndTime',
-					type: 'dateTime',
-					displayOptions: { show: { limitType: ['atSpecifiedTime'] } },
-					default: '',
-					description: 'Stop waiting at this date and time',
-				},
-			],
-		},
-	],
-};
 
 const UNIT_MS: Record<string, number> = { seconds: 1000, minutes: 60_000, hours: 3_600_000, days: 86_400_000 };
 
@@ -119,12 +60,13 @@ export function resumeUrlOf(ctx: IExecuteFunctions): URL {
 }
 
 /**
- * Masks the signatures of `urls` wherever they appear: the resume URL is a capability handed to
- * Samespace only, and an answer that echoes the flow must not carry it into the output.
+ * Masks the signatures of `urls` wherever they appear, after `first` (the token's redactor): the
+ * resume URL is a capability handed to Samespace only, and neither an error about the flow that
+ * holds it nor an answer that echoes that flow may carry it into what the node shows.
  */
-export function hidingSignatures(urls: string[]): Redact {
+export function hidingSignatures(urls: string[], first: Redact = (value) => value): Redact {
 	const redactors = urls.map((url) => makeRedactor(new URL(url).searchParams.get('signature') ?? ''));
-	return <T>(value: T): T => redactors.reduce((masked, redact) => redact(masked), value);
+	return <T>(value: T): T => redactors.reduce((masked, redact) => redact(masked), first(value));
 }
 
 /** A host only this machine or its private network can reach. */

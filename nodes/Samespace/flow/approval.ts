@@ -4,7 +4,7 @@
  * on a wrong key, ask once more; after a second wrong key (or none), report that no
  * valid key was pressed. The result is checked by the same schema as any flow before it is sent.
  */
-import { ANY_INPUT_KEY } from './schema';
+import { ANY_INPUT_KEY, CHOICE_KEYS } from './schema';
 import type { DraftStep } from './step-list';
 
 export interface ApprovalChoice {
@@ -25,9 +25,6 @@ export interface ApprovalCall {
 	reportUrls: { approved: string; declined: string; noValidKey: string };
 }
 
-/** Keys the approval can ask for: the keypad's digits and "#" ("*" means any other input). */
-export const APPROVAL_KEYS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '#'] as const;
-
 const spokenKey = (key: string) => (key === '#' ? 'the hash key' : key);
 
 export function choicesPrompt({ approve, decline }: Pick<ApprovalCall, 'approve' | 'decline'>): string {
@@ -40,7 +37,7 @@ export function approvalKeysProblem({ approve, decline }: Pick<ApprovalCall, 'ap
 		['approve', approve],
 		['decline', decline],
 	] as const) {
-		if (!(APPROVAL_KEYS as readonly string[]).includes(choice.key))
+		if (!CHOICE_KEYS.includes(choice.key))
 			return `The key to ${what} is "${choice.key}": choose a digit 0-9 or "#"`;
 		if (choice.label.trim() === '') return `The label of the key to ${what} is empty: say what pressing it means, e.g. "${what}"`;
 	}

@@ -66,10 +66,13 @@ function fromIssue(rawSteps: unknown, issue: z.core.$ZodIssue): FlowProblem {
 
 export function checkFlow(rawSteps: unknown, answerSteps: AnswerSteps = 'forbidden'): FlowCheck {
 	const parsed = flowSchema.safeParse(rawSteps);
-	const paths = Array.isArray(rawSteps) ? readFlowPaths(rawSteps) : undefined;
-	const warnings = Array.isArray(rawSteps) && paths ? flowWarnings(rawSteps, paths) : [];
 	const errors = parsed.success ? [] : parsed.error.issues.map((issue) => fromIssue(rawSteps, issue));
-	if (Array.isArray(rawSteps) && paths) errors.push(...answerStepProblems(rawSteps, paths, answerSteps));
+	let warnings: FlowProblem[] = [];
+	if (Array.isArray(rawSteps)) {
+		const paths = readFlowPaths(rawSteps);
+		warnings = flowWarnings(rawSteps, paths);
+		errors.push(...answerStepProblems(rawSteps, paths, answerSteps));
+	}
 	if (errors.length === 0 && parsed.success) return { flow: parsed.data, errors: [], warnings };
 	errors.sort((a, b) => (a.stepIndex ?? -1) - (b.stepIndex ?? -1));
 	return { errors, warnings };

@@ -16,6 +16,7 @@ import { z } from 'zod/v4';
 import {
 	ANSWER_STEP_TYPE,
 	ANY_INPUT_KEY,
+	CHOICE_KEYS,
 	HTTP_METHODS,
 	NODE_STEP_TYPES,
 	PLACEHOLDER,
@@ -26,7 +27,7 @@ import {
 import { checkFlowGraph } from './graph';
 import { shorten } from './quote';
 
-export { ANSWER_STEP_TYPE, ANY_INPUT_KEY, HTTP_METHODS, NODE_STEP_TYPES, PLACEHOLDER, ROUTE_KEYS, STEP_TYPES, type StepType };
+export { ANSWER_STEP_TYPE, ANY_INPUT_KEY, CHOICE_KEYS, HTTP_METHODS, NODE_STEP_TYPES, PLACEHOLDER, ROUTE_KEYS, STEP_TYPES, type StepType };
 
 /** The fields each step type takes, in the order the document lists them. */
 export const STEP_FIELDS: Record<StepType, readonly string[]> = {

@@ -12,10 +12,9 @@ import { CREDENTIAL_TYPE } from './send';
 
 export interface Connection {
 	cloudId: string;
-	/** As sent: trimmed, like the credential's `authenticate` sends it. */
-	authToken: string;
 	/** `{Base URL}/call/flow`. */
 	endpoint: string;
+	/** Masks the token in every shape it can be shown in (the token itself is sent by the credential's `authenticate`, never by the node). */
 	redact: Redact;
 }
 
@@ -111,7 +110,7 @@ export function readConnection(credentials: Record<string, unknown>): Connection
 			description: `${NOTHING_SENT} Use the address of Samespace's API, for example ${SAMESPACE_DEFAULT_BASE_URL} (leave the field blank for that one).`,
 		};
 	}
-	return { ok: true, cloudId: cloud, authToken: authToken.trim(), endpoint: endpoint.endpoint, redact };
+	return { ok: true, cloudId: cloud, endpoint: endpoint.endpoint, redact };
 }
 
 /** The node's credential, checked: a bad Base URL or token throws what to fix, and nothing is sent. */

@@ -162,22 +162,25 @@ const NOT_SENT_CODES: Record<string, string> = {
 // generic text (for ETIMEDOUT, advice to turn on "Retry on Fail", which could call someone twice).
 const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']);
 
+/** The execution was stopped (n8n's Stop) while the request was out: Samespace may have it. */
+export function cancelledWhileSending(code?: string): Failure {
+	return {
+		kind: 'cancelled',
+		retryable: false,
+		mayHavePlaced: true,
+		code,
+		message: 'The execution was stopped while this call was being sent',
+		description: 'The request may have reached Samespace before the stop: check in Samespace before you send this item again.',
+	};
+}
+
 /** An error thrown instead of an HTTP answer; n8n wraps the network error as its `cause`. */
 export function interpretRequestError(error: unknown, target: string, timeoutMs: number): Failure {
 	const cause = ((error as { cause?: unknown })?.cause ?? error) as { code?: unknown; name?: unknown; message?: unknown };
 	const code = typeof cause?.code === 'string' ? cause.code : undefined;
 	const name = typeof cause?.name === 'string' ? cause.name : '';
 
-	if (code === 'ERR_CANCELED' || name === 'CanceledError' || name === 'AbortError') {
-		return {
-			kind: 'cancelled',
-			retryable: false,
-			mayHavePlaced: true,
-			code,
-			message: 'The execution was stopped while this call was being sent',
-			description: 'The request may have reached Samespace before the stop: check in Samespace before you send this item again.',
-		};
-	}
+	if (code === 'ERR_CANCELED' || name === 'CanceledError' || name === 'AbortError') return cancelledWhileSending(code);
 	if (code && code in NOT_SENT_CODES) {
 		return {
 			kind: 'notSent',

@@ -2,7 +2,7 @@
 import type { IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 
 import type { CallFlow } from '../flow/schema';
-import { interpretRequestError, interpretResponse, MAY_HAVE_PLACED, timedOut } from './interpret';
+import { cancelledWhileSending, interpretRequestError, interpretResponse, MAY_HAVE_PLACED, timedOut } from './interpret';
 import type { Outcome } from './outcome';
 import type { Redact } from './redact';
 
@@ -93,7 +93,7 @@ export async function sendOnce(ctx: IExecuteFunctions, request: CallRequest, tim
 	} catch (error) {
 		// The answer started and did not finish: Samespace had the request, so the call may be placed.
 		if (deadline.aborted) return { ...timedOut('body', timeoutMs), statusCode };
-		const failure = cancel?.aborted ? interpretRequestError({ name: 'AbortError' }, request.url, timeoutMs) : interpretRequestError(error, request.url, timeoutMs);
+		const failure = cancel?.aborted ? cancelledWhileSending() : interpretRequestError(error, request.url, timeoutMs);
 		return { ...failure, kind: failure.kind === 'cancelled' ? 'cancelled' : 'uncertain', retryable: false, mayHavePlaced: true, statusCode };
 	}
 	const headers = { ...(response.headers ?? {}) } as Record<string, unknown>;
