@@ -142,7 +142,7 @@ export interface RecordedRequest {
 	headers: http.IncomingHttpHeaders;
 	/** Parsed JSON body, or undefined when the body is empty or not JSON. */
 	body: unknown;
-	/** The body as text, only when it is not JSON (or empty). */
+	/** The body as received, as text (undefined when it was over the size limit). */
 	rawBody?: string;
 	/** Date.now() when the body was fully received. */
 	time: number;
@@ -688,7 +688,7 @@ export class SamespaceEmulator {
 		}
 		if (this.recordMode === 'all') {
 			const rec: RecordedRequest = { method: req.method ?? '', path: ctx.path, url: req.url ?? '', headers: req.headers, body, time: Date.now() };
-			if (!parsed) rec.rawBody = tooLarge ? undefined : text;
+			if (!tooLarge) rec.rawBody = text;
 			this.requests.push(rec);
 			ctx.rec = rec;
 		}

@@ -132,11 +132,12 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Start `n8n start` and resolve once /healthz/readiness answers 200. `onLog` receives n8n's
- * output lines (default: kept in `logs` only). `stop()` sends SIGTERM, then SIGKILL after 20 s.
+ * output lines (default: kept in `logs` only); `nodeArgs`: flags for Node itself (e.g. `--inspect`).
+ * `stop()` sends SIGTERM, then SIGKILL after 20 s.
  */
-export async function startN8n({ env, port, onLog, readyTimeoutMs = 180_000 }) {
+export async function startN8n({ env, port, onLog, readyTimeoutMs = 180_000, nodeArgs = [] }) {
 	const started = Date.now();
-	const child = spawn(NODE_BIN, [N8N_BIN, 'start'], { env, cwd: env.N8N_USER_FOLDER, stdio: ['ignore', 'pipe', 'pipe'] });
+	const child = spawn(NODE_BIN, [...nodeArgs, N8N_BIN, 'start'], { env, cwd: env.N8N_USER_FOLDER, stdio: ['ignore', 'pipe', 'pipe'] });
 	const logs = [];
 	let exited = null;
 	const onData = (d) => {

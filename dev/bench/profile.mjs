@@ -1,0 +1,73 @@
+// A CPU profile of the running n8n server, taken through Node's inspector (n8n is started with
+// `--inspect=127.0.0.1:0`), covering exactly the runs in between `start()` and `stop()`. The
+// profile is saved as a .cpuprofile (open it in Chrome DevTools > Performance, or VS Code);
+// `shareByPackage` only adds the one figure the bench reports: how much of n8n's CPU time is
+// spent in which package's own code (self time), ours included.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+import { N8N_PREFIX } from '../n8n/config.mjs';
+
+const WebSocket = createRequire(path.join(N8N_PREFIX, 'node_modules', 'n8n', 'package.json'))('ws');
+
+/** The inspector address n8n printed ("Debugger listening on ws://..."). */
+export function inspectorUrl(logs) {
+	const line = logs.find((l) => l.includes('Debugger listening on ws://'));
+	if (!line) throw new Error('n8n did not print an inspector address: was it started with --inspect?');
+	return line.slice(line.indexOf('ws://')).trim();
+}
+
+export async function connectProfiler(url) {
+	const socket = new WebSocket(url);
+	await new Promise((resolve, reject) => {
+		socket.once('open', resolve);
+		socket.once('error', reject);
+	});
+	let nextId = 1;
+	const pending = new Map();
+	socket.on('message', (raw) => {
+		const message = JSON.parse(String(raw));
+		const waiter = pending.get(message.id);
+		if (!waiter) return;
+		pending.delete(message.id);
+		if (message.error) waiter.reject(new Error(message.error.message));
+		else waiter.resolve(message.result);
+	});
+	const send = (method, params = {}) =>
+		new Promise((resolve, reject) => {
+			const id = nextId++;
+			pending.set(id, { resolve, reject });
+			socket.send(JSON.stringify({ id, method, params }));
+		});
+	await send('Profiler.enable');
+	await send('Profiler.setSamplingInterval', { interval: 200 });
+	return {
+		start: () => send('Profiler.start'),
+		/** Stops and returns the profile (Chrome's .cpuprofile format). */
+		stop: async () => (await send('Profiler.stop')).profile,
+		close: () => socket.close(),
+	};
+}
+
+/** Who owns a stack frame: a package (the folder after the last node_modules/), Node, or V8. */
+function ownerOf({ url, functionName }) {
+	if (!url) return ['(garbage collector)', '(idle)', '(program)'].includes(functionName) ? functionName : 'V8 built-ins';
+	if (url.startsWith('node:')) return 'Node.js internals';
+	const parts = url.split('node_modules/');
+	if (parts.length === 1) return 'other';
+	const rest = parts.at(-1).split('/');
+	return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
+}
+
+/** Self time per owner, as shares of the non-idle time: [[owner, share], ...] largest first. */
+export function shareByPackage(profile) {
+	const byNode = new Map(profile.nodes.map((node) => [node.id, node]));
+	const time = new Map();
+	profile.samples.forEach((id, index) => {
+		const owner = ownerOf(byNode.get(id).callFrame);
+		time.set(owner, (time.get(owner) ?? 0) + (profile.timeDeltas[index] ?? 0));
+	});
+	time.delete('(idle)');
+	const total = [...time.values()].reduce((a, b) => a + b, 0);
+	return [...time.entries()].map(([owner, t]) => [owner, t / total]).sort((a, b) => b[1] - a[1]);
+}
