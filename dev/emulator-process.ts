@@ -8,18 +8,21 @@
  *   await emulator.reset();
  *   await emulator.close();
  *
- * The child records counts only (`record: 'counts'`), counts the TCP connections it accepts (to
+ * The child records counts only (`record: 'counts'`; duplicate placements stay countable in
+ * `counters.duplicatePlacements`), can rate-limit call requests (`rateLimit`), counts the TCP connections it accepts (to
  * see whether a client reuses connections), and exits when the parent disconnects or dies.
  * Nothing here is shipped in the package.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import type * as http from 'node:http';
 
-import { SamespaceEmulator, type EmulatorCounters } from './emulator';
+import { SamespaceEmulator, type EmulatorCounters, type RateLimitOptions } from './emulator';
 
 export interface EmulatorProcessOptions {
 	cloudId: string;
 	authToken: string;
+	/** The emulator's rate limit (a token bucket, see EmulatorOptions.rateLimit); default none. */
+	rateLimit?: Omit<RateLimitOptions, 'now'>;
 }
 
 export interface EmulatorStats {
