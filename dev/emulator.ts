@@ -44,7 +44,25 @@ export interface EmulatorOptions {
 	requireJsonContentType?: boolean;
 	/** Play every placed call out with the call simulator (dev/call-simulator.ts). Default off. */
 	simulateCalls?: boolean | SimulatorOptions;
+	/**
+	 * Limit call requests as a rate-limited API would: a token bucket holding `burst` tokens
+	 * (default `perSecond`), refilled at `perSecond` a second. A `POST {base}/call/flow` that finds
+	 * no token gets 429 with `Retry-After` (whole seconds until the next token, at least 1) and
+	 * `{"success":false,"message":...}`, is not placed, and is counted in `rateLimited`. Default off.
+	 */
+	rateLimit?: RateLimitOptions;
 }
+
+export interface RateLimitOptions {
+	/** Tokens added per second (> 0). */
+	perSecond: number;
+	/** Bucket capacity (>= 1); default `perSecond` (at least 1). The bucket starts full. */
+	burst?: number;
+	/** The bucket's clock in ms (default Date.now), for tests. */
+	now?: () => number;
+}
+
+export const RATE_LIMIT_MESSAGE = 'Too many requests: rate limit exceeded';
 
 export type RecordMode = 'all' | 'counts';
 
@@ -182,6 +200,14 @@ export interface EmulatorCounters {
 	connections: number;
 	/** Responses by status code (resets are not counted here). */
 	byStatus: Record<number, number>;
+	/** Call requests answered 429 by the `rateLimit` bucket (not placed). */
+	rateLimited: number;
+	/**
+	 * Placements of a number that had already been placed since start or reset(), keyed by the
+	 * number of the flow's first step: `{ "14155550101": 1 }` means it was placed twice. Kept in
+	 * both record modes; empty when nobody was called twice.
+	 */
+	duplicatePlacements: Record<string, number>;
 }
 
 export interface FlowError {
@@ -447,6 +473,19 @@ function isJsonContentType(header: string | undefined): boolean {
 
 export class SamespaceEmulator {
 	/** Start an emulator; resolves once it listens. */
+	/** Turns the `rateLimit` bucket on (full), changes it, or turns it off (undefined), while running. */
+	setRateLimit(rateLimit: RateLimitOptions | undefined): void {
+		if (!rateLimit) {
+			this.bucket = undefined;
+			return;
+		}
+		const { perSecond, burst, now = Date.now } = rateLimit;
+		if (!(perSecond > 0 && Number.isFinite(perSecond))) throw new Error(`rateLimit.perSecond must be a positive number (got ${perSecond})`);
+		const capacity = burst ?? Math.max(1, perSecond);
+		if (!(capacity >= 1 && Number.isFinite(capacity))) throw new Error(`rateLimit.burst must be at least 1 (got ${burst})`);
+		this.bucket = { perSecond, capacity, tokens: capacity, at: now(), now };
+	}
+
 	static async start(options: EmulatorOptions = {}): Promise<SamespaceEmulator> {
 		const emulator = new SamespaceEmulator(options);
 		await emulator.listen(options.port ?? 0, options.host ?? '127.0.0.1');
@@ -490,6 +529,9 @@ export class SamespaceEmulator {
 	private lastActivity = Date.now();
 	private readonly callFlowPath: string;
 	private paddingCache: { size: number; buf: Buffer } | undefined;
+	/** How many times each number was placed (for `duplicatePlacements`). */
+	private readonly placements = new Map<string, number>();
+	private bucket: { perSecond: number; capacity: number; tokens: number; at: number; now: () => number } | undefined;
 
 	private constructor(options: EmulatorOptions) {
 		this.cloudId = options.cloudId ?? DEFAULT_CLOUD_ID;
@@ -500,6 +542,7 @@ export class SamespaceEmulator {
 		this.maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
 		this.requireJsonContentType = options.requireJsonContentType ?? true;
 		this.idleTimeoutMs = options.idleTimeoutMs;
+		this.setRateLimit(options.rateLimit);
 		if (options.simulateCalls) this.simulator = new CallSimulator(options.simulateCalls === true ? {} : options.simulateCalls);
 		this.whenClosed = new Promise<void>((resolve) => (this.resolveClosed = resolve));
 		this.server = http.createServer((req, res) => this.onRequest(req, res));
@@ -514,7 +557,18 @@ export class SamespaceEmulator {
 	}
 
 	private static zeroCounters(): EmulatorCounters {
-		return { requests: 0, accepted: 0, placed: 0, rejected: 0, faulted: 0, resets: 0, connections: 0, byStatus: {} };
+		return {
+			requests: 0,
+			accepted: 0,
+			placed: 0,
+			rejected: 0,
+			faulted: 0,
+			resets: 0,
+			connections: 0,
+			byStatus: {},
+			rateLimited: 0,
+			duplicatePlacements: {},
+		};
 	}
 
 	private listen(port: number, host: string): Promise<void> {
@@ -592,6 +646,11 @@ export class SamespaceEmulator {
 	reset(options: { keepFaults?: boolean } = {}): void {
 		this.requests.length = 0;
 		this.placedCalls.length = 0;
+		this.placements.clear();
+		if (this.bucket) {
+			this.bucket.tokens = this.bucket.capacity;
+			this.bucket.at = this.bucket.now();
+		}
 		this.simulator?.reset();
 		const c = SamespaceEmulator.zeroCounters();
 		Object.assign(this.counters, c);
@@ -702,6 +761,13 @@ export class SamespaceEmulator {
 		if (tooLarge) {
 			return this.reject(ctx, 413, { success: false, message: `Request body larger than ${this.maxBodyBytes} bytes` });
 		}
+		const waitMs = this.takeToken();
+		if (waitMs !== undefined) {
+			// Like an API gateway's limiter: before credentials, flow checks or injected faults.
+			this.counters.rateLimited++;
+			const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
+			return this.send(ctx, 429, JSON.stringify({ success: false, message: RATE_LIMIT_MESSAGE }), JSON_TYPE, { 'Retry-After': String(retryAfter) });
+		}
 
 		if (this.rules.length > 0) {
 			const rule = this.matchRule(body, ctx);
@@ -761,9 +827,30 @@ export class SamespaceEmulator {
 		return { ok: true };
 	}
 
+	/** Takes a token from the rate-limit bucket: undefined when taken, else ms until the next token. */
+	private takeToken(): number | undefined {
+		const bucket = this.bucket;
+		if (!bucket) return undefined;
+		const now = bucket.now();
+		bucket.tokens = Math.min(bucket.capacity, bucket.tokens + (Math.max(0, now - bucket.at) / 1000) * bucket.perSecond);
+		bucket.at = now;
+		if (bucket.tokens >= 1) {
+			bucket.tokens -= 1;
+			return undefined;
+		}
+		return ((1 - bucket.tokens) / bucket.perSecond) * 1000;
+	}
+
 	private place(ctx: Ctx, body: any, fault?: string): string {
 		const callId = randomUUID();
 		this.counters.placed++;
+		const number = Array.isArray(body?.flow) && isObject(body.flow[0]) ? body.flow[0].number : undefined;
+		if (number !== undefined) {
+			const key = String(number);
+			const times = (this.placements.get(key) ?? 0) + 1;
+			this.placements.set(key, times);
+			if (times > 1) this.counters.duplicatePlacements[key] = times - 1;
+		}
 		if (this.recordMode === 'all') {
 			const first = Array.isArray(body?.flow) ? body.flow[0] : undefined;
 			const call: PlacedCall = { call_id: callId, body, number: first?.number, time: Date.now() };

@@ -332,7 +332,8 @@ export const sendOptions = {
 		type: 'number',
 		typeOptions: { minValue: 0, numberPrecision: 2 },
 		default: DEFAULT_CALLS_PER_SECOND,
-		description: 'Pace for starting calls, e.g. 2 for at most two new calls each second. 0 means no pace.',
+		description:
+			'A fixed pace for starting calls, e.g. 2 for at most two new calls each second. 0 means no fixed pace: the node still slows down by itself when Samespace answers 429 Too Many Requests.',
 	},
 	callsOnRetry: {
 		displayName: 'Place Calls When Retrying',

@@ -1,12 +1,14 @@
 /**
- * Placing the checked calls: a capped number in flight, an optional pace, per-call retries where
- * no call can have been placed, and the run-level errors when the run stops early.
+ * Placing the checked calls: a capped number in flight, one pace for the whole run (the user's
+ * Calls per Second and Samespace's rate limit, transport/pacer.ts), per-call retries where no call
+ * can have been placed, and the run-level errors when the run stops early.
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { dispatch } from '../transport/dispatch';
 import { MAY_HAVE_PLACED } from '../transport/interpret';
 import type { Outcome } from '../transport/outcome';
+import { Pacer, type Turn } from '../transport/pacer';
 import { withRetries, type RetryResult } from '../transport/retry';
 import type { Redact } from '../transport/redact';
 import { sendOnce } from '../transport/send';
@@ -41,12 +43,17 @@ export async function placeCalls(ctx: IExecuteFunctions, pending: PendingCall[],
 	const signal = ctx.getExecutionCancelSignal();
 	const wait = (ms: number) => waitUnlessStopped(ms, signal);
 	const policy = { maxRetries: options.retries, maxWaitMs: options.maxRetryWaitMs, baseDelayMs: BASE_RETRY_DELAY_MS };
+	// One per run: every first send and every retry of this run takes its turn through it.
+	const pacer = new Pacer(
+		{ minIntervalMs: options.minIntervalMs, maxHoldMs: options.maxRetryWaitMs, baseDelayMs: BASE_RETRY_DELAY_MS },
+		{ now: () => Date.now(), wait, random: Math.random, stopped: () => signal?.aborted === true },
+	);
 
-	const placeOne = async (slot: number): Promise<RetryResult> => {
+	const placeOne = async (slot: number, first: Turn): Promise<RetryResult> => {
 		const { call } = pending[slot];
 		const request = { url: settings.url, record: call.record, flow: call.flow };
 		try {
-			return await withRetries(() => sendOnce(ctx, request, options.timeoutMs, settings.redact), policy, wait);
+			return await withRetries(() => sendOnce(ctx, request, options.timeoutMs, settings.redact), policy, wait, Math.random, { pacer, first });
 		} catch (error) {
 			// Nothing above should throw; if something does, the call may have been placed.
 			const outcome: Outcome = {
@@ -64,7 +71,7 @@ export async function placeCalls(ctx: IExecuteFunctions, pending: PendingCall[],
 		pending.length,
 		placeOne,
 		(result) => result.outcome.kind !== 'accepted',
-		{ concurrency: options.concurrency, minIntervalMs: options.minIntervalMs, stopOnFailure: !settings.continueOnFail, signal },
+		{ concurrency: options.concurrency, stopOnFailure: !settings.continueOnFail, signal, pacer },
 		wait,
 	);
 

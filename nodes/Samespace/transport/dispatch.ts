@@ -1,16 +1,21 @@
 /**
- * Running many calls with a cap on how many are in flight and an optional pace. All state lives
- * in one call of `dispatch`, so concurrent executions (and queue-mode workers) share nothing.
+ * Running many calls with a cap on how many are in flight, each start taking its turn through a
+ * Pacer (transport/pacer.ts). All state lives in one call of `dispatch`, so concurrent executions
+ * (and queue-mode workers) share nothing.
  */
+import { Pacer, type Turn } from './pacer';
+
 export interface DispatchSettings {
 	/** Most tasks running at once. */
 	concurrency: number;
-	/** Least time between two task starts, in milliseconds (0: no pacing). */
-	minIntervalMs: number;
+	/** Least time between two task starts, in milliseconds (0: no pacing); only without `pacer`. */
+	minIntervalMs?: number;
 	/** Stop starting tasks after the first failure. */
 	stopOnFailure: boolean;
 	/** When aborted, no further task is started. */
 	signal?: AbortSignal;
+	/** Decides when each task may start (shared with the tasks' own retries). */
+	pacer?: Pacer;
 }
 
 export interface DispatchResult<R> {
@@ -23,28 +28,28 @@ export interface DispatchResult<R> {
 
 export async function dispatch<R>(
 	count: number,
-	run: (index: number) => Promise<R>,
+	run: (index: number, turn: Turn) => Promise<R>,
 	isFailure: (result: R) => boolean,
 	settings: DispatchSettings,
 	wait: (ms: number) => Promise<boolean>,
 ): Promise<DispatchResult<R>> {
 	const results: Array<R | undefined> = new Array(count);
 	let next = 0;
-	let nextStartAt = 0;
 	let stoppedAt: number | undefined;
 	const halted = () => stoppedAt !== undefined || settings.signal?.aborted === true;
+	const pacer =
+		settings.pacer ??
+		new Pacer(
+			{ minIntervalMs: settings.minIntervalMs ?? 0, maxHoldMs: 0, baseDelayMs: 0 },
+			{ now: () => Date.now(), wait, random: Math.random },
+		);
 
 	const worker = async () => {
 		while (!halted() && next < count) {
 			const index = next++;
-			if (settings.minIntervalMs > 0) {
-				const now = Date.now();
-				const startAt = Math.max(now, nextStartAt);
-				nextStartAt = startAt + settings.minIntervalMs;
-				if (startAt > now && !(await wait(startAt - now))) return;
-				if (halted()) return;
-			}
-			const result = await run(index);
+			const turn = await pacer.turn();
+			if (!turn || halted()) return;
+			const result = await run(index, turn);
 			results[index] = result;
 			if (settings.stopOnFailure && isFailure(result) && stoppedAt === undefined) stoppedAt = index;
 		}

@@ -1,8 +1,11 @@
 /**
  * Retrying only what cannot have placed a call. A 429 or 503, or a connection that was never
  * made, is sent again after a wait; anything that may have reached Samespace is never resent.
+ * With a Pacer (the node always gives one), every attempt takes its turn through it and a 429's
+ * wait is the pacer's hold, shared by every call of the run; without one, the item waits alone.
  */
 import type { Failure, Outcome } from './outcome';
+import type { Pacer, Turn } from './pacer';
 
 export interface RetryPolicy {
 	/** Attempts after the first. */
@@ -26,14 +29,23 @@ export function backoffDelay(retry: number, policy: RetryPolicy, random: () => n
 
 const seconds = (ms: number) => `${Number((ms / 1000).toFixed(2))} s`;
 
+/** The run's pacer and the turn the dispatcher took for the first attempt. */
+export interface Pacing {
+	pacer: Pacer;
+	first: Turn;
+}
+
 export async function withRetries(
 	attempt: () => Promise<Outcome>,
 	policy: RetryPolicy,
 	wait: (ms: number) => Promise<boolean>,
 	random: () => number = Math.random,
+	pacing?: Pacing,
 ): Promise<RetryResult> {
+	let turn = pacing?.first;
 	for (let attempts = 1; ; attempts++) {
 		const outcome = await attempt();
+		if (pacing && turn) pacing.pacer.report(turn, outcome);
 		if (outcome.kind === 'accepted' || !outcome.retryable) return { outcome, attempts };
 		const tried = `Tried ${attempts} time${attempts > 1 ? 's' : ''}.`;
 		if (attempts > policy.maxRetries) {
@@ -48,8 +60,15 @@ export async function withRetries(
 				attempts,
 			};
 		}
-		const delay = outcome.retryAfterMs ?? backoffDelay(attempts - 1, policy, random);
-		if (!(await wait(delay))) {
+		// With a pacer, a limit answer's wait is its hold (taken in `turn` below); a connection that
+		// failed is this item's own trouble and waits alone.
+		const ownWait = pacing && outcome.kind === 'busy' ? undefined : (outcome.retryAfterMs ?? backoffDelay(attempts - 1, policy, random));
+		let stopped = ownWait !== undefined && !(await wait(ownWait));
+		if (!stopped && pacing) {
+			turn = await pacing.pacer.turn();
+			stopped = turn === undefined;
+		}
+		if (stopped) {
 			return {
 				outcome: {
 					kind: 'cancelled',

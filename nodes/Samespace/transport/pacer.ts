@@ -1,0 +1,154 @@
+/**
+ * One pace for every call of one run: decides when the next attempt (a first send or a retry)
+ * may start. All state lives in one Pacer, made per run of `placeCalls`, so concurrent
+ * executions (and queue-mode workers) share nothing.
+ *
+ * Rules:
+ * - Starts are at least `minIntervalMs` apart (the user's Calls per Second), and at least
+ *   1/rate apart once Samespace has limited the run (below).
+ * - A limit answer (`busy`: 429, or a 503 that says to come back) holds back every new start:
+ *   until its Retry-After, or, without one, for a jittered exponential backoff. A hold never
+ *   shortens, and never lasts longer than the Longest Retry Wait (the item that asked for longer
+ *   fails, as it does alone; the others are not kept waiting beyond what the user allowed).
+ *   Attempts that were waiting for their turn when a hold came take a new place after it.
+ * - The rate adapts (AIMD, as TCP does): the run starts unpaced; the first limit sets the rate
+ *   to the accepted answers of the last second (at least 1/s: what Samespace evidently let
+ *   through); each later limit multiplies it by 0.9, at most once per round (limit answers to
+ *   attempts started before the last reaction belong to the same round and are not counted
+ *   again, like TCP's one decrease per round trip); each accepted answer adds 0.02/s, i.e. 2%
+ *   of the rate per second's worth of answers.
+ * - Improvement over a plain AIMD: the rate only grows on answers to attempts that had to wait
+ *   for their turn, i.e. while the pace is what holds starts back. When the concurrency cap (or a
+ *   slow API) is the bottleneck, the pace is not being tested, and letting it grow anyway would
+ *   leave it far above what was ever sent, so the next limit would need many rounds to come down.
+ * Being a little above Samespace's rate is cheap (its bucket refills during a hold); being below
+ * it costs throughput, so the steps are small and the first estimate errs high rather than low.
+ */
+import { backoffDelay } from './retry';
+import type { Outcome } from './outcome';
+
+export interface PacerClock {
+	now(): number;
+	/** Waits `ms`; resolves to false when the run was stopped meanwhile. */
+	wait(ms: number): Promise<boolean>;
+	random(): number;
+	/** Whether the run was stopped (checked before a turn is granted without a wait). */
+	stopped?(): boolean;
+}
+
+export interface PacerSettings {
+	/** The user's floor: least time between two starts (0: none). */
+	minIntervalMs: number;
+	/** The longest hold (the Longest Retry Wait). */
+	maxHoldMs: number;
+	/** First backoff step of a hold without Retry-After; doubles with each limit round in a row. */
+	baseDelayMs: number;
+}
+
+/** An attempt's place: handed back with its answer. */
+export interface Turn {
+	/** Order of the start within the run. */
+	readonly seq: number;
+	/** Whether the attempt had to wait for its turn (the pace or a hold was binding). */
+	readonly waited: boolean;
+}
+
+/** The window over which accepted answers are counted for the first estimate. */
+export const ESTIMATE_WINDOW_MS = 1000;
+/** The first estimate is at least this (calls per second). */
+export const MIN_FIRST_RATE = 1;
+/** The rate never drops below this (calls per second): below it, holds alone pace the run. */
+export const MIN_RATE = 0.1;
+/** Factor applied to the rate on a limit answer (once per round). */
+export const DECREASE = 0.9;
+/** Calls per second added per accepted answer: 2% of the rate per second's worth of answers. */
+export const GROWTH_PER_ANSWER = 0.02;
+
+export class Pacer {
+	private rate: number | undefined;
+	private holdUntil = -Infinity;
+	private nextStartAt = -Infinity;
+	private lastStartAt = -Infinity;
+	/** Changes with every limit answer: a turn reserved under an older one is reserved again. */
+	private generation = 0;
+	private started = 0;
+	/** The first start of the current round: earlier attempts' limit answers are not reacted to. */
+	private roundFrom = 0;
+	/** Limit rounds since the last accepted answer (the backoff's exponent). */
+	private streak = 0;
+	private readonly acceptedAt: number[] = [];
+
+	constructor(
+		private readonly settings: PacerSettings,
+		private readonly clock: PacerClock,
+	) {}
+
+	/** The adapted rate in calls per second; undefined while unpaced (no limit answer yet). */
+	get callsPerSecond(): number | undefined {
+		return this.rate;
+	}
+
+	/** No start before this time (ms, on the pacer's clock). */
+	get heldUntil(): number {
+		return this.holdUntil;
+	}
+
+	private interval(): number {
+		return Math.max(this.settings.minIntervalMs, this.rate === undefined ? 0 : 1000 / this.rate);
+	}
+
+	/**
+	 * Waits for this attempt's turn. Undefined when the run was stopped first: then the attempt
+	 * must not start.
+	 */
+	async turn(): Promise<Turn | undefined> {
+		let waited = false;
+		for (;;) {
+			const now = this.clock.now();
+			const generation = this.generation;
+			const startAt = Math.max(now, this.holdUntil, this.nextStartAt);
+			this.nextStartAt = startAt + this.interval();
+			if (startAt > now) {
+				waited = true;
+				if (!(await this.clock.wait(startAt - now))) return undefined;
+			}
+			if (this.clock.stopped?.()) return undefined;
+			// A limit answer came while this attempt waited: its place was given under the old
+			// hold and rate, so it takes a new one.
+			if (generation !== this.generation) continue;
+			this.lastStartAt = Math.max(this.lastStartAt, this.clock.now());
+			return { seq: this.started++, waited };
+		}
+	}
+
+	/** What the attempt that had `turn` came to. */
+	report(turn: Turn, outcome: Outcome): void {
+		const now = this.clock.now();
+		if (outcome.kind === 'accepted') {
+			this.streak = 0;
+			this.acceptedAt.push(now);
+			this.forgetBefore(now - ESTIMATE_WINDOW_MS);
+			if (this.rate !== undefined && turn.waited) this.rate += GROWTH_PER_ANSWER;
+			return;
+		}
+		if (outcome.kind !== 'busy') return;
+		if (turn.seq >= this.roundFrom) {
+			this.forgetBefore(now - ESTIMATE_WINDOW_MS);
+			this.rate =
+				this.rate === undefined ? Math.max(MIN_FIRST_RATE, this.acceptedAt.length) : Math.max(MIN_RATE, this.rate * DECREASE);
+			this.roundFrom = this.started;
+			this.streak++;
+		}
+		const delay =
+			outcome.retryAfterMs ??
+			backoffDelay(Math.max(0, this.streak - 1), { maxRetries: 0, maxWaitMs: this.settings.maxHoldMs, baseDelayMs: this.settings.baseDelayMs }, this.clock.random);
+		this.holdUntil = Math.max(this.holdUntil, now + Math.min(Math.max(0, delay), this.settings.maxHoldMs));
+		this.generation++;
+		// Places reserved before are given again from here; the floor still counts from the last start.
+		this.nextStartAt = Math.max(this.holdUntil, this.lastStartAt + this.interval());
+	}
+
+	private forgetBefore(time: number): void {
+		while (this.acceptedAt.length > 0 && this.acceptedAt[0] <= time) this.acceptedAt.shift();
+	}
+}
