@@ -141,6 +141,8 @@ export interface WorkflowRunResult {
 	runData: IRunData;
 	/** When `status` is `waiting`: the execution, to be resumed as n8n resumes it (see dev/waiting.ts). */
 	waiting?: WaitingExecution;
+	/** How many times the run read (and, in n8n, decrypted) a credential: `getDecrypted` calls. */
+	credentialReads: number;
 }
 
 /** Built-in trigger node: outputs its `items` parameter (an array of JSON objects, or a JSON
@@ -399,6 +401,9 @@ class HarnessNodeTypes implements INodeTypes {
 // ---------------------------------------------------------------------------------------------
 
 class HarnessCredentialsHelper extends ICredentialsHelper {
+	/** `getDecrypted` calls so far. */
+	reads = 0;
+
 	constructor(
 		private readonly core: Core,
 		private readonly pkg: LoadedPackage,
@@ -514,6 +519,7 @@ class HarnessCredentialsHelper extends ICredentialsHelper {
 		raw?: boolean,
 		expressionResolveValues?: ICredentialsExpressionResolveValues,
 	): Promise<ICredentialDataDecryptedObject> {
+		this.reads++;
 		const stored = this.stored(nodeCredentials, type);
 		if (raw === true) return stored;
 		let data = NodeHelpers.getNodeParameters(
@@ -688,6 +694,7 @@ async function execute(
 	}
 
 	const result = resultOf(run, logs);
+	result.credentialReads = credentialsHelper.reads;
 	if (run.status === 'waiting') {
 		result.waiting = new WaitingExecution(
 			{
@@ -722,6 +729,7 @@ function resultOf(run: IRun, logs: string[]): WorkflowRunResult {
 		logs,
 		hints,
 		runData,
+		credentialReads: 0,
 	};
 }
 
@@ -795,7 +803,7 @@ function createAdditionalData(
 
 /** Result for a workflow the engine refused to start. */
 function refused(error: unknown, logs: string[]): WorkflowRunResult {
-	return { outputs: {}, error: toRunError(error), status: 'error', logs, hints: {}, runData: {} };
+	return { outputs: {}, error: toRunError(error), status: 'error', logs, hints: {}, runData: {}, credentialReads: 0 };
 }
 
 function toRunError(error: unknown, lastNodeExecuted?: string): WorkflowRunError {

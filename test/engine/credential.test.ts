@@ -1,6 +1,6 @@
 /**
  * The credential's test request, run the way n8n's credential tester runs it: as the routing
- * request of a declarative node, through n8n's engine, with the credential's own generic
+ * request of a declarative node, through n8n's engine, with the credential's own
  * `authenticate`, and judged by the credential's rules (n8n's CredentialsTester logic: a thrown
  * HTTP error whose status matches a `responseCode` rule fails with that rule's message; any other
  * non-2xx fails; an error without an answer fails with its code; everything else passes).

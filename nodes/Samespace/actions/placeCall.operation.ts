@@ -70,7 +70,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const repeated = repeatedRunError(this, options);
 	if (repeated) throw repeated;
 
-	const results = await placeCalls(this, pending, { url, options, continueOnFail, redact });
+	const results = await placeCalls(this, pending, { url, credential: connection.credential, options, continueOnFail, redact });
 	results.forEach(({ outcome, attempts }, slot) => {
 		const { itemIndex, call } = pending[slot];
 		try {

@@ -47,6 +47,7 @@ export async function placeAndWait(
 
 	const [{ outcome, attempts }] = await placeCalls(ctx, [{ itemIndex: 0, call }], {
 		url: connection.endpoint,
+		credential: connection.credential,
 		options,
 		continueOnFail: ctx.continueOnFail() || failureItem !== undefined,
 		redact,

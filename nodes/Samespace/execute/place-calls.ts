@@ -3,7 +3,7 @@
  * Calls per Second and Samespace's rate limit, transport/pacer.ts), per-call retries where no call
  * can have been placed, and the run-level errors when the run stops early.
  */
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { ICredentialsDecrypted, IExecuteFunctions } from 'n8n-workflow';
 
 import { dispatch } from '../transport/dispatch';
 import { MAY_HAVE_PLACED } from '../transport/interpret';
@@ -28,6 +28,8 @@ export interface PendingCall {
 export interface CallSettings {
 	/** `{base}/call/flow`. */
 	url: string;
+	/** The credential as read once for the execution (Connection.credential). */
+	credential: ICredentialsDecrypted;
 	options: SendOptions;
 	/** With "continue on fail" every call is tried; without, the first failure stops the run. */
 	continueOnFail: boolean;
@@ -51,7 +53,7 @@ export async function placeCalls(ctx: IExecuteFunctions, pending: PendingCall[],
 
 	const placeOne = async (slot: number, first: Turn): Promise<RetryResult> => {
 		const { call } = pending[slot];
-		const request = { url: settings.url, record: call.record, flow: call.flow };
+		const request = { url: settings.url, credential: settings.credential, record: call.record, flow: call.flow };
 		try {
 			return await withRetries(() => sendOnce(ctx, request, options.timeoutMs, settings.redact), policy, wait, Math.random, { pacer, first });
 		} catch (error) {

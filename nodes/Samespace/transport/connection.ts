@@ -4,18 +4,26 @@
  * the Auth Token is checked and gives the redactor. Nothing here sends anything: a bad
  * credential is refused before any request, with what to fix.
  */
-import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError, type ICredentialsDecrypted, type IExecuteFunctions } from 'n8n-workflow';
 
 import { callFlowEndpoint, SAMESPACE_DEFAULT_BASE_URL } from '../../../credentials/SamespaceApi.credentials';
 import { isMaskableToken, makeRedactor, MIN_TOKEN_LENGTH, type Redact } from './redact';
 import { CREDENTIAL_TYPE } from './send';
 
-export interface Connection {
+export interface CheckedCredential {
 	cloudId: string;
 	/** `{Base URL}/call/flow`. */
 	endpoint: string;
 	/** Masks the token in every shape it can be shown in (the token itself is sent by the credential's `authenticate`, never by the node). */
 	redact: Redact;
+}
+
+export interface Connection extends CheckedCredential {
+	/**
+	 * The credential as read (and decrypted) once for this execution. Every request authenticates
+	 * with it, so n8n neither reads it from its database nor decrypts it again per call.
+	 */
+	credential: ICredentialsDecrypted;
 }
 
 export interface CredentialProblem {
@@ -26,7 +34,7 @@ export interface CredentialProblem {
 	description: string;
 }
 
-export type ConnectionCheck = ({ ok: true } & Connection) | CredentialProblem;
+export type ConnectionCheck = ({ ok: true } & CheckedCredential) | CredentialProblem;
 
 const NOTHING_SENT = 'No call was placed: nothing was sent.';
 
@@ -113,9 +121,15 @@ export function readConnection(credentials: Record<string, unknown>): Connection
 	return { ok: true, cloudId: cloud, endpoint: endpoint.endpoint, redact };
 }
 
-/** The node's credential, checked: a bad Base URL or token throws what to fix, and nothing is sent. */
+/**
+ * The node's credential, read once per execution and checked: a bad Base URL or token throws what
+ * to fix, and nothing is sent.
+ */
 export async function connectionFor(ctx: IExecuteFunctions): Promise<Connection> {
-	const connection = readConnection(await ctx.getCredentials(CREDENTIAL_TYPE));
-	if (!connection.ok) throw new NodeOperationError(ctx.getNode(), connection.message, { description: connection.description });
-	return connection;
+	const data = await ctx.getCredentials(CREDENTIAL_TYPE);
+	const checked = readConnection(data);
+	if (!checked.ok) throw new NodeOperationError(ctx.getNode(), checked.message, { description: checked.description });
+	const { id, name } = ctx.getNode().credentials?.[CREDENTIAL_TYPE] ?? {};
+	const { ok: _ok, ...connection } = checked;
+	return { ...connection, credential: { id: id ?? '', name: name ?? '', type: CREDENTIAL_TYPE, data } };
 }

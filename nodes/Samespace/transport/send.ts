@@ -1,5 +1,5 @@
 /** One HTTP attempt at placing one call flow. */
-import type { IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
+import type { ICredentialsDecrypted, IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 
 import type { CallFlow } from '../flow/schema';
 import { cancelledWhileSending, interpretRequestError, interpretResponse, MAY_HAVE_PLACED, timedOut } from './interpret';
@@ -14,6 +14,8 @@ export const MAX_RESPONSE_BYTES = 1024 * 1024;
 export interface CallRequest {
 	/** The full endpoint, `{base}/call/flow`. */
 	url: string;
+	/** The credential as read once for the execution (see Connection): n8n applies it to the request. */
+	credential: ICredentialsDecrypted;
 	record: boolean;
 	flow: CallFlow;
 }
@@ -71,7 +73,7 @@ export async function sendOnce(ctx: IExecuteFunctions, request: CallRequest, tim
 		ignoreHttpStatusErrors: true,
 		disableFollowRedirect: true,
 		timeout: timeoutMs,
-	}) as Promise<IN8nHttpFullResponse>;
+	}, { credentialsDecrypted: request.credential }) as Promise<IN8nHttpFullResponse>;
 
 	let response: IN8nHttpFullResponse | typeof DEADLINE;
 	try {
