@@ -9,6 +9,7 @@
 //
 //   npm run bench                 everything (about 15 minutes; the first run also installs n8n)
 //   node dev/bench/run.mjs --quick   a smoke run with small lists (does not write BENCHMARKS.md)
+//   node dev/bench/run.mjs --throughput-only   1,000 items only, no rate-limit phase (nor BENCHMARKS.md)
 //
 // Phases: 1. validation micro-benchmark (in this process, on dist/); 2. throughput in n8n;
 // 3. a rate-limited API (the emulator's token bucket) drained by the node and by the HTTP Request
@@ -29,7 +30,9 @@ const { SamespaceEmulator } = require(path.join(ROOT, 'build', 'dev', 'emulator.
 const { measureValidation, loadCheckItemFlow } = require(path.join(ROOT, 'build', 'dev', 'bench', 'validation.js'));
 
 const QUICK = process.argv.includes('--quick');
-const SIZES = QUICK ? [{ items: 200, rounds: 1 }] : [{ items: 1000, rounds: 5 }, { items: 10_000, rounds: 2 }];
+/** `--throughput-only`: phases 1, 2 and 4 with 1,000 items (for a quick before/after comparison). */
+const THROUGHPUT_ONLY = process.argv.includes('--throughput-only');
+const SIZES = QUICK ? [{ items: 200, rounds: 1 }] : [{ items: 1000, rounds: 5 }, ...(THROUGHPUT_ONLY ? [] : [{ items: 10_000, rounds: 2 }])];
 const CONCURRENCIES = [1, 10];
 const RATE_LIMITS = QUICK ? [50] : [20, 50];
 const RATE_ITEMS = QUICK ? 300 : 2000;
@@ -251,7 +254,7 @@ async function main() {
 		}
 
 		const throughputRows = await throughput(n8n, emulator, workflows, template);
-		const rateRows = typeof emulator.setRateLimit === 'function' ? await rateLimited(n8n, emulator, workflows) : [];
+		const rateRows = THROUGHPUT_ONLY ? [] : await rateLimited(n8n, emulator, workflows);
 		const profile = await profiled(n8n, emulator, workflows);
 		const report = renderReport({
 			when: new Date(),
@@ -267,7 +270,7 @@ async function main() {
 			profile,
 		});
 		console.log(`\n${report}`);
-		if (QUICK) log('--quick: BENCHMARKS.md left as it was');
+		if (QUICK || THROUGHPUT_ONLY) log('BENCHMARKS.md left as it was (a partial run)');
 		else log(`written to ${path.relative(ROOT, writeBenchmarksFile(report))}`);
 	} catch (error) {
 		console.error(`n8n's last log lines:\n${n8n.server.logs.slice(-30).join('\n')}`);
