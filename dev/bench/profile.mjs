@@ -49,22 +49,42 @@ export async function connectProfiler(url) {
 	};
 }
 
-/** Who owns a stack frame: a package (the folder after the last node_modules/), Node, or V8. */
-function ownerOf({ url, functionName }) {
-	if (!url) return ['(garbage collector)', '(idle)', '(program)'].includes(functionName) ? functionName : 'V8 built-ins';
-	if (url.startsWith('node:')) return 'Node.js internals';
+/** The package a frame's code belongs to (the folder after the last node_modules/), if any. */
+function packageOf(url) {
 	const parts = url.split('node_modules/');
-	if (parts.length === 1) return 'other';
+	if (parts.length === 1) return undefined;
 	const rest = parts.at(-1).split('/');
 	return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
 }
 
-/** Self time per owner, as shares of the non-idle time: [[owner, share], ...] largest first. */
+/**
+ * Self time per package, as shares of the non-idle time: [[owner, share], ...] largest first.
+ * Time in V8 built-ins (JSON.parse, RegExp, ...) and Node's own modules counts for the nearest
+ * package up the stack that called them: a JSON.parse our node runs is our cost. GC and V8's
+ * "(program)" stay on their own; n8n's expressions run in a separate isolate, which this profile
+ * (of the main isolate) does not see, but their cost shows in the CPU per item.
+ */
 export function shareByPackage(profile) {
-	const byNode = new Map(profile.nodes.map((node) => [node.id, node]));
+	const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+	const parent = new Map();
+	for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+	const above = new Map();
+	/** The nearest package at or above this frame. */
+	const packageAbove = (id) => {
+		if (!above.has(id)) {
+			const { url } = byId.get(id).callFrame;
+			above.set(id, (url ? packageOf(url) : undefined) ?? (parent.has(id) ? packageAbove(parent.get(id)) : undefined));
+		}
+		return above.get(id);
+	};
+	const ownerOf = (id) => {
+		const { url, functionName } = byId.get(id).callFrame;
+		if (['(garbage collector)', '(idle)', '(program)'].includes(functionName)) return functionName;
+		return packageAbove(id) ?? (url.startsWith('node:') ? 'Node.js internals' : url ? 'other' : 'V8 built-ins');
+	};
 	const time = new Map();
 	profile.samples.forEach((id, index) => {
-		const owner = ownerOf(byNode.get(id).callFrame);
+		const owner = ownerOf(id);
 		time.set(owner, (time.get(owner) ?? 0) + (profile.timeDeltas[index] ?? 0));
 	});
 	time.delete('(idle)');
