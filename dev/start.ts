@@ -7,7 +7,7 @@
  * plays the call out and presses 1, the call reports to the waiting execution, which resumes.
  *
  * `npm start -- --live` sends to the real Samespace API instead, with credentials given in
- * environment variables (see the README's "Trying it against the real API").
+ * environment variables (see docs/development.md, "Trying it against the real API").
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -4,7 +4,7 @@
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-/** Calls in flight at once. See the README ("Sending many items") for why 5. */
+/** Calls in flight at once. See docs/reference.md ("Sending many items") for why 5. */
 export const DEFAULT_CONCURRENCY = 5;
 export const MAX_CONCURRENCY = 50;
 export const DEFAULT_CALLS_PER_SECOND = 0;
