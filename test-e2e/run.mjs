@@ -239,6 +239,16 @@ async function main() {
 		});
 		if (!n8n) return;
 
+		// n8n 1.x reads the test request's `ignoreHttpStatusErrors: { ignore, except }` as "ignore every
+		// status" (validateStatus always true) and applies `rules` only to errors: there the Test
+		// button says "Connection successful" for any answer (a redirect, a 401 too).
+		const testRules = N8N_MAJOR >= 2;
+		if (!testRules) {
+			skip(
+				"the credential's Test button reports a redirect as a failure",
+				`n8n ${N8N_VERSION} treats the test's ignoreHttpStatusErrors {ignore, except} as ignore-all and applies no response rules: any answer reads as "Connection successful"`,
+			);
+		}
 		await check("the credential's Test button: passes, never follows a redirect, sends nothing to a Base URL against the rules", async () => {
 			// 2.x's editor tests a new credential before saving it (id ''); 1.x's only tests a saved one
 			// (403 for id ''): there the edited fields are sent with the saved credential's id.
@@ -263,7 +273,7 @@ async function main() {
 			await new Promise((r) => redirector.listen(0, '127.0.0.1', r));
 			try {
 				const redirected = await testCredential({ ...valid, baseUrl: `http://127.0.0.1:${redirector.address().port}/api` });
-				assert(redirected.status === 'Error' && /redirect, which the test does not follow/.test(redirected.message), `307: ${JSON.stringify(redirected)}`);
+				if (testRules) assert(redirected.status === 'Error' && /redirect, which the test does not follow/.test(redirected.message), `307: ${JSON.stringify(redirected)}`);
 				assert(targetHits === 0, 'the redirect was followed');
 			} finally {
 				target.close();
