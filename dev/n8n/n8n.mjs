@@ -7,7 +7,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { DEV_HOST, N8N_BIN, NODE_BIN, OWNER } from './config.mjs';
+import { DEV_HOST, N8N_BIN, N8N_LINE, N8N_MAJOR, NODE_BIN, OWNER } from './config.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** Preloaded into n8n (and its task runner): records every connection n8n tries outside the loopback range. */
@@ -28,7 +28,7 @@ export async function freePort() {
 /**
  * The environment n8n runs with: bound to 127.0.0.1, its data in `userFolder/.n8n`, and every
  * switch that makes it call out turned off (telemetry, version notifications, templates, the
- * verified-community-packages list, the MCP registry module, license renewal).
+ * verified-community-packages list, the MCP registry module on 2.x, license renewal).
  */
 export function n8nEnv({ userFolder, port, brokerPort, outboundLog, logLevel = 'info', extra = {} }) {
 	const env = { ...process.env };
@@ -59,7 +59,7 @@ export function n8nEnv({ userFolder, port, brokerPort, outboundLog, logLevel = '
 		N8N_PERSONALIZATION_ENABLED: 'false',
 		N8N_HIRING_BANNER_ENABLED: 'false',
 		N8N_LICENSE_AUTO_RENEW_ENABLED: 'false',
-		N8N_DISABLED_MODULES: 'mcp-registry',
+		N8N_DISABLED_MODULES: N8N_LINE.disabledModules,
 		EXTERNAL_FRONTEND_HOOKS_URLS: '',
 		// Community packages: installed from a local tarball, never fetched.
 		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
@@ -121,6 +121,12 @@ export function parseExecutionOutput(stdout) {
 	return JSON.parse(text);
 }
 
+/**
+ * The CLI arguments that make a workflow's production webhooks live when n8n starts: 2.x publishes
+ * a workflow (`publish:workflow`); 1.x has no publishing and activates it (`update:workflow --active`).
+ */
+export const publishWorkflowArgs = (id) => (N8N_MAJOR >= 2 ? ['publish:workflow', `--id=${id}`] : ['update:workflow', `--id=${id}`, '--active=true']);
+
 /** Like n8nCli, but throws with n8n's output when the command fails. */
 export async function n8nCliOk(args, options) {
 	const r = await n8nCli(args, options);
@@ -131,9 +137,9 @@ export async function n8nCliOk(args, options) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Start `n8n start` and resolve once /healthz/readiness answers 200. `onLog` receives n8n's
- * output lines (default: kept in `logs` only); `nodeArgs`: flags for Node itself (e.g. `--inspect`).
- * `stop()` sends SIGTERM, then SIGKILL after 20 s.
+ * Start `n8n start` and resolve once /healthz/readiness and /rest/settings answer 200. `onLog`
+ * receives n8n's output lines (default: kept in `logs` only); `nodeArgs`: flags for Node itself
+ * (e.g. `--inspect`). `stop()` sends SIGTERM, then SIGKILL after 20 s.
  */
 export async function startN8n({ env, port, onLog, readyTimeoutMs = 180_000, nodeArgs = [] }) {
 	const started = Date.now();
@@ -180,8 +186,9 @@ export async function startN8n({ env, port, onLog, readyTimeoutMs = 180_000, nod
 			throw new Error(`n8n was not ready after ${readyTimeoutMs} ms:\n${logs.slice(-40).join('\n')}`);
 		}
 		try {
+			// n8n 1.x answers readiness before its REST routes exist: wait for both.
 			const res = await fetch(`${url}/healthz/readiness`);
-			if (res.ok) break;
+			if (res.ok && (await fetch(`${url}/rest/settings`)).ok) break;
 		} catch {
 			// not listening yet
 		}

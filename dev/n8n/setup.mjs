@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { installTarball, recordInstalledPackage } from './community-install.mjs';
-import { CREDENTIAL, EMULATOR_AUTH_TOKEN, EMULATOR_CLOUD_ID, EXAMPLES_DIR } from './config.mjs';
-import { n8nCli, n8nCliOk } from './n8n.mjs';
+import { CREDENTIAL, EMULATOR_AUTH_TOKEN, EMULATOR_CLOUD_ID, EXAMPLES_DIR, N8N_LINE, N8N_MAJOR, N8N_VERSION } from './config.mjs';
+import { n8nCli, n8nCliOk, publishWorkflowArgs } from './n8n.mjs';
 
 /** The credential the AI-agent example's chat model gets: the scripted model on 127.0.0.1. */
 export const LLM_CREDENTIAL = { id: 'scriptedOpenAi01', name: 'Scripted chat model (offline)', type: 'openAiApi' };
@@ -31,12 +31,17 @@ export function listExamples() {
 		});
 }
 
-/** The example as imported: a stable id, and every credential reference pointed at ours. */
+/**
+ * The example as imported: a stable id, every credential reference pointed at ours, and n8n's own
+ * nodes at a version this n8n line has (config.mjs `nodeVersions`; our nodes are never changed).
+ */
 export function importableExample({ workflow, id }) {
 	const copy = structuredClone(workflow);
 	copy.id = id;
 	copy.active = false;
 	for (const node of copy.nodes) {
+		const newest = N8N_LINE.nodeVersions?.[node.type];
+		if (newest !== undefined && node.typeVersion > newest) node.typeVersion = newest;
 		if (!node.credentials) continue;
 		for (const type of Object.keys(node.credentials)) {
 			if (type === CREDENTIAL.type) node.credentials[type] = { id: CREDENTIAL.id, name: CREDENTIAL.name };
@@ -47,6 +52,18 @@ export function importableExample({ workflow, id }) {
 }
 
 export const hasWebhookTrigger = (workflow) => workflow.nodes.some((n) => n.type === 'n8n-nodes-base.webhook');
+
+/**
+ * Why this n8n cannot run the example, or undefined. n8n 1.x generates no `<node>HitlTool`
+ * (human review for AI tool calls arrived in 2.x), so a workflow using it is imported but not
+ * activated there (n8n would refuse its unknown node type at start).
+ */
+export function unsupportedReason(workflow) {
+	if (N8N_MAJOR < 2 && workflow.nodes.some((n) => n.type.endsWith('HitlTool'))) {
+		return `n8n ${N8N_VERSION} has no human-review (HitlTool) node types; n8n generates them from 2.x on`;
+	}
+	return undefined;
+}
 
 /**
  * The first n8n command on a new user folder creates the SQLite database and runs every migration.
@@ -127,7 +144,12 @@ export async function prepareInstance({ userFolder, env, tarball, emulatorBaseUr
 
 		t = Date.now();
 		for (const example of examples.filter((e) => hasWebhookTrigger(e.workflow))) {
-			await n8nCliOk(['publish:workflow', `--id=${example.id}`], { env });
+			const unsupported = unsupportedReason(example.workflow);
+			if (unsupported) {
+				log(`not publishing "${example.name}": ${unsupported}`);
+				continue;
+			}
+			await n8nCliOk(publishWorkflowArgs(example.id), { env });
 			log(`published "${example.name}" (its production webhook is live when n8n starts)`);
 		}
 		timings.publishMs = Date.now() - t;

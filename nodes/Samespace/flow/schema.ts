@@ -8,10 +8,13 @@
  * as strings, methods upper-case, numbers as digits).
  *
  * Written against zod's v4 API (`zod/v4`), which the zod that n8n ships (3.25) and zod 4 both
- * provide; it checks a flow several times faster than the v3 API. Each field is one parser that
+ * provide (loaded through ./zod, which says which n8n is needed when `zod/v4` is missing); it
+ * checks a flow several times faster than the v3 API. Each field is one parser that
  * reads the raw value once and says exactly what is wrong with it.
  */
-import { z } from 'zod/v4';
+import type { z as zt } from 'zod/v4';
+
+import { z } from './zod';
 
 import {
 	ANSWER_STEP_TYPE,
@@ -179,7 +182,7 @@ const plainNextStep = optionalField((value, report) => readRef('the id of the st
 // Steps
 // ---------------------------------------------------------------------------------------------
 
-const strictStep = <K extends StepType, T extends z.ZodRawShape>(type: K, shape: T) =>
+const strictStep = <K extends StepType, T extends zt.ZodRawShape>(type: K, shape: T) =>
 	z.strictObject(
 		{ id: stepRef('an id for this step (any text unique in the flow, e.g. "welcome")'), type: z.literal(type), ...shape },
 		{
@@ -323,15 +326,15 @@ export const stepSchema = z.discriminatedUnion(
 	{ error: (issue) => stepShapeError(issue.input) },
 );
 
-export type FlowStep = z.output<typeof stepSchema>;
+export type FlowStep = zt.output<typeof stepSchema>;
 /** A flow as checked: it may still hold the node's own steps (see NODE_STEP_TYPES). */
 export type CallFlow = FlowStep[];
-export type AnswerStep = z.output<typeof answerStepSchema>;
+export type AnswerStep = zt.output<typeof answerStepSchema>;
 /** A step as Samespace takes it. */
 export type SamespaceStep = Exclude<FlowStep, AnswerStep>;
 
 /** A step as written in JSON or built from the step list, before it is checked. */
-export type FlowStepInput = z.input<typeof stepSchema>;
+export type FlowStepInput = zt.input<typeof stepSchema>;
 
 /** Unknown keys get a message that names them, and the replacement where one is known. */
 function explainUnknownKeys(keys: string[], typeMessage: string): string {
