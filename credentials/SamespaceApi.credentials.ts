@@ -43,17 +43,22 @@ export const CALL_FLOW_ENDPOINT_EXPRESSION = `={{ ${BASE_URL_SHAPE}.test(${BASE_
 /** Statuses that mean the test failed; any other answer means the Cloud ID and token got through. */
 const FAILING_STATUSES = [301, 302, 303, 307, 308, 401, 403, 404, 405, 500, 502, 503, 504];
 const REDIRECTED =
-	'The Base URL answers with a redirect, which the test does not follow (the token was sent nowhere else): use the address Samespace\'s API answers at';
+	"The Base URL answers with a redirect, which the test does not follow (the token was sent nowhere else): use the address Samespace's API answers at";
 
 const isPlainObject = (value: unknown): value is IDataObject =>
-	typeof value === 'object' && value !== null && [Object.prototype, null].includes(Object.getPrototypeOf(value));
+	typeof value === 'object' &&
+	value !== null &&
+	[Object.prototype, null].includes(Object.getPrototypeOf(value));
 
 /**
  * The body with `cloud_id` and `auth_token` added last, as n8n's declarative `body` injection
  * would: into a JSON (or form) object, or a new one when there is no body. Any other body (text,
  * a stream, a buffer) is left as it is: there is nowhere to put the fields, and Samespace answers 401.
  */
-function withCredentialFields(body: IHttpRequestOptions['body'], credentials: ICredentialDataDecryptedObject): IHttpRequestOptions['body'] {
+function withCredentialFields(
+	body: IHttpRequestOptions['body'],
+	credentials: ICredentialDataDecryptedObject,
+): IHttpRequestOptions['body'] {
 	if (body !== undefined && !isPlainObject(body)) return body;
 	return {
 		...(body ?? {}),
@@ -112,7 +117,10 @@ export class SamespaceApi implements ICredentialType {
 	// than n8n's declarative form, which evaluates two expressions per request: in n8n 2.x's
 	// isolated expression engine that was a third of the CPU a call cost in real n8n, for the
 	// HTTP Request node using this credential as much as for our node.
-	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
 		return { ...requestOptions, body: withCredentialFields(requestOptions.body, credentials) };
 	}
 
@@ -137,19 +145,31 @@ export class SamespaceApi implements ICredentialType {
 			})),
 			{
 				type: 'responseCode',
-				properties: { value: 401, message: 'Samespace did not accept this Cloud ID and Auth Token' },
+				properties: {
+					value: 401,
+					message: 'Samespace did not accept this Cloud ID and Auth Token',
+				},
 			},
 			{
 				type: 'responseCode',
-				properties: { value: 403, message: 'This Auth Token is not allowed to create call flows in this cloud' },
+				properties: {
+					value: 403,
+					message: 'This Auth Token is not allowed to create call flows in this cloud',
+				},
 			},
 			{
 				type: 'responseCode',
-				properties: { value: 404, message: 'No Samespace Call Flow API answers at this Base URL: check it' },
+				properties: {
+					value: 404,
+					message: 'No Samespace Call Flow API answers at this Base URL: check it',
+				},
 			},
 			{
 				type: 'responseCode',
-				properties: { value: 405, message: 'No Samespace Call Flow API answers at this Base URL: check it' },
+				properties: {
+					value: 405,
+					message: 'No Samespace Call Flow API answers at this Base URL: check it',
+				},
 			},
 		],
 	};

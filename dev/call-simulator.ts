@@ -41,7 +41,17 @@ export interface SimulatedCall {
 	done: Promise<void>;
 }
 
-type Step = { id?: unknown; type?: unknown; next_step?: unknown; count?: unknown; variable?: unknown; url?: unknown; method?: unknown; text?: unknown; number?: unknown };
+type Step = {
+	id?: unknown;
+	type?: unknown;
+	next_step?: unknown;
+	count?: unknown;
+	variable?: unknown;
+	url?: unknown;
+	method?: unknown;
+	text?: unknown;
+	number?: unknown;
+};
 
 /** Realistic durations, in ms, before the step's next one. */
 function duration(step: Step): number {
@@ -95,45 +105,71 @@ export class CallSimulator {
 		const call: SimulatedCall = { callId, number, path: [], done: Promise.resolve() };
 		// What the person will do is settled when the call is placed.
 		const answered = number === undefined || !this.unansweredNumbers.has(number);
-		call.done = this.walk(call, steps, number === undefined ? [] : (this.scripts.get(number) ?? []), answered);
+		call.done = this.walk(
+			call,
+			steps,
+			number === undefined ? [] : (this.scripts.get(number) ?? []),
+			answered,
+		);
 		this.calls.push(call);
 		return call;
 	}
 
-	private async walk(call: SimulatedCall, steps: Step[], script: string[], answered: boolean): Promise<void> {
+	private async walk(
+		call: SimulatedCall,
+		steps: Step[],
+		script: string[],
+		answered: boolean,
+	): Promise<void> {
 		const byId = new Map(steps.map((step, index) => [String(step.id), index]));
 		const gathered: Record<string, string> = {};
 		let at: number | undefined = 0;
 		for (let count = 0; at !== undefined && count < MAX_STEPS; count++) {
 			const step = steps[at];
-			const record: SimulatedStep = { id: String(step.id), type: String(step.type), at: Date.now() };
+			const record: SimulatedStep = {
+				id: String(step.id),
+				type: String(step.type),
+				at: Date.now(),
+			};
 			call.path.push(record);
 			await this.wait(duration(step));
 			if (step.type === 'call' && !answered) break;
 			let next: unknown = step.next_step;
 			if (step.type === 'digits') {
-				const keys = script.length > 0 ? (script.shift() as string) : '1234567890'.slice(0, typeof step.count === 'number' ? step.count : 1);
+				const keys =
+					script.length > 0
+						? (script.shift() as string)
+						: '1234567890'.slice(0, typeof step.count === 'number' ? step.count : 1);
 				record.keys = keys;
 				if (typeof step.variable === 'string') gathered[step.variable] = keys;
 				const routes = (next ?? {}) as Record<string, unknown>;
 				next = routes[keys] ?? routes['*'];
 			} else if (step.type === 'http') {
 				const ok = await this.request(record, step, gathered);
-				next = (next as { success?: unknown; fail?: unknown } | undefined)?.[ok ? 'success' : 'fail'];
+				next = (next as { success?: unknown; fail?: unknown } | undefined)?.[
+					ok ? 'success' : 'fail'
+				];
 			}
 			at = typeof next === 'string' ? byId.get(next) : undefined;
 		}
 	}
 
-	private async request(record: SimulatedStep, step: Step, gathered: Record<string, string>): Promise<boolean> {
+	private async request(
+		record: SimulatedStep,
+		step: Step,
+		gathered: Record<string, string>,
+	): Promise<boolean> {
 		const method = typeof step.method === 'string' ? step.method : 'GET';
 		// A variable not gathered on this path keeps its placeholder (the worst case: the document
 		// does not say what Samespace puts there).
-		const url = String(step.url).replace(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (placeholder, name: string) => {
-			const keys = gathered[name];
-			if (keys === undefined) return placeholder;
-			return this.options.encodeKeys ? encodeURIComponent(keys) : keys;
-		});
+		const url = String(step.url).replace(
+			/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g,
+			(placeholder, name: string) => {
+				const keys = gathered[name];
+				if (keys === undefined) return placeholder;
+				return this.options.encodeKeys ? encodeURIComponent(keys) : keys;
+			},
+		);
 		record.request = { method, url };
 		if (!/^https?:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//i.test(url)) {
 			record.request.skipped = 'not on this machine: the simulator makes no request outside it';

@@ -270,17 +270,20 @@ export function validateFlow(flow: unknown): FlowError[] {
 		}
 		const id = step.id;
 		if (id === undefined) err(`flow[${i}].id`, 'id is required');
-		else if (typeof id !== 'string' || id === '') err(`flow[${i}].id`, `id must be a non-empty string (got ${JSON.stringify(id)})`);
+		else if (typeof id !== 'string' || id === '')
+			err(`flow[${i}].id`, `id must be a non-empty string (got ${JSON.stringify(id)})`);
 		else if (ids.has(id)) err(`flow[${i}].id`, `duplicate step id "${id}"`);
 		else ids.add(id);
 	}
 
 	const ref = (path: string, value: unknown) => {
-		if (typeof value !== 'string' || value === '') err(path, `must be a step id string (got ${JSON.stringify(value)})`);
+		if (typeof value !== 'string' || value === '')
+			err(path, `must be a step id string (got ${JSON.stringify(value)})`);
 		else if (!ids.has(value)) err(path, `refers to step "${value}", which does not exist`);
 	};
 	const requireString = (step: Record<string, any>, p: string, field: string) => {
-		if (!isNonEmptyString(step[field])) err(`${p}.${field}`, `${field} is required and must be a non-empty string`);
+		if (!isNonEmptyString(step[field]))
+			err(`${p}.${field}`, `${field} is required and must be a non-empty string`);
 	};
 
 	for (let i = 0; i < flow.length; i++) {
@@ -298,8 +301,10 @@ export function validateFlow(flow: unknown): FlowError[] {
 			case 'play': {
 				const hasText = step.text !== undefined;
 				const hasUrl = step.url !== undefined;
-				if (hasText && !isNonEmptyString(step.text)) err(`${p}.text`, 'text must be a non-empty string');
-				if (hasUrl && !(typeof step.url === 'string' && HTTP_URL.test(step.url))) err(`${p}.url`, 'url must be an http(s) URL');
+				if (hasText && !isNonEmptyString(step.text))
+					err(`${p}.text`, 'text must be a non-empty string');
+				if (hasUrl && !(typeof step.url === 'string' && HTTP_URL.test(step.url)))
+					err(`${p}.url`, 'url must be an http(s) URL');
 				if (!hasText && !hasUrl) err(p, 'a play step needs text or url');
 				if (step.next_step !== undefined) ref(`${p}.next_step`, step.next_step);
 				break;
@@ -310,24 +315,29 @@ export function validateFlow(flow: unknown): FlowError[] {
 				}
 				requireString(step, p, 'variable');
 				const next = step.next_step;
-				if (!isObject(next)) err(`${p}.next_step`, 'next_step must be an object mapping digits (or "*") to step ids');
+				if (!isObject(next))
+					err(`${p}.next_step`, 'next_step must be an object mapping digits (or "*") to step ids');
 				else {
 					const keys = Object.keys(next);
-					if (keys.length === 0) err(`${p}.next_step`, 'next_step must map at least one input to a step id');
+					if (keys.length === 0)
+						err(`${p}.next_step`, 'next_step must map at least one input to a step id');
 					for (const key of keys) {
-						if (!DIGIT_KEY.test(key)) err(`${p}.next_step`, `"${key}" is not a digit key (digits, "*" or "#")`);
+						if (!DIGIT_KEY.test(key))
+							err(`${p}.next_step`, `"${key}" is not a digit key (digits, "*" or "#")`);
 						ref(`${p}.next_step.${key}`, next[key]);
 					}
 				}
 				break;
 			}
 			case 'http': {
-				if (!(typeof step.url === 'string' && HTTP_URL.test(step.url))) err(`${p}.url`, 'url is required and must be an http(s) URL');
+				if (!(typeof step.url === 'string' && HTTP_URL.test(step.url)))
+					err(`${p}.url`, 'url is required and must be an http(s) URL');
 				if (!(HTTP_METHODS as readonly unknown[]).includes(step.method)) {
 					err(`${p}.method`, `method must be one of ${HTTP_METHODS.join(', ')}`);
 				}
 				const next = step.next_step;
-				if (!isObject(next)) err(`${p}.next_step`, 'next_step must be an object {"success": id, "fail": id}');
+				if (!isObject(next))
+					err(`${p}.next_step`, 'next_step must be an object {"success": id, "fail": id}');
 				else {
 					ref(`${p}.next_step.success`, next.success);
 					ref(`${p}.next_step.fail`, next.fail);
@@ -335,11 +345,15 @@ export function validateFlow(flow: unknown): FlowError[] {
 				break;
 			}
 			default:
-				err(`${p}.type`, `type must be one of ${STEP_TYPES.join(', ')} (got ${JSON.stringify(type)})`);
+				err(
+					`${p}.type`,
+					`type must be one of ${STEP_TYPES.join(', ')} (got ${JSON.stringify(type)})`,
+				);
 		}
 	}
 
-	if (isObject(flow[0]) && flow[0].type !== 'call') err('flow[0].type', 'the first step must be a "call" step');
+	if (isObject(flow[0]) && flow[0].type !== 'call')
+		err('flow[0].type', 'the first step must be a "call" step');
 	return errors;
 }
 
@@ -468,7 +482,9 @@ function retryAfterValue(value: RetryAfter): string {
 function isJsonContentType(header: string | undefined): boolean {
 	if (!header) return false;
 	const media = header.split(';', 1)[0].trim().toLowerCase();
-	return media === 'application/json' || (media.startsWith('application/') && media.endsWith('+json'));
+	return (
+		media === 'application/json' || (media.startsWith('application/') && media.endsWith('+json'))
+	);
 }
 
 export class SamespaceEmulator {
@@ -480,9 +496,11 @@ export class SamespaceEmulator {
 			return;
 		}
 		const { perSecond, burst, now = Date.now } = rateLimit;
-		if (!(perSecond > 0 && Number.isFinite(perSecond))) throw new Error(`rateLimit.perSecond must be a positive number (got ${perSecond})`);
+		if (!(perSecond > 0 && Number.isFinite(perSecond)))
+			throw new Error(`rateLimit.perSecond must be a positive number (got ${perSecond})`);
 		const capacity = burst ?? Math.max(1, perSecond);
-		if (!(capacity >= 1 && Number.isFinite(capacity))) throw new Error(`rateLimit.burst must be at least 1 (got ${burst})`);
+		if (!(capacity >= 1 && Number.isFinite(capacity)))
+			throw new Error(`rateLimit.burst must be at least 1 (got ${burst})`);
 		this.bucket = { perSecond, capacity, tokens: capacity, at: now(), now };
 	}
 
@@ -531,7 +549,9 @@ export class SamespaceEmulator {
 	private paddingCache: { size: number; buf: Buffer } | undefined;
 	/** How many times each number was placed (for `duplicatePlacements`). */
 	private readonly placements = new Map<string, number>();
-	private bucket: { perSecond: number; capacity: number; tokens: number; at: number; now: () => number } | undefined;
+	private bucket:
+		| { perSecond: number; capacity: number; tokens: number; at: number; now: () => number }
+		| undefined;
 
 	private constructor(options: EmulatorOptions) {
 		this.cloudId = options.cloudId ?? DEFAULT_CLOUD_ID;
@@ -543,7 +563,10 @@ export class SamespaceEmulator {
 		this.requireJsonContentType = options.requireJsonContentType ?? true;
 		this.idleTimeoutMs = options.idleTimeoutMs;
 		this.setRateLimit(options.rateLimit);
-		if (options.simulateCalls) this.simulator = new CallSimulator(options.simulateCalls === true ? {} : options.simulateCalls);
+		if (options.simulateCalls)
+			this.simulator = new CallSimulator(
+				options.simulateCalls === true ? {} : options.simulateCalls,
+			);
 		this.whenClosed = new Promise<void>((resolve) => (this.resolveClosed = resolve));
 		this.server = http.createServer((req, res) => this.onRequest(req, res));
 		this.server.on('connection', (socket: net.Socket) => {
@@ -728,7 +751,11 @@ export class SamespaceEmulator {
 			} else chunks.push(chunk);
 		});
 		req.on('end', () => {
-			const text = tooLarge ? '' : chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
+			const text = tooLarge
+				? ''
+				: chunks.length === 1
+					? chunks[0].toString('utf8')
+					: Buffer.concat(chunks).toString('utf8');
 			this.onBody(ctx, text, tooLarge);
 		});
 	}
@@ -746,27 +773,51 @@ export class SamespaceEmulator {
 			}
 		}
 		if (this.recordMode === 'all') {
-			const rec: RecordedRequest = { method: req.method ?? '', path: ctx.path, url: req.url ?? '', headers: req.headers, body, time: Date.now() };
+			const rec: RecordedRequest = {
+				method: req.method ?? '',
+				path: ctx.path,
+				url: req.url ?? '',
+				headers: req.headers,
+				body,
+				time: Date.now(),
+			};
 			if (!tooLarge) rec.rawBody = text;
 			this.requests.push(rec);
 			ctx.rec = rec;
 		}
 
 		if (ctx.path !== this.callFlowPath) {
-			return this.reject(ctx, 404, { success: false, message: `Not found: ${req.method} ${ctx.path}` });
+			return this.reject(ctx, 404, {
+				success: false,
+				message: `Not found: ${req.method} ${ctx.path}`,
+			});
 		}
 		if (req.method !== 'POST') {
-			return this.reject(ctx, 405, { success: false, message: `Method ${req.method} not allowed; use POST` }, { Allow: 'POST' });
+			return this.reject(
+				ctx,
+				405,
+				{ success: false, message: `Method ${req.method} not allowed; use POST` },
+				{ Allow: 'POST' },
+			);
 		}
 		if (tooLarge) {
-			return this.reject(ctx, 413, { success: false, message: `Request body larger than ${this.maxBodyBytes} bytes` });
+			return this.reject(ctx, 413, {
+				success: false,
+				message: `Request body larger than ${this.maxBodyBytes} bytes`,
+			});
 		}
 		const waitMs = this.takeToken();
 		if (waitMs !== undefined) {
 			// Like an API gateway's limiter: before credentials, flow checks or injected faults.
 			this.counters.rateLimited++;
 			const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
-			return this.send(ctx, 429, JSON.stringify({ success: false, message: RATE_LIMIT_MESSAGE }), JSON_TYPE, { 'Retry-After': String(retryAfter) });
+			return this.send(
+				ctx,
+				429,
+				JSON.stringify({ success: false, message: RATE_LIMIT_MESSAGE }),
+				JSON_TYPE,
+				{ 'Retry-After': String(retryAfter) },
+			);
 		}
 
 		if (this.rules.length > 0) {
@@ -791,7 +842,11 @@ export class SamespaceEmulator {
 			if (rule.when) {
 				let ok = false;
 				try {
-					ok = rule.when(body, { method: ctx.req.method ?? '', path: ctx.path, headers: ctx.req.headers });
+					ok = rule.when(body, {
+						method: ctx.req.method ?? '',
+						path: ctx.path,
+						headers: ctx.req.headers,
+					});
 				} catch {
 					ok = false;
 				}
@@ -807,13 +862,25 @@ export class SamespaceEmulator {
 	/** The normal answer's decision: ok (place the call) or an error status + payload. */
 	private verdict(req: http.IncomingMessage, body: unknown, parsed: boolean): Verdict {
 		if (this.requireJsonContentType && !isJsonContentType(req.headers['content-type'])) {
-			return { ok: false, status: 400, payload: { success: false, message: 'Content-Type must be application/json' } };
+			return {
+				ok: false,
+				status: 400,
+				payload: { success: false, message: 'Content-Type must be application/json' },
+			};
 		}
 		if (!parsed || !isObject(body)) {
-			return { ok: false, status: 400, payload: { success: false, message: 'Request body must be a JSON object' } };
+			return {
+				ok: false,
+				status: 400,
+				payload: { success: false, message: 'Request body must be a JSON object' },
+			};
 		}
 		if (body.cloud_id !== this.cloudId || body.auth_token !== this.authToken) {
-			return { ok: false, status: 401, payload: { success: false, message: INVALID_CREDENTIALS_MESSAGE } };
+			return {
+				ok: false,
+				status: 401,
+				payload: { success: false, message: INVALID_CREDENTIALS_MESSAGE },
+			};
 		}
 		const errors = validateRequestBody(body);
 		if (errors.length > 0) {
@@ -821,7 +888,11 @@ export class SamespaceEmulator {
 			return {
 				ok: false,
 				status: 400,
-				payload: { success: false, message: `Invalid call flow: ${errors[0].path}: ${errors[0].message}${more}`, errors },
+				payload: {
+					success: false,
+					message: `Invalid call flow: ${errors[0].path}: ${errors[0].message}${more}`,
+					errors,
+				},
 			};
 		}
 		return { ok: true };
@@ -832,7 +903,10 @@ export class SamespaceEmulator {
 		const bucket = this.bucket;
 		if (!bucket) return undefined;
 		const now = bucket.now();
-		bucket.tokens = Math.min(bucket.capacity, bucket.tokens + (Math.max(0, now - bucket.at) / 1000) * bucket.perSecond);
+		bucket.tokens = Math.min(
+			bucket.capacity,
+			bucket.tokens + (Math.max(0, now - bucket.at) / 1000) * bucket.perSecond,
+		);
 		bucket.at = now;
 		if (bucket.tokens >= 1) {
 			bucket.tokens -= 1;
@@ -844,7 +918,8 @@ export class SamespaceEmulator {
 	private place(ctx: Ctx, body: any, fault?: string): string {
 		const callId = randomUUID();
 		this.counters.placed++;
-		const number = Array.isArray(body?.flow) && isObject(body.flow[0]) ? body.flow[0].number : undefined;
+		const number =
+			Array.isArray(body?.flow) && isObject(body.flow[0]) ? body.flow[0].number : undefined;
 		if (number !== undefined) {
 			const key = String(number);
 			const times = (this.placements.get(key) ?? 0) + 1;
@@ -874,12 +949,23 @@ export class SamespaceEmulator {
 		return { success: true, message: ACCEPTED_MESSAGE, call_id: callId, status: 'queued' };
 	}
 
-	private reject(ctx: Ctx, status: number, payload: Record<string, unknown>, headers?: http.OutgoingHttpHeaders): void {
+	private reject(
+		ctx: Ctx,
+		status: number,
+		payload: Record<string, unknown>,
+		headers?: http.OutgoingHttpHeaders,
+	): void {
 		this.counters.rejected++;
 		this.send(ctx, status, JSON.stringify(payload), JSON_TYPE, headers);
 	}
 
-	private send(ctx: Ctx, status: number, body: string | Buffer, contentType: string, headers?: http.OutgoingHttpHeaders): void {
+	private send(
+		ctx: Ctx,
+		status: number,
+		body: string | Buffer,
+		contentType: string,
+		headers?: http.OutgoingHttpHeaders,
+	): void {
 		const { res } = ctx;
 		if (res.destroyed || res.writableEnded) return;
 		this.counters.byStatus[status] = (this.counters.byStatus[status] ?? 0) + 1;
@@ -898,25 +984,45 @@ export class SamespaceEmulator {
 		ctx.req.socket.destroy();
 	}
 
-	private applyFault(ctx: Ctx, fault: Fault, body: unknown, parsed: boolean, callId: string | undefined): void {
+	private applyFault(
+		ctx: Ctx,
+		fault: Fault,
+		body: unknown,
+		parsed: boolean,
+		callId: string | undefined,
+	): void {
 		const { res } = ctx;
 		if (res.destroyed || res.writableEnded) return;
 		const id = callId ?? randomUUID();
 		switch (fault.kind) {
 			case 'status': {
 				const headers: http.OutgoingHttpHeaders = {};
-				if (fault.retryAfter !== undefined) headers['Retry-After'] = retryAfterValue(fault.retryAfter);
+				if (fault.retryAfter !== undefined)
+					headers['Retry-After'] = retryAfterValue(fault.retryAfter);
 				const payload =
-					fault.body ?? JSON.stringify({ success: false, message: fault.message ?? STATUS_MESSAGES[fault.status] ?? `Error ${fault.status}` });
-				return this.send(ctx, fault.status, payload, fault.contentType ?? (fault.body === undefined ? JSON_TYPE : 'text/plain; charset=utf-8'), headers);
+					fault.body ??
+					JSON.stringify({
+						success: false,
+						message: fault.message ?? STATUS_MESSAGES[fault.status] ?? `Error ${fault.status}`,
+					});
+				return this.send(
+					ctx,
+					fault.status,
+					payload,
+					fault.contentType ?? (fault.body === undefined ? JSON_TYPE : 'text/plain; charset=utf-8'),
+					headers,
+				);
 			}
 			case 'delay': {
-				const timer = setTimeout(() => {
-					this.timers.delete(timer);
-					ctx.timer = undefined;
-					if (fault.then) this.applyFault(ctx, fault.then, body, parsed, callId);
-					else this.answerNormally(ctx, body, parsed, callId);
-				}, Math.max(0, fault.ms));
+				const timer = setTimeout(
+					() => {
+						this.timers.delete(timer);
+						ctx.timer = undefined;
+						if (fault.then) this.applyFault(ctx, fault.then, body, parsed, callId);
+						else this.answerNormally(ctx, body, parsed, callId);
+					},
+					Math.max(0, fault.ms),
+				);
 				timer.unref();
 				ctx.timer = timer;
 				this.timers.add(timer);
@@ -926,7 +1032,10 @@ export class SamespaceEmulator {
 				return this.resetSocket(ctx);
 			case 'resetMidBody': {
 				const full = Buffer.from(JSON.stringify(this.successPayload(id)));
-				const part = full.subarray(0, Math.min(full.length - 1, Math.max(1, fault.bytes ?? full.length >> 1)));
+				const part = full.subarray(
+					0,
+					Math.min(full.length - 1, Math.max(1, fault.bytes ?? full.length >> 1)),
+				);
 				if (ctx.rec) ctx.rec.status = 200;
 				this.counters.byStatus[200] = (this.counters.byStatus[200] ?? 0) + 1;
 				res.writeHead(200, { 'Content-Type': JSON_TYPE, 'Content-Length': full.length });
@@ -942,15 +1051,28 @@ export class SamespaceEmulator {
 				return this.send(ctx, 200, full.slice(0, full.length >> 1), JSON_TYPE);
 			}
 			case 'successFalse':
-				return this.send(ctx, 200, JSON.stringify({ success: false, message: fault.message ?? 'Call flow could not be processed' }), JSON_TYPE);
+				return this.send(
+					ctx,
+					200,
+					JSON.stringify({
+						success: false,
+						message: fault.message ?? 'Call flow could not be processed',
+					}),
+					JSON_TYPE,
+				);
 			case 'oversized': {
-				const head = Buffer.from(JSON.stringify(this.successPayload(id)).slice(0, -1) + ',"padding":"');
+				const head = Buffer.from(
+					JSON.stringify(this.successPayload(id)).slice(0, -1) + ',"padding":"',
+				);
 				const tail = Buffer.from('"}');
 				const padSize = Math.max(0, (fault.bytes ?? 5 * 1024 * 1024) - head.length - tail.length);
 				const pad = this.padding(padSize);
 				this.counters.byStatus[200] = (this.counters.byStatus[200] ?? 0) + 1;
 				if (ctx.rec) ctx.rec.status = 200;
-				res.writeHead(200, { 'Content-Type': JSON_TYPE, 'Content-Length': head.length + pad.length + tail.length });
+				res.writeHead(200, {
+					'Content-Type': JSON_TYPE,
+					'Content-Length': head.length + pad.length + tail.length,
+				});
 				res.write(head);
 				res.write(pad);
 				res.end(tail);

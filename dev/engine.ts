@@ -272,7 +272,8 @@ function serialize(value: unknown): string {
 				seen.add(v);
 				if (v instanceof Error) {
 					const out: Record<string, unknown> = { name: v.name, message: v.message };
-					for (const k of Object.getOwnPropertyNames(v)) out[k] = (v as unknown as Record<string, unknown>)[k];
+					for (const k of Object.getOwnPropertyNames(v))
+						out[k] = (v as unknown as Record<string, unknown>)[k];
 					return out;
 				}
 			}
@@ -453,7 +454,9 @@ class HarnessCredentialsHelper extends ICredentialsHelper {
 		}
 		if (authenticate && typeof authenticate === 'object') {
 			if (!workflow || !node) {
-				throw new UserError('Workflow and node are required for declarative credential authentication');
+				throw new UserError(
+					'Workflow and node are required for declarative credential authentication',
+				);
 			}
 			requestOptions.headers ??= {};
 			if (authenticate.type === 'generic') {
@@ -500,7 +503,10 @@ class HarnessCredentialsHelper extends ICredentialsHelper {
 	): Promise<ICredentialDataDecryptedObject | undefined> {
 		const type = this.credentialType(typeName);
 		if (typeof type.preAuthentication !== 'function') return undefined;
-		return (await type.preAuthentication.call(helpers, credentials)) as ICredentialDataDecryptedObject;
+		return (await type.preAuthentication.call(
+			helpers,
+			credentials,
+		)) as ICredentialDataDecryptedObject;
 	}
 
 	async getCredentials(nodeCredentials: INodeCredentialsDetails, type: string) {
@@ -588,7 +594,10 @@ class HarnessCredentialsHelper extends ICredentialsHelper {
 		return combined;
 	}
 
-	private stored(nodeCredentials: INodeCredentialsDetails, type: string): ICredentialDataDecryptedObject {
+	private stored(
+		nodeCredentials: INodeCredentialsDetails,
+		type: string,
+	): ICredentialDataDecryptedObject {
 		const data = this.data[type];
 		if (data === undefined) {
 			throw new UserError(
@@ -743,15 +752,18 @@ function attachCredentials(
 	for (const node of nodes) {
 		let declared: string[] = [];
 		try {
-			declared = (nodeTypes.getByNameAndVersion(node.type, node.typeVersion).description.credentials ?? []).map(
-				(c) => c.name,
-			);
+			declared = (
+				nodeTypes.getByNameAndVersion(node.type, node.typeVersion).description.credentials ?? []
+			).map((c) => c.name);
 		} catch {
 			continue; // unknown type: the engine reports it
 		}
 		for (const type of declared) {
 			if (credentials[type] === undefined || node.credentials?.[type]) continue;
-			node.credentials = { ...node.credentials, [type]: { id: `harness-${type}`, name: `${type} (harness)` } };
+			node.credentials = {
+				...node.credentials,
+				[type]: { id: `harness-${type}`, name: `${type} (harness)` },
+			};
 		}
 	}
 	return nodes;
@@ -803,7 +815,15 @@ function createAdditionalData(
 
 /** Result for a workflow the engine refused to start. */
 function refused(error: unknown, logs: string[]): WorkflowRunResult {
-	return { outputs: {}, error: toRunError(error), status: 'error', logs, hints: {}, runData: {}, credentialReads: 0 };
+	return {
+		outputs: {},
+		error: toRunError(error),
+		status: 'error',
+		logs,
+		hints: {},
+		runData: {},
+		credentialReads: 0,
+	};
 }
 
 function toRunError(error: unknown, lastNodeExecuted?: string): WorkflowRunError {

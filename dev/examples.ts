@@ -13,7 +13,11 @@ import { itemsNode } from './engine';
 export const REPO_ROOT = (() => {
 	for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
 		const manifest = path.join(dir, 'package.json');
-		if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === 'n8n-nodes-samespace') return dir;
+		if (
+			existsSync(manifest) &&
+			JSON.parse(readFileSync(manifest, 'utf8')).name === 'n8n-nodes-samespace'
+		)
+			return dir;
 	}
 	throw new Error(`n8n-nodes-samespace's package.json not found above ${__dirname}`);
 })();
@@ -43,11 +47,16 @@ export function loadExample(fileName: string): ExampleWorkflow {
 }
 
 /** The example with its trigger (the node nothing feeds) replaced by one that emits `items`. */
-export function runnableExample(fileName: string, items: Array<Record<string, unknown>>): ExampleWorkflow {
+export function runnableExample(
+	fileName: string,
+	items: Array<Record<string, unknown>>,
+): ExampleWorkflow {
 	const example = loadExample(fileName);
 	const fed = new Set(
 		Object.values(example.connections).flatMap((outputs) =>
-			Object.values(outputs).flatMap((lists) => (lists ?? []).flatMap((list) => (list ?? []).map((c) => c.node))),
+			Object.values(outputs).flatMap((lists) =>
+				(lists ?? []).flatMap((list) => (list ?? []).map((c) => c.node)),
+			),
 		),
 	);
 	const nodes = example.nodes.map((node) =>

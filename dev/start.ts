@@ -21,7 +21,13 @@ const WAIT_EXAMPLE = 'appointment-reminder.json';
 const MASK = '********';
 
 const lead = (phone: string) => ({
-	body: { firstName: 'Ada', lastName: 'Lovelace', phone, source: 'website form', createdAt: new Date().toISOString() },
+	body: {
+		firstName: 'Ada',
+		lastName: 'Lovelace',
+		phone,
+		source: 'website form',
+		createdAt: new Date().toISOString(),
+	},
 });
 
 interface Target {
@@ -38,7 +44,11 @@ async function emulatorTarget(): Promise<Target> {
 	const emulator = await SamespaceEmulator.start({ simulateCalls: { timeScale: 0.2 } });
 	return {
 		emulator,
-		credentials: { cloudId: emulator.cloudId, authToken: emulator.authToken, baseUrl: emulator.baseUrl },
+		credentials: {
+			cloudId: emulator.cloudId,
+			authToken: emulator.authToken,
+			baseUrl: emulator.baseUrl,
+		},
 		phone: '+1 (415) 555-0199',
 		close: () => emulator.close(),
 		received: () => emulator.requests.map((request) => request.body),
@@ -47,7 +57,9 @@ async function emulatorTarget(): Promise<Target> {
 
 function liveTarget(): Target {
 	const env = process.env;
-	const missing = ['SAMESPACE_CLOUD_ID', 'SAMESPACE_AUTH_TOKEN', 'SAMESPACE_TO'].filter((name) => !env[name]);
+	const missing = ['SAMESPACE_CLOUD_ID', 'SAMESPACE_AUTH_TOKEN', 'SAMESPACE_TO'].filter(
+		(name) => !env[name],
+	);
 	if (missing.length > 0) {
 		console.error(
 			`--live sends a real call, so it needs: ${missing.join(', ')}.\n` +
@@ -73,18 +85,25 @@ function masked(value: unknown, secret: string): string {
 }
 
 /** The appointment example's Samespace node (Call and Wait for Answer), waiting and resumed. */
-async function callAndWait(target: Target, runWorkflow: typeof import('./engine').runWorkflow): Promise<void> {
+async function callAndWait(
+	target: Target,
+	runWorkflow: typeof import('./engine').runWorkflow,
+): Promise<void> {
 	const { WaitingWebhookServer } = await import('./waiting');
 	const emulator = target.emulator as SamespaceEmulator;
 	const waits = await WaitingWebhookServer.start();
 	const secret = target.credentials.authToken;
 	try {
 		const example = loadExample(WAIT_EXAMPLE);
-		const trigger = runnableExample(WAIT_EXAMPLE, [{ body: { firstName: 'Grace', phone: '+1 415 555 0142', when: 'tomorrow at 10' } }]).nodes[0];
+		const trigger = runnableExample(WAIT_EXAMPLE, [
+			{ body: { firstName: 'Grace', phone: '+1 415 555 0142', when: 'tomorrow at 10' } },
+		]).nodes[0];
 		const node = example.nodes.find((n) => n.type === 'n8n-nodes-samespace.samespace');
 		if (!node) throw new Error(`no Samespace node in examples/${WAIT_EXAMPLE}`);
 		emulator.simulator?.pressKeys('14155550142', ['1']);
-		console.log(`\nCall and wait: the Samespace node of "${example.name}" (examples/${WAIT_EXAMPLE})`);
+		console.log(
+			`\nCall and wait: the Samespace node of "${example.name}" (examples/${WAIT_EXAMPLE})`,
+		);
 		const started = Date.now();
 		const result = await runWorkflow({
 			packageDir: REPO_ROOT,
@@ -94,16 +113,29 @@ async function callAndWait(target: Target, runWorkflow: typeof import('./engine'
 			webhookWaitingBaseUrl: waits.baseUrl,
 		});
 		const execution = waits.register(result);
-		const report = emulator.placedCalls.at(-1)?.body.flow.find((step: { type: string }) => step.type === 'http');
-		console.log(`The execution is ${result.status}: the call reports to ${String(report?.url).replace(/signature=[^&]+/, `signature=${MASK}`)}`);
+		const report = emulator.placedCalls
+			.at(-1)
+			?.body.flow.find((step: { type: string }) => step.type === 'http');
+		console.log(
+			`The execution is ${result.status}: the call reports to ${String(report?.url).replace(/signature=[^&]+/, `signature=${MASK}`)}`,
+		);
 		await emulator.simulator?.idle();
 		console.log('The call, as the emulator played it:');
 		for (const step of emulator.simulator?.calls.at(-1)?.path ?? []) {
-			const detail = step.keys !== undefined ? `pressed "${step.keys}"` : step.request ? `${step.request.method} -> ${step.request.status ?? step.request.error}` : '';
-			console.log(`  ${((step.at - started) / 1000).toFixed(1).padStart(5)} s  ${step.type.padEnd(7)} ${step.id.padEnd(7)} ${detail}`);
+			const detail =
+				step.keys !== undefined
+					? `pressed "${step.keys}"`
+					: step.request
+						? `${step.request.method} -> ${step.request.status ?? step.request.error}`
+						: '';
+			console.log(
+				`  ${((step.at - started) / 1000).toFixed(1).padStart(5)} s  ${step.type.padEnd(7)} ${step.id.padEnd(7)} ${detail}`,
+			);
 		}
 		console.log('What the Samespace node output after the call reported back:');
-		console.log(masked(execution.result?.outputs[node.name]?.map((item) => item.json) ?? [], secret));
+		console.log(
+			masked(execution.result?.outputs[node.name]?.map((item) => item.json) ?? [], secret),
+		);
 		if (execution.result?.status !== 'success') process.exitCode = 1;
 	} finally {
 		await waits.close();
@@ -122,7 +154,11 @@ async function main() {
 	try {
 		const workflow = runnableExample(EXAMPLE, [lead(target.phone)]);
 		console.log(`Running "${workflow.name}" (examples/${EXAMPLE}) through n8n's execution engine`);
-		console.log(live ? `against the REAL Samespace API at ${target.credentials.baseUrl}\n` : `against the Samespace API emulator at ${target.credentials.baseUrl}\n`);
+		console.log(
+			live
+				? `against the REAL Samespace API at ${target.credentials.baseUrl}\n`
+				: `against the Samespace API emulator at ${target.credentials.baseUrl}\n`,
+		);
 
 		const result = await runWorkflow({
 			packageDir: REPO_ROOT,
@@ -138,7 +174,8 @@ async function main() {
 		}
 		console.log('What the Samespace node output:');
 		console.log(masked(result.outputs.Samespace?.map((item) => item.json) ?? [], secret));
-		for (const hint of result.hints.Samespace ?? []) console.log(`Hint: ${masked((hint as { message?: string }).message, secret)}`);
+		for (const hint of result.hints.Samespace ?? [])
+			console.log(`Hint: ${masked((hint as { message?: string }).message, secret)}`);
 		if (result.error) {
 			console.error(`\nThe workflow failed: ${masked(result.error.message, secret)}`);
 			if (result.error.description) console.error(masked(result.error.description, secret));

@@ -71,18 +71,30 @@ export class WaitingExecution {
 		const { core, workflow } = this.session;
 		const nodeName = this.data.resultData.lastNodeExecuted ?? '';
 		const node = workflow.getNode(nodeName);
-		if (this.state === 'running') return { status: 409, body: { message: `The execution "${this.executionId}" is running already.` } };
+		if (this.state === 'running')
+			return {
+				status: 409,
+				body: { message: `The execution "${this.executionId}" is running already.` },
+			};
 		if (this.state === 'finished') {
 			// For a send-and-wait node n8n answers a late request with its "no action required" page, as a success.
 			return node?.parameters.operation === SEND_AND_WAIT_OPERATION
 				? { status: 200, body: 'No action required' }
-				: { status: 409, body: { message: `The execution "${this.executionId} has finished already.` } };
+				: {
+						status: 409,
+						body: { message: `The execution "${this.executionId} has finished already.` },
+					};
 		}
 		const target = new URL(url, 'http://localhost');
 		const suffix = target.pathname.split('/').filter(Boolean).at(-1);
-		const nodeType = node ? (workflow.nodeTypes.getByNameAndVersion(node.type, node.typeVersion) as INodeType) : undefined;
-		const description = nodeType?.description.webhooks?.find((w) => w.restartWebhook === true && w.httpMethod === method);
-		if (!node || !nodeType?.webhook || !description || suffix !== node.id) return { status: 404, body: { message: 'No waiting webhook at this path' } };
+		const nodeType = node
+			? (workflow.nodeTypes.getByNameAndVersion(node.type, node.typeVersion) as INodeType)
+			: undefined;
+		const description = nodeType?.description.webhooks?.find(
+			(w) => w.restartWebhook === true && w.httpMethod === method,
+		);
+		if (!node || !nodeType?.webhook || !description || suffix !== node.id)
+			return { status: 404, body: { message: 'No waiting webhook at this path' } };
 
 		const signature = target.searchParams.get(core.WAITING_TOKEN_QUERY_PARAM) ?? '';
 		const valid =
@@ -94,12 +106,40 @@ export class WaitingExecution {
 		// n8n resumes from the saved data: a copy, kept only if the node takes the request.
 		const data = this.resumable();
 		const response = new FakeResponse();
-		const request = { method, url: target.pathname + target.search, query: queryOf(target), headers: {}, body: {}, params: {} };
-		const additionalData = { ...this.session.newAdditionalData('webhook'), httpRequest: request, httpResponse: response } as unknown as IWorkflowExecuteAdditionalData;
-		const webhookData = { httpMethod: method, node: node.name, path: suffix, webhookDescription: description, workflowId: workflow.id, workflowExecuteAdditionalData: additionalData } as unknown as IWebhookData;
-		const context = new core.WebhookContext(workflow, node, additionalData, 'webhook', webhookData, [], data);
+		const request = {
+			method,
+			url: target.pathname + target.search,
+			query: queryOf(target),
+			headers: {},
+			body: {},
+			params: {},
+		};
+		const additionalData = {
+			...this.session.newAdditionalData('webhook'),
+			httpRequest: request,
+			httpResponse: response,
+		} as unknown as IWorkflowExecuteAdditionalData;
+		const webhookData = {
+			httpMethod: method,
+			node: node.name,
+			path: suffix,
+			webhookDescription: description,
+			workflowId: workflow.id,
+			workflowExecuteAdditionalData: additionalData,
+		} as unknown as IWebhookData;
+		const context = new core.WebhookContext(
+			workflow,
+			node,
+			additionalData,
+			'webhook',
+			webhookData,
+			[],
+			data,
+		);
 		const answered = await this.session.run(async () => await nodeType.webhook!.call(context));
-		const answer = response.sent ? { status: response.statusCode, body: response.body } : { status: 200, body: answered.webhookResponse ?? '' };
+		const answer = response.sent
+			? { status: response.statusCode, body: response.body }
+			: { status: 200, body: answered.webhookResponse ?? '' };
 		if (answered.workflowData === undefined) return answer;
 
 		const stack = data.executionData!.nodeExecutionStack[0];
@@ -117,7 +157,10 @@ export class WaitingExecution {
 		const { core } = this.session;
 		const target = new URL(url, 'http://localhost');
 		target.searchParams.delete(core.WAITING_TOKEN_QUERY_PARAM);
-		target.searchParams.set(core.WAITING_TOKEN_QUERY_PARAM, core.generateUrlSignature(core.prepareUrlForSigning(target), this.session.hmacSecret()));
+		target.searchParams.set(
+			core.WAITING_TOKEN_QUERY_PARAM,
+			core.generateUrlSignature(core.prepareUrlForSigning(target), this.session.hmacSecret()),
+		);
 		return target.pathname + target.search;
 	}
 
@@ -135,14 +178,28 @@ export class WaitingExecution {
 		// n8n drops the waiting node's run (keeping an input override), so it is not shown twice.
 		const runs = data.resultData.runData[data.resultData.lastNodeExecuted ?? ''];
 		const popped = runs?.pop();
-		if (popped?.inputOverride) runs?.push({ startTime: 0, executionTime: 0, executionIndex: 0, source: popped.source, inputOverride: popped.inputOverride });
+		if (popped?.inputOverride)
+			runs?.push({
+				startTime: 0,
+				executionTime: 0,
+				executionIndex: 0,
+				source: popped.source,
+				inputOverride: popped.inputOverride,
+			});
 		return data;
 	}
 
 	private async continueWith(data: IRunExecutionData): Promise<void> {
 		this.state = 'running';
 		const { core, workflow } = this.session;
-		const run = await this.session.run(async () => await new core.WorkflowExecute(this.session.newAdditionalData('webhook'), 'webhook', data).processRunExecutionData(workflow));
+		const run = await this.session.run(
+			async () =>
+				await new core.WorkflowExecute(
+					this.session.newAdditionalData('webhook'),
+					'webhook',
+					data,
+				).processRunExecutionData(workflow),
+		);
 		this.last = this.session.resultOf(run);
 		// The run may wait again (the node in a loop): then it is resumable once more.
 		if (run.status === 'waiting') {
@@ -157,7 +214,8 @@ function queryOf(url: URL): Record<string, string | string[]> {
 	const query: Record<string, string | string[]> = {};
 	for (const [key, value] of url.searchParams) {
 		const seen = query[key];
-		query[key] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
+		query[key] =
+			seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
 	}
 	return query;
 }
@@ -209,13 +267,19 @@ export class WaitingWebhookServer {
 		});
 		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 		server.unref();
-		self = new WaitingWebhookServer(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook-waiting`);
+		self = new WaitingWebhookServer(
+			server,
+			`http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook-waiting`,
+		);
 		return self;
 	}
 
 	/** Makes a waiting run reachable; returns it for convenience. */
 	register(result: WorkflowRunResult): WaitingExecution {
-		if (!result.waiting) throw new Error(`the run is ${result.status}, not waiting${result.error ? `: ${result.error.message}` : ''}`);
+		if (!result.waiting)
+			throw new Error(
+				`the run is ${result.status}, not waiting${result.error ? `: ${result.error.message}` : ''}`,
+			);
 		this.executions.set(result.waiting.executionId, result.waiting);
 		return result.waiting;
 	}
@@ -225,19 +289,27 @@ export class WaitingWebhookServer {
 		await new Promise<void>((resolve) => this.server.close(() => resolve()));
 	}
 
-	private async handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+	private async handle(
+		request: http.IncomingMessage,
+		response: http.ServerResponse,
+	): Promise<void> {
 		const url = request.url ?? '/';
-		const executionId = new URL(url, 'http://localhost').pathname.split('/').filter(Boolean)[1] ?? '';
+		const executionId =
+			new URL(url, 'http://localhost').pathname.split('/').filter(Boolean)[1] ?? '';
 		const execution = this.executions.get(executionId);
 		let answer: WebhookAnswer;
 		try {
-			answer = execution ? await execution.receive(request.method ?? 'GET', url) : { status: 404, body: { message: `The execution "${executionId}" does not exist.` } };
+			answer = execution
+				? await execution.receive(request.method ?? 'GET', url)
+				: { status: 404, body: { message: `The execution "${executionId}" does not exist.` } };
 		} catch (error) {
 			answer = { status: 500, body: { message: (error as Error).message } };
 		}
 		this.received.push({ method: request.method ?? '', url, status: answer.status });
 		const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
-		response.writeHead(answer.status, { 'content-type': typeof answer.body === 'string' ? 'text/plain' : 'application/json' });
+		response.writeHead(answer.status, {
+			'content-type': typeof answer.body === 'string' ? 'text/plain' : 'application/json',
+		});
 		response.end(text);
 	}
 }

@@ -25,7 +25,12 @@ const started = Date.now();
 // eslint-plugin-n8n-nodes-base treats every file as a node file when NODE_ENV is 'test'.
 if (process.env.NODE_ENV === 'test') delete process.env.NODE_ENV;
 
-const env = { ...process.env, npm_config_offline: 'true', npm_config_update_notifier: 'false', npm_config_ignore_scripts: 'true' };
+const env = {
+	...process.env,
+	npm_config_offline: 'true',
+	npm_config_update_notifier: 'false',
+	npm_config_ignore_scripts: 'true',
+};
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'samespace-lint-'));
 process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
@@ -33,7 +38,13 @@ for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exi
 const heading = (s) => console.log(`\n== ${s}`);
 const run = (cmd, argv, cwd = ROOT) => spawnSync(cmd, argv, { cwd, env, encoding: 'utf8' });
 const strip = (s) => s.replace(/\x1b\[[0-9;]*m/g, '');
-const files = (dir) => (fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).map((f) => path.join(dir, f)).filter((f) => fs.statSync(f).isFile()) : []);
+const files = (dir) =>
+	fs.existsSync(dir)
+		? fs
+				.readdirSync(dir, { recursive: true })
+				.map((f) => path.join(dir, f))
+				.filter((f) => fs.statSync(f).isFile())
+		: [];
 
 /** 1. `n8n-node lint` on package.json, nodes/, credentials/. Returns the error count. */
 function cliLint() {
@@ -43,7 +54,8 @@ function cliLint() {
 	for (const f of ['package.json', 'eslint.config.mjs', 'tsconfig.json']) {
 		if (fs.existsSync(path.join(ROOT, f))) fs.copyFileSync(path.join(ROOT, f), path.join(stage, f));
 	}
-	for (const d of ['nodes', 'credentials', 'icons']) fs.cpSync(path.join(ROOT, d), path.join(stage, d), { recursive: true });
+	for (const d of ['nodes', 'credentials', 'icons'])
+		fs.cpSync(path.join(ROOT, d), path.join(stage, d), { recursive: true });
 	fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(stage, 'node_modules'), 'dir');
 	const r = run(path.join(ROOT, 'node_modules', '.bin', 'n8n-node'), ['lint'], stage);
 	const out = strip(`${r.stdout}${r.stderr}`).split(`${stage}${path.sep}`).join('');
@@ -58,16 +70,25 @@ function distFresh() {
 	const built = files(path.join(ROOT, 'dist')).filter((f) => f.endsWith('.js'));
 	if (built.length === 0) return false;
 	const builtAt = Math.min(...built.map((f) => fs.statSync(f).mtimeMs));
-	const inputs = [...['nodes', 'credentials', 'icons'].flatMap((d) => files(path.join(ROOT, d))), ...['package.json', 'tsconfig.json', 'tsconfig.build.json', 'gulpfile.js'].map((f) => path.join(ROOT, f))];
+	const inputs = [
+		...['nodes', 'credentials', 'icons'].flatMap((d) => files(path.join(ROOT, d))),
+		...['package.json', 'tsconfig.json', 'tsconfig.build.json', 'gulpfile.js'].map((f) =>
+			path.join(ROOT, f),
+		),
+	];
 	return inputs.every((f) => !fs.existsSync(f) || fs.statSync(f).mtimeMs <= builtAt);
 }
 
 function scanReport(label, result, dir) {
-	const text = strip(result.details ?? '').split(`${dir}${path.sep}`).join('');
+	const text = strip(result.details ?? '')
+		.split(`${dir}${path.sep}`)
+		.join('');
 	if (text.trim()) console.log(text.trim());
 	const m = /\((\d+) errors?, (\d+) warnings?\)/.exec(text);
 	const errors = m ? Number(m[1]) : result.passed ? 0 : 1;
-	console.log(`${label}: ${result.passed ? 'passed' : `FAILED (${result.message ?? 'unknown'})`}, ${errors} error(s)`);
+	console.log(
+		`${label}: ${result.passed ? 'passed' : `FAILED (${result.message ?? 'unknown'})`}, ${errors} error(s)`,
+	);
 	return errors;
 }
 
@@ -77,28 +98,47 @@ async function scan() {
 	// scanner.mjs makes a temp dir when imported and never removes it: put it inside ours.
 	const saved = process.env.TMPDIR;
 	process.env.TMPDIR = tmp;
-	const scannerUrl = pathToFileURL(path.join(ROOT, 'node_modules/@n8n/scan-community-package/scanner/scanner.mjs')).href;
+	const scannerUrl = pathToFileURL(
+		path.join(ROOT, 'node_modules/@n8n/scan-community-package/scanner/scanner.mjs'),
+	).href;
 	const { analyzePackage, SOURCE_FILE_PATTERNS } = await import(scannerUrl).finally(() => {
 		if (saved === undefined) delete process.env.TMPDIR;
 		else process.env.TMPDIR = saved;
 	});
-	let errors = scanReport('scanner sources', await analyzePackage(ROOT, SOURCE_FILE_PATTERNS), ROOT);
+	let errors = scanReport(
+		'scanner sources',
+		await analyzePackage(ROOT, SOURCE_FILE_PATTERNS),
+		ROOT,
+	);
 
 	if (args.has('--build') || (!args.has('--no-build') && !distFresh())) {
 		console.log('building dist/: npm run build');
 		const b = run('npm', ['run', '--silent', 'build']);
-		if (b.status !== 0) return console.log(`npm run build failed:\n${b.stdout}${b.stderr}`), errors + 1;
+		if (b.status !== 0)
+			return (console.log(`npm run build failed:\n${b.stdout}${b.stderr}`), errors + 1);
 	}
 	const packDir = path.join(tmp, 'pack');
 	const pkgDir = path.join(tmp, 'package');
 	fs.mkdirSync(packDir);
 	fs.mkdirSync(pkgDir);
 	const p = run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', packDir]);
-	if (p.status !== 0) return console.log(`npm pack failed:\n${p.stdout}${p.stderr}`), errors + 1;
+	if (p.status !== 0) return (console.log(`npm pack failed:\n${p.stdout}${p.stderr}`), errors + 1);
 	const [info] = JSON.parse(p.stdout);
-	spawnSync('tar', ['-xzf', path.join(packDir, info.filename), '-C', pkgDir, '--strip-components=1']);
-	console.log(`packed ${info.filename}: ${info.files.length} files, ${(info.size / 1024).toFixed(1)} kB`);
-	errors += scanReport('scanner tarball', await analyzePackage(pkgDir, ['**/*.js', 'package.json']), pkgDir);
+	spawnSync('tar', [
+		'-xzf',
+		path.join(packDir, info.filename),
+		'-C',
+		pkgDir,
+		'--strip-components=1',
+	]);
+	console.log(
+		`packed ${info.filename}: ${info.files.length} files, ${(info.size / 1024).toFixed(1)} kB`,
+	);
+	errors += scanReport(
+		'scanner tarball',
+		await analyzePackage(pkgDir, ['**/*.js', 'package.json']),
+		pkgDir,
+	);
 	return errors;
 }
 
@@ -115,5 +155,7 @@ try {
 	console.log(`scanner crashed: ${error?.stack ?? error}`);
 }
 const failed = lintErrors + scanErrors > 0;
-console.log(`\nlint: ${lintErrors} error(s); scanner: ${scanErrors} error(s) (${((Date.now() - started) / 1000).toFixed(1)} s) - ${failed ? 'FAILED' : 'OK'}`);
+console.log(
+	`\nlint: ${lintErrors} error(s); scanner: ${scanErrors} error(s) (${((Date.now() - started) / 1000).toFixed(1)} s) - ${failed ? 'FAILED' : 'OK'}`,
+);
 process.exitCode = failed ? 1 : 0;

@@ -42,21 +42,36 @@ export const ADDED_TEXT = 'This call may be recorded for quality and training.';
 
 /** For each step type, the step-list fields n8n should show (from the built node's description). */
 export function expectedFieldsByType() {
-	const { properties: samespaceProperties } = requireFromRoot(path.join(ROOT, 'dist', 'nodes', 'Samespace', 'actions', 'versionDescription.js'));
+	const { properties: samespaceProperties } = requireFromRoot(
+		path.join(ROOT, 'dist', 'nodes', 'Samespace', 'actions', 'versionDescription.js'),
+	);
 	// The step list of Call and Wait for Answer: every type of Place Call's, and Send Answer to Workflow.
 	const typesOf = (p) => p.options[0].values.find((f) => f.name === 'type').options.length;
-	const steps = samespaceProperties.filter((p) => p.name === 'steps').sort((a, b) => typesOf(b) - typesOf(a))[0];
+	const steps = samespaceProperties
+		.filter((p) => p.name === 'steps')
+		.sort((a, b) => typesOf(b) - typesOf(a))[0];
 	const fields = steps.options[0].values;
 	const typeField = fields.find((f) => f.name === 'type');
 	const out = {};
 	for (const { value, name } of typeField.options) {
 		// A new step of this type: every other field at its default (End Call off, so Next Step shows).
 		const values = { ...Object.fromEntries(fields.map((f) => [f.name, f.default])), type: value };
-		const matches = (conditions, test) => Object.entries(conditions ?? {}).every(([key, allowed]) => test(allowed.includes(values[key])));
+		const matches = (conditions, test) =>
+			Object.entries(conditions ?? {}).every(([key, allowed]) =>
+				test(allowed.includes(values[key])),
+			);
 		const shown = fields.filter(
-			(f) => matches(f.displayOptions?.show, (ok) => ok) && !Object.entries(f.displayOptions?.hide ?? {}).some(([key, hidden]) => hidden.includes(values[key])),
+			(f) =>
+				matches(f.displayOptions?.show, (ok) => ok) &&
+				!Object.entries(f.displayOptions?.hide ?? {}).some(([key, hidden]) =>
+					hidden.includes(values[key]),
+				),
 		);
-		out[value] = { label: name, fields: shown.map((f) => f.name), labels: Object.fromEntries(shown.map((f) => [f.name, f.displayName])) };
+		out[value] = {
+			label: name,
+			fields: shown.map((f) => f.name),
+			labels: Object.fromEntries(shown.map((f) => [f.name, f.displayName])),
+		};
 	}
 	return out;
 }
@@ -73,20 +88,41 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * @param {Array<{id: string, file: string, operationLabel?: string}>} [o.otherWorkflows]  also photographed; with
  *        `operationLabel`, the Operation selector is checked too
  */
-export async function runBrowserChecks({ url, workflowId, emulator, screenshotsDir, check, otherWorkflows = [] }) {
+export async function runBrowserChecks({
+	url,
+	workflowId,
+	emulator,
+	screenshotsDir,
+	check,
+	otherWorkflows = [],
+}) {
 	const { chromium } = requireFromBrowser('playwright-core');
 	fs.mkdirSync(screenshotsDir, { recursive: true });
 	const shots = [];
 	const expected = expectedFieldsByType();
 	const labelOf = Object.fromEntries(Object.entries(expected).map(([v, e]) => [e.label, v]));
 
-	const browser = await chromium.launch({ executablePath: findChromium(), headless: true, args: CHROMIUM_ARGS });
+	const browser = await chromium.launch({
+		executablePath: findChromium(),
+		headless: true,
+		args: CHROMIUM_ARGS,
+	});
 	const external = [];
 	try {
-		const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, serviceWorkers: 'block' });
+		const context = await browser.newContext({
+			viewport: { width: 1440, height: 900 },
+			deviceScaleFactor: 1,
+			serviceWorkers: 'block',
+		});
 		await context.route('**/*', (route) => {
 			const u = new URL(route.request().url());
-			if (u.protocol === 'data:' || u.protocol === 'blob:' || u.hostname === '127.0.0.1' || u.hostname === 'localhost') return route.continue();
+			if (
+				u.protocol === 'data:' ||
+				u.protocol === 'blob:' ||
+				u.hostname === '127.0.0.1' ||
+				u.hostname === 'localhost'
+			)
+				return route.continue();
 			external.push(u.href);
 			return route.abort();
 		});
@@ -106,7 +142,9 @@ export async function runBrowserChecks({ url, workflowId, emulator, screenshotsD
 		/** n8n 2.x pops a "Production Checklist" over published workflows: close it for the screenshots. */
 		const dismissChecklist = async () => {
 			const closed = await page.evaluate(() => {
-				const title = [...document.querySelectorAll('*')].find((e) => e.children.length === 0 && e.textContent.trim() === 'Production Checklist');
+				const title = [...document.querySelectorAll('*')].find(
+					(e) => e.children.length === 0 && e.textContent.trim() === 'Production Checklist',
+				);
 				for (let el = title; el; el = el.parentElement) {
 					const button = el.querySelector('button');
 					if (button) {
@@ -130,7 +168,9 @@ export async function runBrowserChecks({ url, workflowId, emulator, screenshotsD
 
 		await check('browser: open the new-lead example workflow', async () => {
 			await page.goto(`${url}/workflow/${workflowId}`);
-			await page.locator('[data-test-id="canvas-node"][data-node-type="n8n-nodes-samespace.samespace"]').waitFor();
+			await page
+				.locator('[data-test-id="canvas-node"][data-node-type="n8n-nodes-samespace.samespace"]')
+				.waitFor();
 			await sleep(1500); // the canvas fades in
 			await dismissChecklist();
 			await shot('02-new-lead-workflow.png');
@@ -139,24 +179,47 @@ export async function runBrowserChecks({ url, workflowId, emulator, screenshotsD
 		/** Per step (in list order): its Type as shown, and the set of fields rendered for it. */
 		const readSteps = () =>
 			page.evaluate(() => {
-				const typeInputs = [...document.querySelectorAll('[data-parameter-path^="parameters.steps.step["][data-parameter-path$="].type"]')];
+				const typeInputs = [
+					...document.querySelectorAll(
+						'[data-parameter-path^="parameters.steps.step["][data-parameter-path$="].type"]',
+					),
+				];
 				return typeInputs.map((typeEl) => {
 					const index = Number(/step\[(\d+)\]/.exec(typeEl.getAttribute('data-parameter-path'))[1]);
 					const item = typeEl.closest('[data-draggable]');
 					const names = new Set();
-					for (const el of item.querySelectorAll(`[data-parameter-path^="parameters.steps.step[${index}]."]`)) {
-						const m = new RegExp(`^parameters\\.steps\\.step\\[${index}\\]\\.([A-Za-z]+)`).exec(el.getAttribute('data-parameter-path'));
+					for (const el of item.querySelectorAll(
+						`[data-parameter-path^="parameters.steps.step[${index}]."]`,
+					)) {
+						const m = new RegExp(`^parameters\\.steps\\.step\\[${index}\\]\\.([A-Za-z]+)`).exec(
+							el.getAttribute('data-parameter-path'),
+						);
 						if (m) names.add(m[1]);
 					}
 					for (const el of item.querySelectorAll('[data-test-id^="fixed-collection-"]')) {
 						const m = /^fixed-collection-([A-Za-z]+)$/.exec(el.getAttribute('data-test-id'));
 						if (m && m[1] !== 'add' && m[1] !== 'delete') names.add(m[1]);
 					}
-					const labels = [...item.querySelectorAll('label')].map((l) => l.textContent.trim()).filter(Boolean);
-					const text = item.querySelector(`[data-parameter-path="parameters.steps.step[${index}].text"] textarea`)?.value;
-					const endCallSwitch = item.querySelector(`[data-parameter-path="parameters.steps.step[${index}].endCall"]`);
-					const endCall = Boolean(endCallSwitch?.querySelector('.is-checked, [aria-checked="true"], input:checked'));
-					return { index, type: typeEl.querySelector('input')?.value ?? '', fields: [...names], labels, text, endCall };
+					const labels = [...item.querySelectorAll('label')]
+						.map((l) => l.textContent.trim())
+						.filter(Boolean);
+					const text = item.querySelector(
+						`[data-parameter-path="parameters.steps.step[${index}].text"] textarea`,
+					)?.value;
+					const endCallSwitch = item.querySelector(
+						`[data-parameter-path="parameters.steps.step[${index}].endCall"]`,
+					);
+					const endCall = Boolean(
+						endCallSwitch?.querySelector('.is-checked, [aria-checked="true"], input:checked'),
+					);
+					return {
+						index,
+						type: typeEl.querySelector('input')?.value ?? '',
+						fields: [...names],
+						labels,
+						text,
+						endCall,
+					};
 				});
 			});
 		const compareFields = (step) => {
@@ -166,7 +229,9 @@ export async function runBrowserChecks({ url, workflowId, emulator, screenshotsD
 			const want = expected[value].fields.filter((f) => !(step.endCall && f === 'nextStep'));
 			const missing = want.filter((f) => !step.fields.includes(f));
 			const extra = step.fields.filter((f) => !want.includes(f));
-			const missingLabels = want.map((f) => expected[value].labels[f]).filter((l) => !step.labels.some((x) => x.startsWith(l)));
+			const missingLabels = want
+				.map((f) => expected[value].labels[f])
+				.filter((l) => !step.labels.some((x) => x.startsWith(l)));
 			if (missing.length || extra.length || missingLabels.length) {
 				return `step ${step.index + 1} (${step.type}): missing ${JSON.stringify(missing)}, shown but not its type's ${JSON.stringify(extra)}, labels missing ${JSON.stringify(missingLabels)}`;
 			}
@@ -175,7 +240,9 @@ export async function runBrowserChecks({ url, workflowId, emulator, screenshotsD
 
 		let initial = [];
 		await check('browser: open the Samespace node (step list)', async () => {
-			await page.locator('[data-test-id="canvas-node"][data-node-type="n8n-nodes-samespace.samespace"]').dblclick();
+			await page
+				.locator('[data-test-id="canvas-node"][data-node-type="n8n-nodes-samespace.samespace"]')
+				.dblclick();
 			await page.locator('[data-test-id="fixed-collection-steps"]').waitFor();
 			await sleep(800);
 			await shot('03-samespace-node.png');
@@ -187,14 +254,19 @@ export async function runBrowserChecks({ url, workflowId, emulator, screenshotsD
 			const problems = initial.map(compareFields).filter(Boolean);
 			const types = new Set(initial.map((s) => labelOf[s.type]));
 			// Send Answer to Workflow belongs to Call and Wait for Answer: the appointment example shows it.
-			for (const t of Object.keys(expected)) if (t !== 'answer' && !types.has(t)) problems.push(`the example has no ${expected[t].label} step to check`);
+			for (const t of Object.keys(expected))
+				if (t !== 'answer' && !types.has(t))
+					problems.push(`the example has no ${expected[t].label} step to check`);
 			if (problems.length) throw new Error(problems.join('\n'));
 			return Object.entries(expected)
 				.map(([, e]) => `${e.label}: ${e.fields.join(', ')}`)
 				.join(' | ');
 		});
 
-		const stepItem = (index) => page.locator(`[data-parameter-path="parameters.steps.step[${index}].type"]`).locator('xpath=ancestor::*[@data-draggable][1]');
+		const stepItem = (index) =>
+			page
+				.locator(`[data-parameter-path="parameters.steps.step[${index}].type"]`)
+				.locator('xpath=ancestor::*[@data-draggable][1]');
 		await check('browser: screenshots of the Gather Digits and HTTP Request steps', async () => {
 			for (const [label, name] of [
 				['Gather Digits', '04-step-gather-digits.png'],
@@ -210,10 +282,14 @@ export async function runBrowserChecks({ url, workflowId, emulator, screenshotsD
 
 		const newIndex = initial.length;
 		await check('browser: add a step; its fields follow the Type chosen', async () => {
-			const add = page.locator('[data-test-id="fixed-collection-steps"] button', { hasText: /^\s*Add Step\s*$/ });
+			const add = page.locator('[data-test-id="fixed-collection-steps"] button', {
+				hasText: /^\s*Add Step\s*$/,
+			});
 			await add.scrollIntoViewIfNeeded();
 			await add.click();
-			const typeSelect = page.locator(`[data-parameter-path="parameters.steps.step[${newIndex}].type"]`);
+			const typeSelect = page.locator(
+				`[data-parameter-path="parameters.steps.step[${newIndex}].type"]`,
+			);
 			await typeSelect.waitFor();
 			let steps = await readSteps();
 			const added = steps.find((s) => s.index === newIndex);
@@ -226,21 +302,32 @@ export async function runBrowserChecks({ url, workflowId, emulator, screenshotsD
 			await options.first().waitFor();
 			const optionTexts = await options.allTextContents();
 			await options.filter({ hasText: /^Play/ }).first().click();
-			await page.locator(`[data-parameter-path="parameters.steps.step[${newIndex}].text"] textarea`).waitFor();
+			await page
+				.locator(`[data-parameter-path="parameters.steps.step[${newIndex}].text"] textarea`)
+				.waitFor();
 			steps = await readSteps();
 			const asPlay = steps.find((s) => s.index === newIndex);
-			if (asPlay.type !== 'Play') throw new Error(`Type shows "${asPlay.type}" after choosing Play`);
+			if (asPlay.type !== 'Play')
+				throw new Error(`Type shows "${asPlay.type}" after choosing Play`);
 			const problem = compareFields(asPlay);
 			if (problem) throw new Error(`after choosing Play: ${problem}`);
-			await page.locator(`[data-parameter-path="parameters.steps.step[${newIndex}].text"] textarea`).fill(ADDED_TEXT);
+			await page
+				.locator(`[data-parameter-path="parameters.steps.step[${newIndex}].text"] textarea`)
+				.fill(ADDED_TEXT);
 			await page.keyboard.press('Tab');
 			// "End Call After This Step" hides Next Step, and turning it off brings it back.
-			const endCallSwitch = page.locator(`[data-parameter-path="parameters.steps.step[${newIndex}].endCall"]`).locator('.el-switch, [role="switch"]').first();
-			const nextStepField = page.locator(`[data-parameter-path="parameters.steps.step[${newIndex}].nextStep"]`);
+			const endCallSwitch = page
+				.locator(`[data-parameter-path="parameters.steps.step[${newIndex}].endCall"]`)
+				.locator('.el-switch, [role="switch"]')
+				.first();
+			const nextStepField = page.locator(
+				`[data-parameter-path="parameters.steps.step[${newIndex}].nextStep"]`,
+			);
 			await endCallSwitch.click();
 			await nextStepField.waitFor({ state: 'detached' });
 			const ended = (await readSteps()).find((s) => s.index === newIndex);
-			if (!ended.endCall) throw new Error('End Call After This Step does not read as on after clicking it');
+			if (!ended.endCall)
+				throw new Error('End Call After This Step does not read as on after clicking it');
 			const endedProblem = compareFields(ended);
 			if (endedProblem) throw new Error(`with End Call on: ${endedProblem}`);
 			await endCallSwitch.click();
@@ -290,47 +377,67 @@ export async function runBrowserChecks({ url, workflowId, emulator, screenshotsD
 			if (problems.length) throw new Error(problems.join('\n'));
 		});
 
-		await check('browser: run the workflow from the editor; the emulator receives the flow the editor showed', async () => {
-			await page.locator('[data-test-id="ndv-close-button"]').click();
-			await sleep(500);
-			emulator.reset();
-			await page.locator('[data-test-id="execute-workflow-button"]').click();
-			// The webhook trigger now listens on its test URL.
-			const path_ = 'new-lead';
-			let res;
-			for (let i = 0; i < 40; i++) {
-				res = await fetch(`${url}/webhook-test/${path_}`, {
-					method: 'POST',
-					headers: { 'content-type': 'application/json' },
-					body: JSON.stringify({ firstName: 'Grace', lastName: 'Hopper', phone: '+1 (415) 555-0142' }),
-				});
-				if (res.ok) break;
-				await sleep(250);
-			}
-			if (!res.ok) throw new Error(`test webhook answered ${res.status}: ${await res.text()}`);
-			for (let i = 0; i < 80 && emulator.placedCalls.length === 0; i++) await sleep(250);
-			if (emulator.placedCalls.length !== 1) throw new Error(`the emulator placed ${emulator.placedCalls.length} calls`);
-			await page
-				.locator('[data-test-id="canvas-node"][data-node-type="n8n-nodes-samespace.samespace"] [data-test-id="canvas-node-status-success"]')
-				.waitFor({ timeout: 20_000 })
-				.catch(() => undefined);
-			await sleep(800);
-			await shot('08-executed-from-editor.png');
+		await check(
+			'browser: run the workflow from the editor; the emulator receives the flow the editor showed',
+			async () => {
+				await page.locator('[data-test-id="ndv-close-button"]').click();
+				await sleep(500);
+				emulator.reset();
+				await page.locator('[data-test-id="execute-workflow-button"]').click();
+				// The webhook trigger now listens on its test URL.
+				const path_ = 'new-lead';
+				let res;
+				for (let i = 0; i < 40; i++) {
+					res = await fetch(`${url}/webhook-test/${path_}`, {
+						method: 'POST',
+						headers: { 'content-type': 'application/json' },
+						body: JSON.stringify({
+							firstName: 'Grace',
+							lastName: 'Hopper',
+							phone: '+1 (415) 555-0142',
+						}),
+					});
+					if (res.ok) break;
+					await sleep(250);
+				}
+				if (!res.ok) throw new Error(`test webhook answered ${res.status}: ${await res.text()}`);
+				for (let i = 0; i < 80 && emulator.placedCalls.length === 0; i++) await sleep(250);
+				if (emulator.placedCalls.length !== 1)
+					throw new Error(`the emulator placed ${emulator.placedCalls.length} calls`);
+				await page
+					.locator(
+						'[data-test-id="canvas-node"][data-node-type="n8n-nodes-samespace.samespace"] [data-test-id="canvas-node-status-success"]',
+					)
+					.waitFor({ timeout: 20_000 })
+					.catch(() => undefined);
+				await sleep(800);
+				await shot('08-executed-from-editor.png');
 
-			const flow = emulator.placedCalls[0].body.flow;
-			// What the editor showed, step by step, must be what was sent, in the same order.
-			const sentTypes = flow.map((s) => expected[s.type]?.label ?? s.type);
-			const shownTypes = uiSteps.map((s) => s.type);
-			if (JSON.stringify(sentTypes) !== JSON.stringify(shownTypes)) throw new Error(`sent ${sentTypes.join(' > ')} but the editor showed ${shownTypes.join(' > ')}`);
-			if (flow[1].text !== ADDED_TEXT) throw new Error(`second step sent: ${JSON.stringify(flow[1])}`);
-			if (flow[0].number !== '14155550142') throw new Error(`called ${flow[0].number}`);
-			if (flow[0].next_step !== flow[1].id || flow[1].next_step !== flow[2].id) throw new Error(`the inserted step is not wired between its neighbours: ${JSON.stringify(flow.slice(0, 3))}`);
-			if (!String(flow[2].text).startsWith('Hi Grace')) throw new Error(`third step: ${JSON.stringify(flow[2])}`);
-			return `sent: ${flow.map((s) => `${s.id}:${s.type}`).join(' > ')}`;
-		});
+				const flow = emulator.placedCalls[0].body.flow;
+				// What the editor showed, step by step, must be what was sent, in the same order.
+				const sentTypes = flow.map((s) => expected[s.type]?.label ?? s.type);
+				const shownTypes = uiSteps.map((s) => s.type);
+				if (JSON.stringify(sentTypes) !== JSON.stringify(shownTypes))
+					throw new Error(
+						`sent ${sentTypes.join(' > ')} but the editor showed ${shownTypes.join(' > ')}`,
+					);
+				if (flow[1].text !== ADDED_TEXT)
+					throw new Error(`second step sent: ${JSON.stringify(flow[1])}`);
+				if (flow[0].number !== '14155550142') throw new Error(`called ${flow[0].number}`);
+				if (flow[0].next_step !== flow[1].id || flow[1].next_step !== flow[2].id)
+					throw new Error(
+						`the inserted step is not wired between its neighbours: ${JSON.stringify(flow.slice(0, 3))}`,
+					);
+				if (!String(flow[2].text).startsWith('Hi Grace'))
+					throw new Error(`third step: ${JSON.stringify(flow[2])}`);
+				return `sent: ${flow.map((s) => `${s.id}:${s.type}`).join(' > ')}`;
+			},
+		);
 
 		await check("browser: the node's output shows Samespace's answer", async () => {
-			await page.locator('[data-test-id="canvas-node"][data-node-type="n8n-nodes-samespace.samespace"]').dblclick();
+			await page
+				.locator('[data-test-id="canvas-node"][data-node-type="n8n-nodes-samespace.samespace"]')
+				.dblclick();
 			const out = page.locator('[data-test-id="output-panel"]');
 			const callId = emulator.placedCalls[0]?.call_id;
 			await out.getByText(callId, { exact: false }).first().waitFor({ timeout: 15_000 });
@@ -340,7 +447,9 @@ export async function runBrowserChecks({ url, workflowId, emulator, screenshotsD
 		});
 
 		await check('browser: the credential dialog', async () => {
-			await page.locator('[data-test-id="canvas-node"][data-node-type="n8n-nodes-samespace.samespace"]').dblclick();
+			await page
+				.locator('[data-test-id="canvas-node"][data-node-type="n8n-nodes-samespace.samespace"]')
+				.dblclick();
 			await page.locator('[data-test-id="credential-edit-button"]').click();
 			const modal = page.locator('[data-test-id="editCredential-modal"], .el-dialog').first();
 			await modal.waitFor();
@@ -355,7 +464,9 @@ export async function runBrowserChecks({ url, workflowId, emulator, screenshotsD
 		for (const wf of otherWorkflows) {
 			await check(`browser: open ${wf.file} and its Samespace node`, async () => {
 				await page.goto(`${url}/workflow/${wf.id}`);
-				const node = page.locator('[data-test-id="canvas-node"][data-node-type^="n8n-nodes-samespace."]').first();
+				const node = page
+					.locator('[data-test-id="canvas-node"][data-node-type^="n8n-nodes-samespace."]')
+					.first();
 				await node.waitFor();
 				await sleep(1500);
 				await dismissChecklist();
@@ -373,14 +484,20 @@ export async function runBrowserChecks({ url, workflowId, emulator, screenshotsD
 					const offered = await page.locator('.el-select-dropdown__item:visible').allTextContents();
 					await page.keyboard.press('Escape');
 					const names = ['Place Call', 'Call and Wait for Answer', 'Call and Wait for Approval'];
-					if (shown !== wf.operationLabel || !names.every((name) => offered.some((o) => o.startsWith(name)))) {
-						throw new Error(`Operation shows "${shown}" (expected "${wf.operationLabel}") and offers ${JSON.stringify(offered)}`);
+					if (
+						shown !== wf.operationLabel ||
+						!names.every((name) => offered.some((o) => o.startsWith(name)))
+					) {
+						throw new Error(
+							`Operation shows "${shown}" (expected "${wf.operationLabel}") and offers ${JSON.stringify(offered)}`,
+						);
 					}
 					operationNote = `; Operation "${shown}" of ${names.join(' / ')}`;
 				}
 				// Show the sending options where the node has some (the bulk example's cap).
 				const option = page.locator('[data-parameter-path^="parameters.options."]').first();
-				if (await option.count()) await option.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+				if (await option.count())
+					await option.evaluate((el) => el.scrollIntoView({ block: 'center' }));
 				await shot(`${n++}-${base}-node.png`);
 				const steps = await readSteps();
 				const problems = steps.map(compareFields).filter(Boolean);
@@ -393,7 +510,9 @@ export async function runBrowserChecks({ url, workflowId, emulator, screenshotsD
 							if (!el) return null;
 							// Up from the field until a box holds the button, or holds another field (then it is not this field's).
 							for (let at = el; at && at !== document.body; at = at.parentElement) {
-								const others = [...at.querySelectorAll('[data-parameter-path]')].map((e) => e.getAttribute('data-parameter-path'));
+								const others = [...at.querySelectorAll('[data-parameter-path]')].map((e) =>
+									e.getAttribute('data-parameter-path'),
+								);
 								if (others.some((p) => !p.startsWith(fieldPath))) return false;
 								if (at.querySelector('[data-test-id="from-ai-override-button"]')) return true;
 							}
@@ -402,13 +521,25 @@ export async function runBrowserChecks({ url, workflowId, emulator, screenshotsD
 					const onNumber = await offersFromAi('number');
 					const onStepId = await offersFromAi('stepId');
 					const onNextStep = await offersFromAi('nextStep');
-					if (onNumber !== true) problems.push(`Phone Number of the tool: "let the model define this" button ${onNumber === null ? 'field not found' : 'not found (is the selector still right?)'}`);
-					if (onStepId !== false || onNextStep !== false) problems.push(`Step ID / Next Step of the tool: ${onStepId} / ${onNextStep}; the wiring must not be left to the model`);
-					aiNote = '; as a tool, Phone Number offers "let the model define this", Step ID and Next Step do not';
+					if (onNumber !== true)
+						problems.push(
+							`Phone Number of the tool: "let the model define this" button ${onNumber === null ? 'field not found' : 'not found (is the selector still right?)'}`,
+						);
+					if (onStepId !== false || onNextStep !== false)
+						problems.push(
+							`Step ID / Next Step of the tool: ${onStepId} / ${onNextStep}; the wiring must not be left to the model`,
+						);
+					aiNote =
+						'; as a tool, Phone Number offers "let the model define this", Step ID and Next Step do not';
 				}
-				const saved = wf.workflow?.nodes.find((node) => node.type.startsWith('n8n-nodes-samespace.'))?.parameters?.steps?.step ?? [];
+				const saved =
+					wf.workflow?.nodes.find((node) => node.type.startsWith('n8n-nodes-samespace.'))
+						?.parameters?.steps?.step ?? [];
 				saved.forEach((entry, index) => {
-					if (Boolean(entry.endCall) !== Boolean(steps[index]?.endCall)) problems.push(`step ${index + 1}: End Call shows ${steps[index]?.endCall ? 'on' : 'off'}, the workflow says ${entry.endCall ? 'on' : 'off'}`);
+					if (Boolean(entry.endCall) !== Boolean(steps[index]?.endCall))
+						problems.push(
+							`step ${index + 1}: End Call shows ${steps[index]?.endCall ? 'on' : 'off'}, the workflow says ${entry.endCall ? 'on' : 'off'}`,
+						);
 				});
 				if (problems.length) throw new Error(problems.join('\n'));
 				await page.locator('[data-test-id="ndv-close-button"]').click();
@@ -418,8 +549,13 @@ export async function runBrowserChecks({ url, workflowId, emulator, screenshotsD
 		}
 
 		await check('browser: the editor made no request outside 127.0.0.1', async () => {
-			if (external.length) throw new Error(`${external.length} blocked: ${[...new Set(external)].slice(0, 10).join(', ')}`);
-			return consoleErrors.length ? `(page errors seen: ${consoleErrors.slice(0, 3).join(' | ')})` : '';
+			if (external.length)
+				throw new Error(
+					`${external.length} blocked: ${[...new Set(external)].slice(0, 10).join(', ')}`,
+				);
+			return consoleErrors.length
+				? `(page errors seen: ${consoleErrors.slice(0, 3).join(' | ')})`
+				: '';
 		});
 
 		const before = external.length;
@@ -430,7 +566,9 @@ export async function runBrowserChecks({ url, workflowId, emulator, screenshotsD
 			await shot(`${n++}-community-nodes.png`);
 			// n8n's own frontend searches npm's index for community packages on this page; it is blocked here.
 			const blocked = [...new Set(external.slice(before).map((u) => new URL(u).origin))];
-			return blocked.length ? `(this page asked for ${blocked.join(', ')}: blocked, as everything outside 127.0.0.1 is)` : '';
+			return blocked.length
+				? `(this page asked for ${blocked.join(', ')}: blocked, as everything outside 127.0.0.1 is)`
+				: '';
 		});
 
 		// Leave the workflow so n8n releases its edit lock.

@@ -8,14 +8,27 @@ import { json, useServers } from './support/hostile-server';
 
 const startServer = useServers();
 const simulator = () => new CallSimulator({ timeScale: 0 });
-const path = (call: { path: Array<{ id: string }> }) => call.path.map((step) => step.id).join(' > ');
+const path = (call: { path: Array<{ id: string }> }) =>
+	call.path.map((step) => step.id).join(' > ');
 
 const menu = (report: string) => [
 	{ id: 'call', type: 'call', number: '14155550123', caller_id: '14155550100', next_step: 'ask' },
 	{ id: 'ask', type: 'play', text: 'Press 1 or 2', next_step: 'choice' },
-	{ id: 'choice', type: 'digits', count: 1, variable: 'choice', next_step: { '1': 'one', '2': 'report', '*': 'other' } },
+	{
+		id: 'choice',
+		type: 'digits',
+		count: 1,
+		variable: 'choice',
+		next_step: { '1': 'one', '2': 'report', '*': 'other' },
+	},
 	{ id: 'one', type: 'play', text: 'One' },
-	{ id: 'report', type: 'http', url: report, method: 'POST', next_step: { success: 'ok', fail: 'failed' } },
+	{
+		id: 'report',
+		type: 'http',
+		url: report,
+		method: 'POST',
+		next_step: { success: 'ok', fail: 'failed' },
+	},
 	{ id: 'other', type: 'play', text: 'Other' },
 	{ id: 'ok', type: 'play', text: 'Recorded' },
 	{ id: 'failed', type: 'play', text: 'Not recorded' },
@@ -37,7 +50,11 @@ test('scripted keys, a key with no route goes to "*", and an http step follows i
 	const first = sim.play('c1', menu(`${ok.origin}/report?key={{choice}}`));
 	await first.done;
 	expect(path(first)).toBe('call > ask > choice > report > ok');
-	expect(first.path[3].request).toEqual({ method: 'POST', url: `${ok.origin}/report?key=2`, status: 200 });
+	expect(first.path[3].request).toEqual({
+		method: 'POST',
+		url: `${ok.origin}/report?key=2`,
+		status: 200,
+	});
 	expect(ok.received.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /report?key=2']);
 
 	sim.pressKeys('14155550123', ['2']);
@@ -55,7 +72,13 @@ test('keys go into the URL as they are (a "#" starts the fragment), or encoded o
 	const server = await startServer((_request, response) => json(response, 200, {}));
 	const raw = simulator();
 	const flow = menu(`${server.origin}/r?a={{choice}}&end=1`);
-	flow[2] = { id: 'choice', type: 'digits', count: 2, variable: 'choice', next_step: { '*': 'report' } } as (typeof flow)[number];
+	flow[2] = {
+		id: 'choice',
+		type: 'digits',
+		count: 2,
+		variable: 'choice',
+		next_step: { '*': 'report' },
+	} as (typeof flow)[number];
 	raw.pressKeys('14155550123', ['2#']);
 	await raw.play('c1', flow).done;
 	const encoded = new CallSimulator({ timeScale: 0, encodeKeys: true });
@@ -68,7 +91,13 @@ test('requests go only to this machine; a call nobody answers stops at its call 
 	const sim = simulator();
 	const outside = sim.play('c1', [
 		{ id: 'call', type: 'call', number: '14155550124', caller_id: '1', next_step: 'http' },
-		{ id: 'http', type: 'http', url: 'https://crm.example.com/x', method: 'GET', next_step: { success: 's', fail: 'f' } },
+		{
+			id: 'http',
+			type: 'http',
+			url: 'https://crm.example.com/x',
+			method: 'GET',
+			next_step: { success: 's', fail: 'f' },
+		},
 		{ id: 's', type: 'play', text: 'yes' },
 		{ id: 'f', type: 'play', text: 'no' },
 	]);
@@ -100,13 +129,19 @@ test('the emulator plays every call it places when asked to, and only then', asy
 			const response = await fetch(emulator.callFlowUrl, {
 				method: 'POST',
 				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify({ cloud_id: 'demo-cloud', auth_token: 'demo-token', flow: menu('http://127.0.0.1:9/x') }),
+				body: JSON.stringify({
+					cloud_id: 'demo-cloud',
+					auth_token: 'demo-token',
+					flow: menu('http://127.0.0.1:9/x'),
+				}),
 			});
 			expect(response.status).toBe(200);
 		}
 		expect(plain.simulator).toBeUndefined();
 		await playing.simulator?.idle();
-		expect(playing.simulator?.calls.map((call) => [call.callId, path(call)])).toEqual([[playing.placedCalls[0].call_id, 'call > ask > choice > one']]);
+		expect(playing.simulator?.calls.map((call) => [call.callId, path(call)])).toEqual([
+			[playing.placedCalls[0].call_id, 'call > ask > choice > one'],
+		]);
 	} finally {
 		await plain.close();
 		await playing.close();

@@ -25,7 +25,11 @@ function validFlow(number = '15550001') {
 		step('start', 'call', { number, caller_id: '15559999', next_step: 'greet' }),
 		step('greet', 'play', { text: 'Hello. Enter your 4 digit id.', next_step: 'ask' }),
 		step('ask', 'digits', { count: 4, variable: 'ID', next_step: { '*': 'lookup', '0': 'agent' } }),
-		step('lookup', 'http', { url: 'https://example.com/api/{{ID}}', method: 'GET', next_step: { success: 'bye', fail: 'agent' } }),
+		step('lookup', 'http', {
+			url: 'https://example.com/api/{{ID}}',
+			method: 'GET',
+			next_step: { success: 'bye', fail: 'agent' },
+		}),
 		step('bye', 'play', { url: 'https://example.com/bye.mp3' }),
 		step('agent', 'connect', { number: '5263', caller_id: '15559999' }),
 	];
@@ -84,19 +88,35 @@ describe('SamespaceEmulator', () => {
 			expect(r1.headers.get('content-type')).toMatch(/^application\/json/);
 			const b1 = await json(r1);
 			const b2 = await json(r2);
-			expect(b1).toEqual({ success: true, message: 'Call flow accepted', call_id: expect.any(String), status: 'queued' });
+			expect(b1).toEqual({
+				success: true,
+				message: 'Call flow accepted',
+				call_id: expect.any(String),
+				status: 'queued',
+			});
 			expect(b2.success).toBe(true);
 			expect(b1.call_id).not.toBe(b2.call_id);
 
 			expect(emu.placedCalls.map((c) => c.call_id)).toEqual([b1.call_id, b2.call_id]);
 			expect(emu.placedCalls[0].number).toBe('15550001');
 			expect(emu.placedCalls[1].body).toEqual(payload(validFlow('15550002'), { record: true }));
-			expect(emu.counters).toMatchObject({ requests: 2, accepted: 2, placed: 2, rejected: 0, faulted: 0 });
+			expect(emu.counters).toMatchObject({
+				requests: 2,
+				accepted: 2,
+				placed: 2,
+				rejected: 0,
+				faulted: 0,
+			});
 			expect(emu.counters.byStatus[200]).toBe(2);
 
 			expect(emu.requests).toHaveLength(2);
 			const rec = emu.requests[0];
-			expect(rec).toMatchObject({ method: 'POST', path: '/api/public/v1/call/flow', status: 200, callId: b1.call_id });
+			expect(rec).toMatchObject({
+				method: 'POST',
+				path: '/api/public/v1/call/flow',
+				status: 200,
+				callId: b1.call_id,
+			});
 			expect(rec.headers['content-type']).toBe('application/json');
 			expect(rec.body).toEqual(payload(validFlow('15550001')));
 			expect(typeof rec.time).toBe('number');
@@ -104,7 +124,11 @@ describe('SamespaceEmulator', () => {
 		});
 
 		test('record may be omitted; a minimal flow is a single call step', async () => {
-			const r = await post(emu, { cloud_id: CLOUD, auth_token: TOKEN, flow: [step('a', 'call', { number: '1', caller_id: '2' })] });
+			const r = await post(emu, {
+				cloud_id: CLOUD,
+				auth_token: TOKEN,
+				flow: [step('a', 'call', { number: '1', caller_id: '2' })],
+			});
 			expect(r.status).toBe(200);
 			expect(emu.placedCalls).toHaveLength(1);
 		});
@@ -151,7 +175,10 @@ describe('SamespaceEmulator', () => {
 		test('non-JSON body -> 400', async () => {
 			const r = await post(emu, '{"cloud_id": "demo-cloud", “record”: true}');
 			expect(r.status).toBe(400);
-			expect(await json(r)).toEqual({ success: false, message: 'Request body must be a JSON object' });
+			expect(await json(r)).toEqual({
+				success: false,
+				message: 'Request body must be a JSON object',
+			});
 			expect(emu.requests[0].rawBody).toBe('{"cloud_id": "demo-cloud", “record”: true}');
 			expect(emu.requests[0].body).toBeUndefined();
 		});
@@ -195,23 +222,72 @@ describe('SamespaceEmulator', () => {
 			],
 			[
 				'dangling http success reference',
-				flow().map((s) => (s.id === 'lookup' ? { ...s, next_step: { success: '10', fail: 'agent' } } : s)),
+				flow().map((s) =>
+					s.id === 'lookup' ? { ...s, next_step: { success: '10', fail: 'agent' } } : s,
+				),
 				/^flow\[3\]\.next_step\.success$/,
 			],
 			['duplicate ids', [...flow(), step('greet', 'play', { text: 'again' })], /^flow\[6\]\.id$/],
-			['numeric id', [step('0', 'call', { number: '1', caller_id: '2', next_step: 1 }), { id: 1, type: 'play', text: 'hi' }], /^flow\[1\]\.id$/],
-			['missing id', [step('a', 'call', { number: '1', caller_id: '2' }), { type: 'play', text: 'x' }], /^flow\[1\]\.id$/],
+			[
+				'numeric id',
+				[
+					step('0', 'call', { number: '1', caller_id: '2', next_step: 1 }),
+					{ id: 1, type: 'play', text: 'hi' },
+				],
+				/^flow\[1\]\.id$/,
+			],
+			[
+				'missing id',
+				[step('a', 'call', { number: '1', caller_id: '2' }), { type: 'play', text: 'x' }],
+				/^flow\[1\]\.id$/,
+			],
 			['call without caller_id', [step('a', 'call', { number: '1' })], /^flow\[0\]\.caller_id$/],
 			['call without number', [step('a', 'call', { caller_id: '1' })], /^flow\[0\]\.number$/],
-			['connect without number', [...flow().slice(0, 5), step('agent', 'connect', { caller_id: '1' })], /^flow\[5\]\.number$/],
-			['play without text or url', flow().map((s) => (s.id === 'bye' ? step('bye', 'play') : s)), /^flow\[4\]$/],
-			['digits count 0', flow().map((s) => (s.id === 'ask' ? { ...s, count: 0 } : s)), /^flow\[2\]\.count$/],
-			['digits count 1.5', flow().map((s) => (s.id === 'ask' ? { ...s, count: 1.5 } : s)), /^flow\[2\]\.count$/],
-			['digits without variable', flow().map((s) => (s.id === 'ask' ? { ...s, variable: undefined } : s)), /^flow\[2\]\.variable$/],
-			['digits next_step a string', flow().map((s) => (s.id === 'ask' ? { ...s, next_step: 'lookup' } : s)), /^flow\[2\]\.next_step$/],
-			['http without fail', flow().map((s) => (s.id === 'lookup' ? { ...s, next_step: { success: 'bye' } } : s)), /^flow\[3\]\.next_step\.fail$/],
-			['http without method', flow().map((s) => (s.id === 'lookup' ? { ...s, method: undefined } : s)), /^flow\[3\]\.method$/],
-			['http without url', flow().map((s) => (s.id === 'lookup' ? { ...s, url: undefined } : s)), /^flow\[3\]\.url$/],
+			[
+				'connect without number',
+				[...flow().slice(0, 5), step('agent', 'connect', { caller_id: '1' })],
+				/^flow\[5\]\.number$/,
+			],
+			[
+				'play without text or url',
+				flow().map((s) => (s.id === 'bye' ? step('bye', 'play') : s)),
+				/^flow\[4\]$/,
+			],
+			[
+				'digits count 0',
+				flow().map((s) => (s.id === 'ask' ? { ...s, count: 0 } : s)),
+				/^flow\[2\]\.count$/,
+			],
+			[
+				'digits count 1.5',
+				flow().map((s) => (s.id === 'ask' ? { ...s, count: 1.5 } : s)),
+				/^flow\[2\]\.count$/,
+			],
+			[
+				'digits without variable',
+				flow().map((s) => (s.id === 'ask' ? { ...s, variable: undefined } : s)),
+				/^flow\[2\]\.variable$/,
+			],
+			[
+				'digits next_step a string',
+				flow().map((s) => (s.id === 'ask' ? { ...s, next_step: 'lookup' } : s)),
+				/^flow\[2\]\.next_step$/,
+			],
+			[
+				'http without fail',
+				flow().map((s) => (s.id === 'lookup' ? { ...s, next_step: { success: 'bye' } } : s)),
+				/^flow\[3\]\.next_step\.fail$/,
+			],
+			[
+				'http without method',
+				flow().map((s) => (s.id === 'lookup' ? { ...s, method: undefined } : s)),
+				/^flow\[3\]\.method$/,
+			],
+			[
+				'http without url',
+				flow().map((s) => (s.id === 'lookup' ? { ...s, url: undefined } : s)),
+				/^flow\[3\]\.url$/,
+			],
 			['unknown type', [...flow(), step('x', 'sms', { text: 'hi' })], /^flow\[6\]\.type$/],
 			['step not an object', [...flow(), 'oops'], /^flow\[6\]$/],
 			['first step not a call', [flow()[1], flow()[0], ...flow().slice(2)], /^flow\[0\]\.type$/],
@@ -245,10 +321,21 @@ describe('SamespaceEmulator', () => {
 				auth_token: TOKEN,
 				record: false,
 				flow: [
-					{ id: '0', type: 'call', number: '917507161643', caller_id: '917507161643', next_step: 1 },
+					{
+						id: '0',
+						type: 'call',
+						number: '917507161643',
+						caller_id: '917507161643',
+						next_step: 1,
+					},
 					{ id: 1, type: 'play', text: 'Hi', next_step: 2 },
 					{ id: 2, type: 'digits', count: 4, next_step: { '*': 5 }, variable: 'account_id' },
-					{ id: 5, type: 'http', url: 'https://subdoomain.domain.com/api/test/{{account_id}}', next_step: { success: 10, fail: 4 } },
+					{
+						id: 5,
+						type: 'http',
+						url: 'https://subdoomain.domain.com/api/test/{{account_id}}',
+						next_step: { success: 10, fail: 4 },
+					},
 					{ id: 3, type: 'connect', number: '16468107XXX', caller_id: '12345678' },
 					{ id: 4, type: 'connect', number: '5263', caller_id: '917507XXXXX' },
 				],
@@ -256,9 +343,18 @@ describe('SamespaceEmulator', () => {
 			const r = await post(emu, sample);
 			expect(r.status).toBe(400);
 			const paths = (await json(r)).errors.map((e: { path: string }) => e.path);
-			expect(paths).toEqual(expect.arrayContaining(['flow[1].id', 'flow[0].next_step', 'flow[3].next_step.success', 'flow[3].method']));
+			expect(paths).toEqual(
+				expect.arrayContaining([
+					'flow[1].id',
+					'flow[0].next_step',
+					'flow[3].next_step.success',
+					'flow[3].method',
+				]),
+			);
 			// With string ids, a method and an existing success target it is accepted.
-			const fixed = sample.flow.map((s) => ({ ...s, id: String(s.id) })) as Array<Record<string, any>>;
+			const fixed = sample.flow.map((s) => ({ ...s, id: String(s.id) })) as Array<
+				Record<string, any>
+			>;
 			fixed[0].next_step = '1';
 			fixed[1].next_step = '2';
 			fixed[2].next_step = { '*': '5' };
@@ -269,7 +365,9 @@ describe('SamespaceEmulator', () => {
 
 		test('validateFlow is usable directly', () => {
 			expect(validateFlow(validFlow())).toEqual([]);
-			expect(validateFlow([step('a', 'play', { text: 'x' })]).map((e) => e.path)).toEqual(['flow[0].type']);
+			expect(validateFlow([step('a', 'play', { text: 'x' })]).map((e) => e.path)).toEqual([
+				'flow[0].type',
+			]);
 		});
 	});
 
@@ -297,16 +395,46 @@ describe('SamespaceEmulator', () => {
 
 	describe('fault injection', () => {
 		const httpDate = new Date(Date.now() + 30_000);
-		const statusCases: Array<[string, FaultInput, number, boolean, string | null, string | undefined]> = [
-			['400 with message', { kind: 'status', status: 400, message: 'flow rejected upstream' }, 400, false, null, 'flow rejected upstream'],
+		const statusCases: Array<
+			[string, FaultInput, number, boolean, string | null, string | undefined]
+		> = [
+			[
+				'400 with message',
+				{ kind: 'status', status: 400, message: 'flow rejected upstream' },
+				400,
+				false,
+				null,
+				'flow rejected upstream',
+			],
 			['401', 401, 401, false, null, INVALID_CREDENTIALS_MESSAGE],
 			['403', 403, 403, false, null, undefined],
 			['404', 404, 404, false, null, undefined],
 			['413', 413, 413, false, null, undefined],
-			['429 Retry-After seconds', { kind: 'status', status: 429, retryAfter: 7 }, 429, false, '7', undefined],
-			['429 Retry-After HTTP date', { kind: 'status', status: 429, retryAfter: httpDate }, 429, false, httpDate.toUTCString(), undefined],
+			[
+				'429 Retry-After seconds',
+				{ kind: 'status', status: 429, retryAfter: 7 },
+				429,
+				false,
+				'7',
+				undefined,
+			],
+			[
+				'429 Retry-After HTTP date',
+				{ kind: 'status', status: 429, retryAfter: httpDate },
+				429,
+				false,
+				httpDate.toUTCString(),
+				undefined,
+			],
 			['429 without Retry-After', 429, 429, false, null, undefined],
-			['503 with Retry-After', { kind: 'status', status: 503, retryAfter: 2 }, 503, false, '2', undefined],
+			[
+				'503 with Retry-After',
+				{ kind: 'status', status: 503, retryAfter: 2 },
+				503,
+				false,
+				'2',
+				undefined,
+			],
 			['503 without Retry-After', 503, 503, false, null, undefined],
 			['500', 500, 500, true, null, undefined],
 			['502', 502, 502, true, null, undefined],
@@ -335,7 +463,12 @@ describe('SamespaceEmulator', () => {
 		});
 
 		test('status fault with a raw (HTML) body', async () => {
-			emu.inject({ kind: 'status', status: 502, body: '<html>Bad Gateway</html>', contentType: 'text/html' });
+			emu.inject({
+				kind: 'status',
+				status: 502,
+				body: '<html>Bad Gateway</html>',
+				contentType: 'text/html',
+			});
 			const r = await post(emu, payload());
 			expect(r.status).toBe(502);
 			expect(r.headers.get('content-type')).toBe('text/html');
@@ -360,12 +493,18 @@ describe('SamespaceEmulator', () => {
 			expect(rule.hits).toBe(1);
 			const faulted = emu.requests.filter((r) => r.fault);
 			expect(faulted).toHaveLength(1);
-			expect((faulted[0].body as { flow: Array<{ number: string }> }).flow[0].number).toBe('15550002');
+			expect((faulted[0].body as { flow: Array<{ number: string }> }).flow[0].number).toBe(
+				'15550002',
+			);
 			expect(emu.placedCalls).toHaveLength(5); // 500 counts as placed
 		});
 
 		test('`times` and rule order; a throwing `when` never matches', async () => {
-			emu.inject(503, { when: () => { throw new Error('boom'); } });
+			emu.inject(503, {
+				when: () => {
+					throw new Error('boom');
+				},
+			});
 			const twice = emu.inject(429, { times: 2 });
 			const statuses: number[] = [];
 			for (let i = 0; i < 3; i++) {
@@ -442,17 +581,29 @@ describe('SamespaceEmulator', () => {
 
 		test('resetMidBody seen at the socket level: a prefix of the JSON, then close', async () => {
 			emu.inject({ kind: 'resetMidBody', bytes: 20 });
-			const raw = await new Promise<{ status?: number; data: string; error?: string }>((resolve) => {
-				const req = http.request(emu.callFlowUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, agent: false }, (res) => {
-					let data = '';
-					res.setEncoding('utf8');
-					res.on('data', (d) => (data += d));
-					res.on('error', (e) => resolve({ status: res.statusCode, data, error: (e as NodeJS.ErrnoException).code ?? e.message }));
-					res.on('end', () => resolve({ status: res.statusCode, data }));
-				});
-				req.on('error', (e) => resolve({ data: '', error: e.message }));
-				req.end(JSON.stringify(payload()));
-			});
+			const raw = await new Promise<{ status?: number; data: string; error?: string }>(
+				(resolve) => {
+					const req = http.request(
+						emu.callFlowUrl,
+						{ method: 'POST', headers: { 'content-type': 'application/json' }, agent: false },
+						(res) => {
+							let data = '';
+							res.setEncoding('utf8');
+							res.on('data', (d) => (data += d));
+							res.on('error', (e) =>
+								resolve({
+									status: res.statusCode,
+									data,
+									error: (e as NodeJS.ErrnoException).code ?? e.message,
+								}),
+							);
+							res.on('end', () => resolve({ status: res.statusCode, data }));
+						},
+					);
+					req.on('error', (e) => resolve({ data: '', error: e.message }));
+					req.end(JSON.stringify(payload()));
+				},
+			);
 			expect(raw.status).toBe(200);
 			expect(raw.data).toBe('{"success":true,"mes');
 			expect(raw.error).toBeDefined();
@@ -521,16 +672,31 @@ describe('SamespaceEmulator', () => {
 		test('refuse: a base URL where nothing listens', async () => {
 			const url = await refusedBaseUrl();
 			expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/public\/v1$/);
-			expect(await fetchError(fetch(`${url}/call/flow`, { method: 'POST', body: '{}' }))).toBe('ECONNREFUSED');
+			expect(await fetchError(fetch(`${url}/call/flow`, { method: 'POST', body: '{}' }))).toBe(
+				'ECONNREFUSED',
+			);
 			expect(await SamespaceEmulator.refusedBaseUrl()).toMatch(/^http:/);
 		});
 
 		test('faultPlacesCall documents the placed semantics', () => {
 			const placed = (f: Fault) => faultPlacesCall(f);
-			expect([400, 401, 403, 404, 413, 429, 503].map((s) => placed({ kind: 'status', status: s }))).toEqual(Array(7).fill(false));
-			expect([500, 502, 504].map((s) => placed({ kind: 'status', status: s }))).toEqual([true, true, true]);
+			expect(
+				[400, 401, 403, 404, 413, 429, 503].map((s) => placed({ kind: 'status', status: s })),
+			).toEqual(Array(7).fill(false));
+			expect([500, 502, 504].map((s) => placed({ kind: 'status', status: s }))).toEqual([
+				true,
+				true,
+				true,
+			]);
 			expect(placed({ kind: 'successFalse' })).toBe(false);
-			for (const kind of ['resetBeforeResponse', 'resetMidBody', 'emptyBody', 'html', 'truncatedJson', 'oversized'] as const) {
+			for (const kind of [
+				'resetBeforeResponse',
+				'resetMidBody',
+				'emptyBody',
+				'html',
+				'truncatedJson',
+				'oversized',
+			] as const) {
 				expect(placed({ kind })).toBe(true);
 			}
 			expect(placed({ kind: 'delay', ms: 1 })).toBe(true);
@@ -544,24 +710,34 @@ describe('SamespaceEmulator', () => {
 			const agent = new http.Agent({ keepAlive: true, maxSockets: 50 });
 			try {
 				const statuses = await Promise.all(
-					Array.from({ length: 20 }, (_, i) =>
-						new Promise<number>((resolve, reject) => {
-							const req = http.request(emu.callFlowUrl, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
-								res.resume();
-								res.on('end', () => resolve(res.statusCode ?? 0));
-							});
-							req.on('error', reject);
-							req.end(JSON.stringify(payload(validFlow(`1555000${i}`))));
-						}),
+					Array.from(
+						{ length: 20 },
+						(_, i) =>
+							new Promise<number>((resolve, reject) => {
+								const req = http.request(
+									emu.callFlowUrl,
+									{ method: 'POST', agent, headers: { 'content-type': 'application/json' } },
+									(res) => {
+										res.resume();
+										res.on('end', () => resolve(res.statusCode ?? 0));
+									},
+								);
+								req.on('error', reject);
+								req.end(JSON.stringify(payload(validFlow(`1555000${i}`))));
+							}),
 					),
 				);
 				expect(statuses).toEqual(Array(20).fill(200));
 				expect(emu.counters.connections).toBe(20);
 				await new Promise<void>((resolve, reject) => {
-					const req = http.request(emu.callFlowUrl, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
-						res.resume();
-						res.on('end', () => resolve());
-					});
+					const req = http.request(
+						emu.callFlowUrl,
+						{ method: 'POST', agent, headers: { 'content-type': 'application/json' } },
+						(res) => {
+							res.resume();
+							res.on('end', () => resolve());
+						},
+					);
 					req.on('error', reject);
 					req.end(JSON.stringify(payload()));
 				});
@@ -586,7 +762,18 @@ describe('SamespaceEmulator', () => {
 			expect(emu.requests).toBe(requestsRef);
 			expect(emu.requests).toHaveLength(0);
 			expect(emu.placedCalls).toHaveLength(0);
-			expect(emu.counters).toEqual({ requests: 0, accepted: 0, placed: 0, rejected: 0, faulted: 0, resets: 0, connections: 0, byStatus: {}, rateLimited: 0, duplicatePlacements: {} });
+			expect(emu.counters).toEqual({
+				requests: 0,
+				accepted: 0,
+				placed: 0,
+				rejected: 0,
+				faulted: 0,
+				resets: 0,
+				connections: 0,
+				byStatus: {},
+				rateLimited: 0,
+				duplicatePlacements: {},
+			});
 			expect(emu.peakConcurrency).toBe(0);
 			expect(emu.pendingFaults).toHaveLength(0);
 			emu.inject(500);
@@ -598,12 +785,23 @@ describe('SamespaceEmulator', () => {
 			const counts = await SamespaceEmulator.start({ record: 'counts' });
 			try {
 				counts.inject(502);
-				for (const body of [payload(), payload(), payload([]), payload(validFlow(), { auth_token: 'x' })]) {
+				for (const body of [
+					payload(),
+					payload(),
+					payload([]),
+					payload(validFlow(), { auth_token: 'x' }),
+				]) {
 					await (await post(counts, body)).text();
 				}
 				expect(counts.requests).toHaveLength(0);
 				expect(counts.placedCalls).toHaveLength(0);
-				expect(counts.counters).toMatchObject({ requests: 4, accepted: 1, placed: 2, rejected: 2, faulted: 1 });
+				expect(counts.counters).toMatchObject({
+					requests: 4,
+					accepted: 1,
+					placed: 2,
+					rejected: 2,
+					faulted: 1,
+				});
 				expect(counts.counters.byStatus).toEqual({ 200: 1, 400: 1, 401: 1, 502: 1 });
 				expect(counts.peakConcurrency).toBe(1);
 			} finally {
@@ -614,9 +812,15 @@ describe('SamespaceEmulator', () => {
 
 	describe('rate limit (token bucket)', () => {
 		/** An emulator whose bucket runs on a clock the test moves. */
-		async function limited(rateLimit: { perSecond: number; burst?: number }, record: 'all' | 'counts' = 'all') {
+		async function limited(
+			rateLimit: { perSecond: number; burst?: number },
+			record: 'all' | 'counts' = 'all',
+		) {
 			const clock = { now: 1_000_000 };
-			const e = await SamespaceEmulator.start({ record, rateLimit: { ...rateLimit, now: () => clock.now } });
+			const e = await SamespaceEmulator.start({
+				record,
+				rateLimit: { ...rateLimit, now: () => clock.now },
+			});
 			return { e, clock };
 		}
 
@@ -624,7 +828,8 @@ describe('SamespaceEmulator', () => {
 			const { e } = await limited({ perSecond: 2, burst: 3 });
 			try {
 				const statuses: number[] = [];
-				for (let i = 0; i < 3; i++) statuses.push((await post(e, payload(validFlow(`1555000${i}`)))).status);
+				for (let i = 0; i < 3; i++)
+					statuses.push((await post(e, payload(validFlow(`1555000${i}`)))).status);
 				expect(statuses).toEqual([200, 200, 200]);
 				const r = await post(e, payload(validFlow('15550009')));
 				expect(r.status).toBe(429);
@@ -632,9 +837,20 @@ describe('SamespaceEmulator', () => {
 				expect(r.headers.get('retry-after')).toBe('1');
 				expect(r.headers.get('content-type')).toMatch(/^application\/json/);
 				expect(await json(r)).toEqual({ success: false, message: RATE_LIMIT_MESSAGE });
-				expect(e.counters).toMatchObject({ requests: 4, accepted: 3, placed: 3, rateLimited: 1, rejected: 0, faulted: 0 });
+				expect(e.counters).toMatchObject({
+					requests: 4,
+					accepted: 3,
+					placed: 3,
+					rateLimited: 1,
+					rejected: 0,
+					faulted: 0,
+				});
 				expect(e.counters.byStatus).toEqual({ 200: 3, 429: 1 });
-				expect(e.placedCalls.map((call) => call.number)).toEqual(['15550000', '15550001', '15550002']);
+				expect(e.placedCalls.map((call) => call.number)).toEqual([
+					'15550000',
+					'15550001',
+					'15550002',
+				]);
 				expect(e.requests[3]).toMatchObject({ status: 429 });
 				expect(e.requests[3].callId).toBeUndefined();
 			} finally {
@@ -693,15 +909,20 @@ describe('SamespaceEmulator', () => {
 		});
 
 		test('invalid settings are refused', async () => {
-			await expect(SamespaceEmulator.start({ rateLimit: { perSecond: 0 } })).rejects.toThrow(/perSecond/);
-			await expect(SamespaceEmulator.start({ rateLimit: { perSecond: 5, burst: 0.5 } })).rejects.toThrow(/burst/);
+			await expect(SamespaceEmulator.start({ rateLimit: { perSecond: 0 } })).rejects.toThrow(
+				/perSecond/,
+			);
+			await expect(
+				SamespaceEmulator.start({ rateLimit: { perSecond: 5, burst: 0.5 } }),
+			).rejects.toThrow(/burst/);
 		});
 
 		test("duplicate placements are counted per number, in record mode 'counts' too", async () => {
 			for (const record of ['all', 'counts'] as const) {
 				const e = await SamespaceEmulator.start({ record });
 				try {
-					for (const number of ['15550001', '15550002', '15550001', '15550001']) await (await post(e, payload(validFlow(number)))).text();
+					for (const number of ['15550001', '15550002', '15550001', '15550001'])
+						await (await post(e, payload(validFlow(number)))).text();
 					// A call placed by a fault counts too; a refused one does not.
 					e.inject(500);
 					await (await post(e, payload(validFlow('15550002')))).text();
@@ -739,10 +960,14 @@ describe('SamespaceEmulator', () => {
 			const agent = new http.Agent({ keepAlive: true });
 			const request = () =>
 				new Promise<{ status: number; socket: import('node:net').Socket }>((resolve, reject) => {
-					const req = http.request(e.callFlowUrl, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
-						res.resume();
-						res.on('end', () => resolve({ status: res.statusCode ?? 0, socket: req.socket! }));
-					});
+					const req = http.request(
+						e.callFlowUrl,
+						{ method: 'POST', agent, headers: { 'content-type': 'application/json' } },
+						(res) => {
+							res.resume();
+							res.on('end', () => resolve({ status: res.statusCode ?? 0, socket: req.socket! }));
+						},
+					);
 					req.on('error', reject);
 					req.end(JSON.stringify(payload()));
 				});
@@ -793,7 +1018,10 @@ describe('SamespaceEmulator', () => {
 					process.stdout.write('status ' + r.status + '\\n');
 				});
 			`;
-			const child = spawn(process.execPath, ['-e', script], { cwd: path.resolve(__dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'] });
+			const child = spawn(process.execPath, ['-e', script], {
+				cwd: path.resolve(__dirname, '..'),
+				stdio: ['ignore', 'pipe', 'pipe'],
+			});
 			let out = '';
 			child.stdout.on('data', (d) => (out += d));
 			child.stderr.on('data', (d) => (out += d));

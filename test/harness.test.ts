@@ -181,7 +181,14 @@ describe('runWorkflow (n8n engine harness)', () => {
 			nodes: [
 				itemsNode('CRM', [{ x: 'alice' }, { x: 'bob' }]),
 				fixtureNode({ url: `=${baseUrl}/calls`, greeting: '={{ $json.x }}' }),
-				{ id: 'noop-1', name: 'After', type: HARNESS_NOOP_NODE_TYPE, typeVersion: 1, position: [400, 0], parameters: {} },
+				{
+					id: 'noop-1',
+					name: 'After',
+					type: HARNESS_NOOP_NODE_TYPE,
+					typeVersion: 1,
+					position: [400, 0],
+					parameters: {},
+				},
 			],
 			connections: chain('CRM', 'Fixture', 'After'),
 			credentials: { fixtureApi: { token: SECRET } },
@@ -199,8 +206,14 @@ describe('runWorkflow (n8n engine harness)', () => {
 		// One output item per input item, paired; `={{ $json.x }}` evaluated per item;
 		// the credential type's default (`region`) applied.
 		expect(result.outputs.Fixture).toEqual([
-			{ json: { greeting: 'alice', region: 'eu', response: { ok: true, echo: 'alice' } }, pairedItem: { item: 0 } },
-			{ json: { greeting: 'bob', region: 'eu', response: { ok: true, echo: 'bob' } }, pairedItem: { item: 1 } },
+			{
+				json: { greeting: 'alice', region: 'eu', response: { ok: true, echo: 'alice' } },
+				pairedItem: { item: 0 },
+			},
+			{
+				json: { greeting: 'bob', region: 'eu', response: { ok: true, echo: 'bob' } },
+				pairedItem: { item: 1 },
+			},
 		]);
 		expect(result.outputs.CRM.map((i) => i.json)).toEqual([{ x: 'alice' }, { x: 'bob' }]);
 		expect(result.outputs.After.map((i) => i.json.greeting)).toEqual(['alice', 'bob']);
@@ -209,7 +222,11 @@ describe('runWorkflow (n8n engine harness)', () => {
 		expect(result.runData.Fixture).toHaveLength(1);
 
 		// The node's logger and the engine's own logging are captured; the token is not in them.
-		expect(result.logs.some((l) => l.startsWith('info fixture sent item') && l.includes('"itemIndex":1'))).toBe(true);
+		expect(
+			result.logs.some(
+				(l) => l.startsWith('info fixture sent item') && l.includes('"itemIndex":1'),
+			),
+		).toBe(true);
 		expect(result.logs.some((l) => l.includes('Workflow execution started'))).toBe(true);
 		expect(result.logs.join('\n')).not.toContain(SECRET);
 	});
@@ -227,9 +244,15 @@ describe('runWorkflow (n8n engine harness)', () => {
 		expect(result.runData.Boom[0].error?.message).toBe('Boom: on purpose');
 		// The engine logs the failure through the captured logger. (Its ErrorReporter also logs
 		// plain `Error`s, but sanitized to the class name and stack, without the message.)
-		expect(result.logs.some((l) => l.startsWith('debug Running node "Boom" finished with error'))).toBe(true);
 		expect(
-			result.logs.some((l) => l.startsWith('debug Workflow execution finished with error') && l.includes('Boom: on purpose')),
+			result.logs.some((l) => l.startsWith('debug Running node "Boom" finished with error')),
+		).toBe(true);
+		expect(
+			result.logs.some(
+				(l) =>
+					l.startsWith('debug Workflow execution finished with error') &&
+					l.includes('Boom: on purpose'),
+			),
 		).toBe(true);
 	});
 
@@ -237,9 +260,20 @@ describe('runWorkflow (n8n engine harness)', () => {
 		const nodes = [
 			itemsNode('CRM', [{ x: 1 }, { x: 2 }]),
 			{ ...boomNode, onError: 'continueRegularOutput' as const },
-			{ id: 'noop-1', name: 'After', type: HARNESS_NOOP_NODE_TYPE, typeVersion: 1, position: [400, 0] as [number, number], parameters: {} },
+			{
+				id: 'noop-1',
+				name: 'After',
+				type: HARNESS_NOOP_NODE_TYPE,
+				typeVersion: 1,
+				position: [400, 0] as [number, number],
+				parameters: {},
+			},
 		];
-		const result = await runWorkflow({ packageDir, nodes, connections: chain('CRM', 'Boom', 'After') });
+		const result = await runWorkflow({
+			packageDir,
+			nodes,
+			connections: chain('CRM', 'Boom', 'After'),
+		});
 
 		expect(result.error).toBeUndefined();
 		expect(result.status).toBe('success');
@@ -250,7 +284,11 @@ describe('runWorkflow (n8n engine harness)', () => {
 
 		// Engine quirk: if that node is the LAST one to run, its error still becomes the
 		// execution's error (status `error`), although its output was kept.
-		const last = await runWorkflow({ packageDir, nodes: nodes.slice(0, 2), connections: chain('CRM', 'Boom') });
+		const last = await runWorkflow({
+			packageDir,
+			nodes: nodes.slice(0, 2),
+			connections: chain('CRM', 'Boom'),
+		});
 		expect(last.status).toBe('error');
 		expect(last.error?.message).toBe('Boom: on purpose');
 		expect(last.outputs.Boom.map((i) => i.json)).toEqual([{ x: 1 }, { x: 2 }]);
@@ -259,7 +297,10 @@ describe('runWorkflow (n8n engine harness)', () => {
 	test('missing credentials surface as a node error', async () => {
 		const result = await runWorkflow({
 			packageDir,
-			nodes: [itemsNode('CRM', [{ x: 1 }]), fixtureNode({ url: `=${baseUrl}/calls`, greeting: 'hi' })],
+			nodes: [
+				itemsNode('CRM', [{ x: 1 }]),
+				fixtureNode({ url: `=${baseUrl}/calls`, greeting: 'hi' }),
+			],
 			connections: chain('CRM', 'Fixture'),
 		});
 
@@ -306,7 +347,10 @@ describe('runWorkflow (n8n engine harness)', () => {
 		const run = (x: string) =>
 			runWorkflow({
 				packageDir,
-				nodes: [itemsNode('CRM', [{ x }]), fixtureNode({ url: `=${baseUrl}/calls`, greeting: '={{ $json.x }}' })],
+				nodes: [
+					itemsNode('CRM', [{ x }]),
+					fixtureNode({ url: `=${baseUrl}/calls`, greeting: '={{ $json.x }}' }),
+				],
 				connections: chain('CRM', 'Fixture'),
 				credentials: { fixtureApi: { token: SECRET } },
 			});

@@ -10,7 +10,11 @@ import fs from 'node:fs';
 const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 
 async function send(body) {
-	const res = await fetch(job.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+	const res = await fetch(job.url, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body,
+	});
 	const answer = JSON.parse(await res.text());
 	return res.ok && answer.success !== false ? 1 : 0;
 }

@@ -33,7 +33,13 @@ export function benchWorkflow(id, hookPath, node) {
 				typeVersion: 2,
 				position: [0, 0],
 				webhookId: `${id}-hook`,
-				parameters: { httpMethod: 'POST', path: hookPath, responseMode: 'lastNode', responseData: 'noData', options: {} },
+				parameters: {
+					httpMethod: 'POST',
+					path: hookPath,
+					responseMode: 'lastNode',
+					responseData: 'noData',
+					options: {},
+				},
 			},
 			{
 				id: `${id}-split`,
@@ -80,7 +86,11 @@ function cpuMsOf(pid) {
  */
 export async function startBenchN8n({ emulatorBaseUrl, workflows, nodeArgs = [], log }) {
 	const install = installN8n();
-	log(install.skipped ? 'n8n already installed under .n8n-dev/' : `installed n8n in ${Math.round(install.ms / 1000)} s`);
+	log(
+		install.skipped
+			? 'n8n already installed under .n8n-dev/'
+			: `installed n8n in ${Math.round(install.ms / 1000)} s`,
+	);
 	const { tarball } = packPackage();
 	const userFolder = path.join(DEV_DIR, 'bench');
 	fs.rmSync(userFolder, { recursive: true, force: true });
@@ -89,9 +99,11 @@ export async function startBenchN8n({ emulatorBaseUrl, workflows, nodeArgs = [],
 	await prepareInstance({ userFolder, env, tarball, emulatorBaseUrl, examples: false });
 	const wfDir = fs.mkdtempSync(path.join(os.tmpdir(), 'samespace-bench-'));
 	try {
-		for (const workflow of workflows) fs.writeFileSync(path.join(wfDir, `${workflow.id}.json`), JSON.stringify(workflow));
+		for (const workflow of workflows)
+			fs.writeFileSync(path.join(wfDir, `${workflow.id}.json`), JSON.stringify(workflow));
 		await n8nCliOk(['import:workflow', '--separate', `--input=${wfDir}`], { env });
-		for (const workflow of workflows) await n8nCliOk(['publish:workflow', `--id=${workflow.id}`], { env });
+		for (const workflow of workflows)
+			await n8nCliOk(['publish:workflow', `--id=${workflow.id}`], { env });
 	} finally {
 		fs.rmSync(wfDir, { recursive: true, force: true });
 	}
@@ -106,7 +118,10 @@ export async function startBenchN8n({ emulatorBaseUrl, workflows, nodeArgs = [],
 		for (let tries = 0; ; tries++) {
 			const answer = await (await fetch(`${server.url}/webhook/${hookPath}`)).text();
 			if (answer.includes('Did you mean to make a POST request')) break;
-			if (tries > 300) throw new Error(`the webhook ${hookPath} was not registered after 30 s: ${answer.slice(0, 300)}`);
+			if (tries > 300)
+				throw new Error(
+					`the webhook ${hookPath} was not registered after 30 s: ${answer.slice(0, 300)}`,
+				);
 			await sleep(100);
 		}
 	}
@@ -118,8 +133,14 @@ export async function startBenchN8n({ emulatorBaseUrl, workflows, nodeArgs = [],
 		const filter = encodeURIComponent(JSON.stringify({ workflowId }));
 		for (let tries = 0; tries < 1800; tries++) {
 			// n8n answers 503 "Database is not ready" while SQLite is busy saving a large execution.
-			const [latest] = (await retryingBusy(() => rest.request('GET', `/rest/executions?filter=${filter}&limit=1`))).results;
-			if (latest && latest.id !== seen.get(workflowId) && !['new', 'running'].includes(latest.status)) {
+			const [latest] = (
+				await retryingBusy(() => rest.request('GET', `/rest/executions?filter=${filter}&limit=1`))
+			).results;
+			if (
+				latest &&
+				latest.id !== seen.get(workflowId) &&
+				!['new', 'running'].includes(latest.status)
+			) {
 				seen.set(workflowId, latest.id);
 				return latest;
 			}
@@ -147,14 +168,21 @@ export async function startBenchN8n({ emulatorBaseUrl, workflows, nodeArgs = [],
 			});
 			const answer = await res.text();
 			// A failed execution answers 500 and is still measured (the HTTP Request node against a rate limit).
-			if (!res.ok && res.status !== 500) throw new Error(`${hookPath}: the webhook answered ${res.status}: ${answer.slice(0, 500)}`);
+			if (!res.ok && res.status !== 500)
+				throw new Error(`${hookPath}: the webhook answered ${res.status}: ${answer.slice(0, 500)}`);
 			const wallMs = performance.now() - t0;
 			const cpuMs = cpuMsOf(server.child.pid) - cpuBefore;
 			const latest = await finishedExecution(workflow.id);
-			const execution = await retryingBusy(() => rest.request('GET', `/rest/executions/${latest.id}`));
-			const data = typeof execution.data === 'string' ? flatted.parse(execution.data) : execution.data;
+			const execution = await retryingBusy(() =>
+				rest.request('GET', `/rest/executions/${latest.id}`),
+			);
+			const data =
+				typeof execution.data === 'string' ? flatted.parse(execution.data) : execution.data;
 			const send = data.resultData.runData.Send?.[0];
-			if (!send) throw new Error(`${hookPath}: the Send node did not run (${execution.status}): ${JSON.stringify(data.resultData.error ?? {}).slice(0, 500)}`);
+			if (!send)
+				throw new Error(
+					`${hookPath}: the Send node did not run (${execution.status}): ${JSON.stringify(data.resultData.error ?? {}).slice(0, 500)}`,
+				);
 			return {
 				status: execution.status,
 				nodeMs: send.executionTime,

@@ -13,7 +13,8 @@ const WebSocket = createRequire(path.join(N8N_PREFIX, 'node_modules', 'n8n', 'pa
 /** The inspector address n8n printed ("Debugger listening on ws://..."). */
 export function inspectorUrl(logs) {
 	const line = logs.find((l) => l.includes('Debugger listening on ws://'));
-	if (!line) throw new Error('n8n did not print an inspector address: was it started with --inspect?');
+	if (!line)
+		throw new Error('n8n did not print an inspector address: was it started with --inspect?');
 	return line.slice(line.indexOf('ws://')).trim();
 }
 
@@ -67,20 +68,28 @@ function packageOf(url) {
 export function shareByPackage(profile) {
 	const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 	const parent = new Map();
-	for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+	for (const node of profile.nodes)
+		for (const child of node.children ?? []) parent.set(child, node.id);
 	const above = new Map();
 	/** The nearest package at or above this frame. */
 	const packageAbove = (id) => {
 		if (!above.has(id)) {
 			const { url } = byId.get(id).callFrame;
-			above.set(id, (url ? packageOf(url) : undefined) ?? (parent.has(id) ? packageAbove(parent.get(id)) : undefined));
+			above.set(
+				id,
+				(url ? packageOf(url) : undefined) ??
+					(parent.has(id) ? packageAbove(parent.get(id)) : undefined),
+			);
 		}
 		return above.get(id);
 	};
 	const ownerOf = (id) => {
 		const { url, functionName } = byId.get(id).callFrame;
 		if (['(garbage collector)', '(idle)', '(program)'].includes(functionName)) return functionName;
-		return packageAbove(id) ?? (url.startsWith('node:') ? 'Node.js internals' : url ? 'other' : 'V8 built-ins');
+		return (
+			packageAbove(id) ??
+			(url.startsWith('node:') ? 'Node.js internals' : url ? 'other' : 'V8 built-ins')
+		);
 	};
 	const time = new Map();
 	profile.samples.forEach((id, index) => {

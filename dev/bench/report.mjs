@@ -7,12 +7,17 @@ import { ROOT } from '../n8n/config.mjs';
 /** Targets: real n8n, default settings, 1,000 items, 10 in flight; and a rate-limited API. */
 export const TARGETS = { nodeVsHttp: 0.35, nodeVsFetch: 6, rateTime: 1.15, rateLimitedShare: 0.05 };
 
-const fmt = (value, digits = 0) => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const fmt = (value, digits = 0) =>
+	value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const verdict = (ok) => (ok ? 'met' : 'MISSED');
 
 function table(header, rows) {
 	const line = (cells) => `| ${cells.join(' | ')} |`;
-	return [line(header), line(header.map((_h, i) => (i === 0 ? ':---' : '---:'))), ...rows.map(line)].join('\n');
+	return [
+		line(header),
+		line(header.map((_h, i) => (i === 0 ? ':---' : '---:'))),
+		...rows.map(line),
+	].join('\n');
 }
 
 export function renderReport(r) {
@@ -28,7 +33,17 @@ export function renderReport(r) {
 	);
 	out.push(
 		table(
-			['items', 'in flight', 'Samespace node ms/item', 'HTTP Request node ms/item', 'fetch loop ms/item', '**Samespace / HTTP Request**', '**Samespace / fetch**', 'CPU ms/item: Samespace, HTTP Request, fetch', 'rounds'],
+			[
+				'items',
+				'in flight',
+				'Samespace node ms/item',
+				'HTTP Request node ms/item',
+				'fetch loop ms/item',
+				'**Samespace / HTTP Request**',
+				'**Samespace / fetch**',
+				'CPU ms/item: Samespace, HTTP Request, fetch',
+				'rounds',
+			],
 			r.throughput.map((row) => {
 				const target = row.items === 1000 && row.concurrency === 10;
 				return [
@@ -54,7 +69,17 @@ export function renderReport(r) {
 	);
 	out.push(
 		table(
-			['R (calls/s)', 'run', 'items', 'time s', '**time / ideal**', 'placed', '429 answers (share of items)', 'duplicates', 'execution'],
+			[
+				'R (calls/s)',
+				'run',
+				'items',
+				'time s',
+				'**time / ideal**',
+				'placed',
+				'429 answers (share of items)',
+				'duplicates',
+				'execution',
+			],
 			r.rateLimited.map((row) => {
 				const ours = row.label.startsWith('Samespace');
 				const ratio = row.ms / row.ideal;
@@ -80,14 +105,30 @@ export function renderReport(r) {
 		'',
 		`Self time by package, from a CPU profile of the n8n server (Node's inspector) over three executions of 1,000 items, 10 in flight; idle time excluded. The profile is saved as \`${r.profile.file}\` (open it in Chrome DevTools).`,
 		'',
-		table(['package', 'share of CPU'], r.profile.shares.slice(0, 12).map(([owner, share]) => [owner === 'n8n-nodes-samespace' ? `**${owner} (this package)**` : owner, `${fmt(share * 100, 1)}%`])),
+		table(
+			['package', 'share of CPU'],
+			r.profile.shares
+				.slice(0, 12)
+				.map(([owner, share]) => [
+					owner === 'n8n-nodes-samespace' ? `**${owner} (this package)**` : owner,
+					`${fmt(share * 100, 1)}%`,
+				]),
+		),
 		'',
 		'### 4. Checking a flow vs JSON.stringify',
 		'',
-		"`checkItemFlow` from dist/ (what the node runs per item) on valid flows of 10, 100 and 1,000 steps, against `JSON.stringify` of the request body (the least any client must do). Median of rotated rounds, in this process.",
+		'`checkItemFlow` from dist/ (what the node runs per item) on valid flows of 10, 100 and 1,000 steps, against `JSON.stringify` of the request body (the least any client must do). Median of rotated rounds, in this process.',
 		'',
 		table(
-			['steps', 'body bytes', 'JSON.stringify µs', 'step list µs', 'JSON text µs', 'step list / stringify', 'JSON text / stringify'],
+			[
+				'steps',
+				'body bytes',
+				'JSON.stringify µs',
+				'step list µs',
+				'JSON text µs',
+				'step list / stringify',
+				'JSON text / stringify',
+			],
 			r.validation.map((row) => [
 				fmt(row.steps),
 				fmt(row.payloadBytes),
@@ -102,7 +143,8 @@ export function renderReport(r) {
 	return out.join('\n');
 }
 
-const START_MARKER = '<!-- bench:results:start (written by `npm run bench`; edit outside the markers) -->';
+const START_MARKER =
+	'<!-- bench:results:start (written by `npm run bench`; edit outside the markers) -->';
 const END_MARKER = '<!-- bench:results:end -->';
 
 export function writeBenchmarksFile(rendered) {
@@ -111,7 +153,8 @@ export function writeBenchmarksFile(rendered) {
 	let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
 	const start = text.indexOf(START_MARKER);
 	const end = text.indexOf(END_MARKER);
-	if (start >= 0 && end > start) text = text.slice(0, start) + block + text.slice(end + END_MARKER.length);
+	if (start >= 0 && end > start)
+		text = text.slice(0, start) + block + text.slice(end + END_MARKER.length);
 	else text = `# Benchmarks\n\n## Latest results\n\n${block}\n${text ? `\n${text}` : ''}`;
 	fs.writeFileSync(file, text);
 	return file;

@@ -20,19 +20,30 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 
-import { CREDENTIAL, EMULATOR_AUTH_TOKEN, EMULATOR_CLOUD_ID, N8N_VERSION, NODE_BIN, ROOT } from '../n8n/config.mjs';
+import {
+	CREDENTIAL,
+	EMULATOR_AUTH_TOKEN,
+	EMULATOR_CLOUD_ID,
+	N8N_VERSION,
+	NODE_BIN,
+	ROOT,
+} from '../n8n/config.mjs';
 import { benchWorkflow, startBenchN8n } from './n8n-instance.mjs';
 import { connectProfiler, inspectorUrl, shareByPackage } from './profile.mjs';
 import { renderReport, writeBenchmarksFile } from './report.mjs';
 
 const require = createRequire(import.meta.url);
 const { SamespaceEmulator } = require(path.join(ROOT, 'build', 'dev', 'emulator.js'));
-const { measureValidation, loadCheckItemFlow } = require(path.join(ROOT, 'build', 'dev', 'bench', 'validation.js'));
+const { measureValidation, loadCheckItemFlow } = require(
+	path.join(ROOT, 'build', 'dev', 'bench', 'validation.js'),
+);
 
 const QUICK = process.argv.includes('--quick');
 /** `--throughput-only`: phases 1, 2 and 4 with 1,000 items (for a quick before/after comparison). */
 const THROUGHPUT_ONLY = process.argv.includes('--throughput-only');
-const SIZES = QUICK ? [{ items: 200, rounds: 1 }] : [{ items: 1000, rounds: 5 }, ...(THROUGHPUT_ONLY ? [] : [{ items: 10_000, rounds: 2 }])];
+const SIZES = QUICK
+	? [{ items: 200, rounds: 1 }]
+	: [{ items: 1000, rounds: 5 }, ...(THROUGHPUT_ONLY ? [] : [{ items: 10_000, rounds: 2 }])];
 const CONCURRENCIES = [1, 10];
 const RATE_LIMITS = QUICK ? [50] : [20, 50];
 const RATE_ITEMS = QUICK ? 300 : 2000;
@@ -43,9 +54,13 @@ const OUT_DIR = path.join(ROOT, '.tmp', 'bench');
 
 const started = Date.now();
 const loadAtStart = os.loadavg()[0];
-const log = (message) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}`);
+const log = (message) =>
+	console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}`);
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const leads = (count) => Array.from({ length: count }, (_v, i) => ({ phone: `1415${String(5_000_000 + i).padStart(7, '0')}` }));
+const leads = (count) =>
+	Array.from({ length: count }, (_v, i) => ({
+		phone: `1415${String(5_000_000 + i).padStart(7, '0')}`,
+	}));
 
 // ---- What is sent: the node's step list, and the same body for the HTTP Request node ----------
 
@@ -58,7 +73,11 @@ const stepList = (number) => [
 const samespaceNode = (concurrency) => ({
 	type: 'n8n-nodes-samespace.samespace',
 	typeVersion: 1,
-	parameters: { steps: { step: stepList('={{ $json.phone }}') }, record: false, options: { concurrency } },
+	parameters: {
+		steps: { step: stepList('={{ $json.phone }}') },
+		record: false,
+		options: { concurrency },
+	},
 });
 
 /** The flow the node builds, as JSON text with the phone left as `{{ $json.phone }}`. */
@@ -66,7 +85,8 @@ function flowTemplate() {
 	const checked = loadCheckItemFlow(ROOT)('steps', stepList(SENTINEL_PHONE), false);
 	if (!checked.ok) throw new Error(`the bench step list is invalid: ${checked.description}`);
 	const body = JSON.stringify({ record: false, flow: checked.flow });
-	if (body.split(`"${SENTINEL_PHONE}"`).length !== 2) throw new Error('the phone number does not appear exactly once in the flow');
+	if (body.split(`"${SENTINEL_PHONE}"`).length !== 2)
+		throw new Error('the phone number does not appear exactly once in the flow');
 	return body;
 }
 
@@ -96,8 +116,13 @@ const bodyFor = (template, phone) =>
 async function fetchLimit(url, bodies, concurrency) {
 	fs.mkdirSync(OUT_DIR, { recursive: true });
 	const job = path.join(OUT_DIR, 'fetch-job.json');
-	fs.writeFileSync(job, JSON.stringify({ url, bodies, concurrency, warmup: Math.min(200, bodies.length) }));
-	const child = spawn(NODE_BIN, [path.join(ROOT, 'dev', 'bench', 'fetch-limit.mjs'), job], { stdio: ['ignore', 'pipe', 'pipe'] });
+	fs.writeFileSync(
+		job,
+		JSON.stringify({ url, bodies, concurrency, warmup: Math.min(200, bodies.length) }),
+	);
+	const child = spawn(NODE_BIN, [path.join(ROOT, 'dev', 'bench', 'fetch-limit.mjs'), job], {
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
 	let stdout = '';
 	let stderr = '';
 	child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -105,7 +130,8 @@ async function fetchLimit(url, bodies, concurrency) {
 	const code = await new Promise((resolve) => child.on('close', resolve));
 	if (code !== 0) throw new Error(`the fetch loop failed: ${stderr}`);
 	const result = JSON.parse(stdout);
-	if (result.accepted !== bodies.length) throw new Error(`the fetch loop had ${result.accepted} of ${bodies.length} accepted`);
+	if (result.accepted !== bodies.length)
+		throw new Error(`the fetch loop had ${result.accepted} of ${bodies.length} accepted`);
 	return result;
 }
 
@@ -113,11 +139,15 @@ async function fetchLimit(url, bodies, concurrency) {
 function checkedRun(run, emulator, list, label) {
 	const accepted = run.output.filter((item) => typeof item.call_id === 'string').length;
 	if (run.status !== 'success' || accepted !== list.length) {
-		throw new Error(`${label}: ${run.status}, ${accepted} of ${list.length} call ids${run.error ? `: ${run.error}` : ''}`);
+		throw new Error(
+			`${label}: ${run.status}, ${accepted} of ${list.length} call ids${run.error ? `: ${run.error}` : ''}`,
+		);
 	}
 	const numbers = emulator.placedCalls.map((call) => call.number);
 	if (numbers.length !== list.length || new Set(numbers).size !== list.length) {
-		throw new Error(`${label}: the emulator placed ${numbers.length} calls to ${new Set(numbers).size} numbers for ${list.length} leads`);
+		throw new Error(
+			`${label}: the emulator placed ${numbers.length} calls to ${new Set(numbers).size} numbers for ${list.length} leads`,
+		);
 	}
 	return run;
 }
@@ -130,9 +160,25 @@ async function throughput(n8n, emulator, workflows, template) {
 		const list = leads(items);
 		const bodies = list.map((lead) => bodyFor(template, lead.phone));
 		const runners = [
-			...CONCURRENCIES.map((c) => ({ key: `node-${c}`, run: async () => checkedRun(await n8n.run(workflows.node[c], list), emulator, list, `node, ${c} in flight`) })),
-			{ key: 'http', run: async () => checkedRun(await n8n.run(workflows.http, list), emulator, list, 'HTTP Request node') },
-			...CONCURRENCIES.map((c) => ({ key: `fetch-${c}`, run: async () => fetchLimit(emulator.callFlowUrl, bodies, c) })),
+			...CONCURRENCIES.map((c) => ({
+				key: `node-${c}`,
+				run: async () =>
+					checkedRun(
+						await n8n.run(workflows.node[c], list),
+						emulator,
+						list,
+						`node, ${c} in flight`,
+					),
+			})),
+			{
+				key: 'http',
+				run: async () =>
+					checkedRun(await n8n.run(workflows.http, list), emulator, list, 'HTTP Request node'),
+			},
+			...CONCURRENCIES.map((c) => ({
+				key: `fetch-${c}`,
+				run: async () => fetchLimit(emulator.callFlowUrl, bodies, c),
+			})),
 		];
 		const samples = Object.fromEntries(runners.map((r) => [r.key, []]));
 		for (let round = 0; round < rounds; round++) {
@@ -142,17 +188,29 @@ async function throughput(n8n, emulator, workflows, template) {
 				const result = await runner.run();
 				samples[runner.key].push({ ms: result.nodeMs ?? result.ms, cpuMs: result.cpuMs });
 			}
-			log(`${items} items, round ${round + 1}/${rounds}: ${runners.map((r) => `${r.key} ${(samples[r.key].at(-1).ms / items).toFixed(3)} ms/item`).join(', ')}`);
+			log(
+				`${items} items, round ${round + 1}/${rounds}: ${runners.map((r) => `${r.key} ${(samples[r.key].at(-1).ms / items).toFixed(3)} ms/item`).join(', ')}`,
+			);
 		}
-		const perRound = (key, other) => median(samples[key].map((s, round) => s.ms / samples[other][round].ms));
+		const perRound = (key, other) =>
+			median(samples[key].map((s, round) => s.ms / samples[other][round].ms));
 		for (const c of CONCURRENCIES) {
 			rows.push({
 				items,
 				concurrency: c,
 				rounds,
-				node: { msPerItem: median(samples[`node-${c}`].map((s) => s.ms)) / items, cpuMsPerItem: median(samples[`node-${c}`].map((s) => s.cpuMs)) / items },
-				http: { msPerItem: median(samples.http.map((s) => s.ms)) / items, cpuMsPerItem: median(samples.http.map((s) => s.cpuMs)) / items },
-				fetch: { msPerItem: median(samples[`fetch-${c}`].map((s) => s.ms)) / items, cpuMsPerItem: median(samples[`fetch-${c}`].map((s) => s.cpuMs)) / items },
+				node: {
+					msPerItem: median(samples[`node-${c}`].map((s) => s.ms)) / items,
+					cpuMsPerItem: median(samples[`node-${c}`].map((s) => s.cpuMs)) / items,
+				},
+				http: {
+					msPerItem: median(samples.http.map((s) => s.ms)) / items,
+					cpuMsPerItem: median(samples.http.map((s) => s.cpuMs)) / items,
+				},
+				fetch: {
+					msPerItem: median(samples[`fetch-${c}`].map((s) => s.ms)) / items,
+					cpuMsPerItem: median(samples[`fetch-${c}`].map((s) => s.cpuMs)) / items,
+				},
 				nodeVsHttp: perRound(`node-${c}`, 'http'),
 				nodeVsFetch: perRound(`node-${c}`, `fetch-${c}`),
 			});
@@ -188,7 +246,9 @@ async function rateLimited(n8n, emulator, workflows) {
 				status: run.status,
 			};
 			rows.push(row);
-			log(`rate ${rate}/s, ${label}: ${(row.ms / 1000).toFixed(1)} s (ideal ${(row.ideal / 1000).toFixed(0)} s), placed ${row.placed}, 429s ${row.limited}, duplicates ${row.duplicates}, ${row.status}`);
+			log(
+				`rate ${rate}/s, ${label}: ${(row.ms / 1000).toFixed(1)} s (ideal ${(row.ideal / 1000).toFixed(0)} s), placed ${row.placed}, 429s ${row.limited}, duplicates ${row.duplicates}, ${row.status}`,
+			);
 		}
 	}
 	emulator.setRateLimit(undefined);
@@ -216,26 +276,61 @@ async function main() {
 	log(`validation micro-benchmark (dist/, this process)`);
 	const validation = measureValidation(ROOT, QUICK ? [10, 100] : [10, 100, 1000], QUICK ? 3 : 7);
 
-	const emulator = await SamespaceEmulator.start({ cloudId: EMULATOR_CLOUD_ID, authToken: EMULATOR_AUTH_TOKEN });
+	const emulator = await SamespaceEmulator.start({
+		cloudId: EMULATOR_CLOUD_ID,
+		authToken: EMULATOR_AUTH_TOKEN,
+	});
 	const template = flowTemplate();
 	const workflows = {
-		node: Object.fromEntries(CONCURRENCIES.map((c) => [c, benchWorkflow(`benchNodeC${String(c).padStart(3, '0')}000`, `bench-node-${c}`, samespaceNode(c))])),
-		http: benchWorkflow('benchHttpDefault', 'bench-http', httpRequestNode(emulator.callFlowUrl, template)),
+		node: Object.fromEntries(
+			CONCURRENCIES.map((c) => [
+				c,
+				benchWorkflow(
+					`benchNodeC${String(c).padStart(3, '0')}000`,
+					`bench-node-${c}`,
+					samespaceNode(c),
+				),
+			]),
+		),
+		http: benchWorkflow(
+			'benchHttpDefault',
+			'bench-http',
+			httpRequestNode(emulator.callFlowUrl, template),
+		),
 		rateNode: benchWorkflow('benchNodeRate000', 'bench-node-rate', samespaceNode(RATE_CONCURRENCY)),
 		httpBatched: Object.fromEntries(
 			RATE_LIMITS.map((rate) => [
 				rate,
-				benchWorkflow(`benchHttpBatch${String(rate).padStart(2, '0')}`, `bench-http-batch-${rate}`, httpRequestNode(emulator.callFlowUrl, template, { batching: { batch: { batchSize: rate, batchInterval: 1000 } } })),
+				benchWorkflow(
+					`benchHttpBatch${String(rate).padStart(2, '0')}`,
+					`bench-http-batch-${rate}`,
+					httpRequestNode(emulator.callFlowUrl, template, {
+						batching: { batch: { batchSize: rate, batchInterval: 1000 } },
+					}),
+				),
 			]),
 		),
 	};
-	const all = [...Object.values(workflows.node), workflows.http, workflows.rateNode, ...Object.values(workflows.httpBatched)];
-	const n8n = await startBenchN8n({ emulatorBaseUrl: emulator.baseUrl, workflows: all, nodeArgs: ['--inspect=127.0.0.1:0'], log });
+	const all = [
+		...Object.values(workflows.node),
+		workflows.http,
+		workflows.rateNode,
+		...Object.values(workflows.httpBatched),
+	];
+	const n8n = await startBenchN8n({
+		emulatorBaseUrl: emulator.baseUrl,
+		workflows: all,
+		nodeArgs: ['--inspect=127.0.0.1:0'],
+		log,
+	});
 	try {
 		// Byte-identical bodies: both nodes' requests as received, and the fetch loop's, for the same leads.
 		const sample = leads(3);
 		const received = {};
-		for (const [key, workflow] of [['node', workflows.node[10]], ['http', workflows.http]]) {
+		for (const [key, workflow] of [
+			['node', workflows.node[10]],
+			['http', workflows.http],
+		]) {
 			emulator.reset();
 			await n8n.run(workflow, sample);
 			received[key] = emulator.requests.map((r) => r.rawBody).sort();
@@ -243,7 +338,9 @@ async function main() {
 		const expected = sample.map((lead) => bodyFor(template, lead.phone)).sort();
 		for (const key of ['node', 'http']) {
 			if (JSON.stringify(received[key]) !== JSON.stringify(expected)) {
-				throw new Error(`the ${key} bodies differ from the fetch loop's:\n${received[key][0]}\n${expected[0]}`);
+				throw new Error(
+					`the ${key} bodies differ from the fetch loop's:\n${received[key][0]}\n${expected[0]}`,
+				);
 			}
 		}
 		log('the Samespace node, the HTTP Request node and the fetch loop send byte-identical bodies');

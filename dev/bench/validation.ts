@@ -17,7 +17,8 @@ const CALLER_ID = '14155550100';
 /** The node's own check, from the BUILT package (what ships). */
 export function loadCheckItemFlow(root: string): CheckItemFlow {
 	const file = path.join(root, 'dist', 'nodes', 'Samespace', 'execute', 'prepare.js');
-	if (!fs.existsSync(file)) throw new Error(`${file} not found: run \`npm run build\` first (npm run bench does)`);
+	if (!fs.existsSync(file))
+		throw new Error(`${file} not found: run \`npm run build\` first (npm run bench does)`);
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	return require(file).checkItemFlow;
 }
@@ -28,13 +29,21 @@ export function loadCheckItemFlow(root: string): CheckItemFlow {
  * the menu by its Step ID, as the editor asks; the flow has no warnings.
  */
 export function largeStepList(size: number): Array<Record<string, unknown>> {
-	const entries: Array<Record<string, unknown>> = [{ type: 'call', number: '14155550123', callerId: CALLER_ID }];
+	const entries: Array<Record<string, unknown>> = [
+		{ type: 'call', number: '14155550123', callerId: CALLER_ID },
+	];
 	let menu = 0;
 	while (entries.length < size - 1) {
 		const kind = (entries.length - 1) % 4;
-		if (kind === 0) entries.push({ type: 'play', text: `Menu ${menu}: press 1 for sales or 2 for support.` });
+		if (kind === 0)
+			entries.push({ type: 'play', text: `Menu ${menu}: press 1 for sales or 2 for support.` });
 		else if (kind === 1) entries.push({ type: 'digits', count: 1, variable: `choice_${menu}` });
-		else if (kind === 2) entries.push({ type: 'http', url: `https://crm.example.com/api/leads?choice={{choice_${menu}}}`, method: 'POST' });
+		else if (kind === 2)
+			entries.push({
+				type: 'http',
+				url: `https://crm.example.com/api/leads?choice={{choice_${menu}}}`,
+				method: 'POST',
+			});
 		else {
 			entries.push({ type: 'play', audioUrl: 'https://cdn.example.com/audio/hold.mp3' });
 			menu++;
@@ -45,7 +54,12 @@ export function largeStepList(size: number): Array<Record<string, unknown>> {
 		if (entry.type !== 'digits') return;
 		const target = `after_${index + 1}`;
 		entries[index + 1].stepId = target;
-		entry.routes = { route: [{ key: '1', step: target }, { key: '2', step: target }] };
+		entry.routes = {
+			route: [
+				{ key: '1', step: target },
+				{ key: '2', step: target },
+			],
+		};
 	});
 	return entries;
 }
@@ -65,7 +79,8 @@ function microsPerCall(fn: () => unknown, minMs: number): number {
 	}
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const median = (values: number[]) =>
+	[...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 export interface ValidationRow {
 	steps: number;
@@ -84,9 +99,16 @@ export function measureValidation(root: string, sizes: number[], rounds: number)
 	return sizes.map((size) => {
 		const entries = largeStepList(size);
 		const fromSteps = checkItemFlow('steps', entries, false);
-		if (!fromSteps.ok) throw new Error(`the ${size}-step bench flow is invalid: ${fromSteps.description}`);
-		if (fromSteps.flow.length !== size || fromSteps.warnings.length > 0) throw new Error(`the ${size}-step bench flow is not what it should be`);
-		const payload = { record: false, flow: fromSteps.flow, cloud_id: 'bench-cloud', auth_token: 'tok_bench_5d2c9e1f7a3b4c6d' };
+		if (!fromSteps.ok)
+			throw new Error(`the ${size}-step bench flow is invalid: ${fromSteps.description}`);
+		if (fromSteps.flow.length !== size || fromSteps.warnings.length > 0)
+			throw new Error(`the ${size}-step bench flow is not what it should be`);
+		const payload = {
+			record: false,
+			flow: fromSteps.flow,
+			cloud_id: 'bench-cloud',
+			auth_token: 'tok_bench_5d2c9e1f7a3b4c6d',
+		};
 		const jsonText = JSON.stringify(fromSteps.flow);
 		const ops = {
 			stringify: () => JSON.stringify(payload),
@@ -94,12 +116,18 @@ export function measureValidation(root: string, sizes: number[], rounds: number)
 			fromJson: () => checkItemFlow('json', jsonText, false),
 		};
 		const keys = Object.keys(ops) as Array<keyof typeof ops>;
-		const samples: Record<keyof typeof ops, number[]> = { stringify: [], fromSteps: [], fromJson: [] };
+		const samples: Record<keyof typeof ops, number[]> = {
+			stringify: [],
+			fromSteps: [],
+			fromJson: [],
+		};
 		for (const op of Object.values(ops)) microsPerCall(op, 10);
 		for (let round = 0; round < rounds; round++) {
-			for (const key of keys.map((_k, index) => keys[(index + round) % keys.length])) samples[key].push(microsPerCall(ops[key], 60));
+			for (const key of keys.map((_k, index) => keys[(index + round) % keys.length]))
+				samples[key].push(microsPerCall(ops[key], 60));
 		}
-		const ratio = (key: 'fromSteps' | 'fromJson') => median(samples[key].map((us, round) => us / samples.stringify[round]));
+		const ratio = (key: 'fromSteps' | 'fromJson') =>
+			median(samples[key].map((us, round) => us / samples.stringify[round]));
 		return {
 			steps: size,
 			payloadBytes: Buffer.byteLength(JSON.stringify(payload)),

@@ -24,17 +24,28 @@ import path from 'node:path';
 import { N8N_PREFIX, NODE_BIN, PACKAGE_NAME, ROOT } from './config.mjs';
 
 /** `npm pack` of the repository (dist/ must be built). Returns the tarball's absolute path. */
-export function packPackage(destination = fs.mkdtempSync(path.join(os.tmpdir(), 'samespace-pack-'))) {
+export function packPackage(
+	destination = fs.mkdtempSync(path.join(os.tmpdir(), 'samespace-pack-')),
+) {
 	if (!fs.existsSync(path.join(ROOT, 'dist', 'nodes', 'Samespace', 'Samespace.node.js'))) {
 		throw new Error('dist/ is not built: run `npm run build` first');
 	}
-	const out = execFileSync('npm', ['pack', '--json', '--pack-destination', destination, '--ignore-scripts'], {
-		cwd: ROOT,
-		encoding: 'utf8',
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
+	const out = execFileSync(
+		'npm',
+		['pack', '--json', '--pack-destination', destination, '--ignore-scripts'],
+		{
+			cwd: ROOT,
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'pipe'],
+		},
+	);
 	const [info] = JSON.parse(out);
-	return { tarball: path.join(destination, info.filename), files: info.files.map((f) => f.path), version: info.version, size: info.size };
+	return {
+		tarball: path.join(destination, info.filename),
+		files: info.files.map((f) => f.path),
+		version: info.version,
+		size: info.size,
+	};
 }
 
 /** Steps 1-6 above. Returns the installed package folder. */
@@ -48,7 +59,8 @@ export function installTarball(userFolder, tarball) {
 	} catch {
 		ledgerJson = undefined;
 	}
-	if (!ledgerJson?.dependencies) ledgerJson = { name: 'installed-nodes', private: true, dependencies: {} };
+	if (!ledgerJson?.dependencies)
+		ledgerJson = { name: 'installed-nodes', private: true, dependencies: {} };
 	fs.writeFileSync(ledger, JSON.stringify(ledgerJson, null, 2), 'utf8');
 	// Not n8n's: listing Settings > Community nodes runs `npm outdated` in this folder (n8n 1.x with
 	// its environment stripped to PATH and NODE_PATH, so no proxy or CA settings and no outbound
@@ -62,17 +74,28 @@ export function installTarball(userFolder, tarball) {
 
 	const pkgPath = path.join(packageDir, 'package.json');
 	// eslint-disable-next-line no-unused-vars
-	const { devDependencies, peerDependencies, optionalDependencies, ...packageJson } = JSON.parse(fs.readFileSync(pkgPath, 'utf8'));
+	const { devDependencies, peerDependencies, optionalDependencies, ...packageJson } = JSON.parse(
+		fs.readFileSync(pkgPath, 'utf8'),
+	);
 	fs.writeFileSync(pkgPath, JSON.stringify(packageJson, null, 2), 'utf8');
 
 	const env = { ...process.env };
 	for (const key of Object.keys(env)) if (key.startsWith('npm_')) delete env[key];
 	const r = spawnSync(
 		'npm',
-		['install', '--audit=false', '--fund=false', '--bin-links=false', '--install-strategy=shallow', '--ignore-scripts=true', '--package-lock=false'],
+		[
+			'install',
+			'--audit=false',
+			'--fund=false',
+			'--bin-links=false',
+			'--install-strategy=shallow',
+			'--ignore-scripts=true',
+			'--package-lock=false',
+		],
 		{ cwd: packageDir, env, encoding: 'utf8' },
 	);
-	if (r.status !== 0) throw new Error(`npm install in ${packageDir} failed:\n${r.stdout}\n${r.stderr}`);
+	if (r.status !== 0)
+		throw new Error(`npm install in ${packageDir} failed:\n${r.stdout}\n${r.stderr}`);
 
 	ledgerJson.dependencies[packageJson.name] = packageJson.version;
 	fs.writeFileSync(ledger, JSON.stringify(ledgerJson, null, 2), 'utf8');
@@ -115,8 +138,15 @@ conn.serialize(() => {
 	const db = path.join(userFolder, '.n8n', 'database.sqlite');
 	if (!fs.existsSync(db)) throw new Error(`${db} does not exist yet: run an n8n command first`);
 	// The package's only import, n8n-workflow, resolves to n8n's copy (as it does inside n8n).
-	const NODE_PATH = [path.join(N8N_PREFIX, 'node_modules', 'n8n', 'node_modules'), path.join(N8N_PREFIX, 'node_modules')].join(path.delimiter);
-	const r = spawnSync(NODE_BIN, ['-e', script, db, packageDir], { encoding: 'utf8', env: { ...process.env, NODE_PATH } });
-	if (r.status !== 0) throw new Error(`recording the package in n8n's database failed:\n${r.stderr}`);
+	const NODE_PATH = [
+		path.join(N8N_PREFIX, 'node_modules', 'n8n', 'node_modules'),
+		path.join(N8N_PREFIX, 'node_modules'),
+	].join(path.delimiter);
+	const r = spawnSync(NODE_BIN, ['-e', script, db, packageDir], {
+		encoding: 'utf8',
+		env: { ...process.env, NODE_PATH },
+	});
+	if (r.status !== 0)
+		throw new Error(`recording the package in n8n's database failed:\n${r.stderr}`);
 	return JSON.parse(r.stdout.trim().split('\n').pop());
 }

@@ -33,9 +33,13 @@ export const DEFAULT_N8N_VERSION = '2.41.1';
 /** `--n8n=<version>` on the command line, else `N8N_DEV_VERSION`, else the default line. */
 function selectedVersion() {
 	const flag = process.argv.find((a) => a.startsWith('--n8n='));
-	const version = flag ? flag.slice('--n8n='.length) : process.env.N8N_DEV_VERSION || DEFAULT_N8N_VERSION;
+	const version = flag
+		? flag.slice('--n8n='.length)
+		: process.env.N8N_DEV_VERSION || DEFAULT_N8N_VERSION;
 	if (!N8N_LINES[version]) {
-		throw new Error(`n8n ${version} is not one of the tested lines: ${Object.keys(N8N_LINES).join(', ')}`);
+		throw new Error(
+			`n8n ${version} is not one of the tested lines: ${Object.keys(N8N_LINES).join(', ')}`,
+		);
 	}
 	return version;
 }
@@ -65,7 +69,10 @@ export const EXAMPLES_DIR = path.join(ROOT, 'examples');
 export const DEV_HOST = '127.0.0.1';
 export const DEV_PORT = 5678;
 export const DEV_EMULATOR_PORT = 5680;
-export const DEV_USER_FOLDER = path.join(DEV_DIR, N8N_VERSION === DEFAULT_N8N_VERSION ? 'user' : `user-${N8N_VERSION}`);
+export const DEV_USER_FOLDER = path.join(
+	DEV_DIR,
+	N8N_VERSION === DEFAULT_N8N_VERSION ? 'user' : `user-${N8N_VERSION}`,
+);
 
 /** The owner account created for the local editor (local only, never exposed: n8n binds 127.0.0.1). */
 export const OWNER = {
@@ -76,6 +83,10 @@ export const OWNER = {
 };
 
 /** The credential every example workflow refers to (by id and name). */
-export const CREDENTIAL = { id: 'samespaceEmulator1', name: 'Samespace (emulator)', type: 'samespaceApi' };
+export const CREDENTIAL = {
+	id: 'samespaceEmulator1',
+	name: 'Samespace (emulator)',
+	type: 'samespaceApi',
+};
 export const EMULATOR_CLOUD_ID = 'demo-cloud';
 export const EMULATOR_AUTH_TOKEN = 'demo-token';

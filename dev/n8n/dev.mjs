@@ -45,7 +45,8 @@ async function main() {
 	const started = Date.now();
 	const require = createRequire(import.meta.url);
 	const emulatorModule = path.join(ROOT, 'build', 'dev', 'emulator.js');
-	if (!fs.existsSync(emulatorModule)) throw new Error('build/dev/emulator.js is missing: run `npm run build` (npm run dev does)');
+	if (!fs.existsSync(emulatorModule))
+		throw new Error('build/dev/emulator.js is missing: run `npm run build` (npm run dev does)');
 	const { SamespaceEmulator } = require(emulatorModule);
 
 	const install = installN8n();
@@ -60,7 +61,9 @@ async function main() {
 		cloudId: EMULATOR_CLOUD_ID,
 		authToken: EMULATOR_AUTH_TOKEN,
 	}).catch((e) => {
-		throw new Error(`the emulator cannot listen on ${DEV_HOST}:${DEV_EMULATOR_PORT} (${e.code ?? e.message}): is another \`npm run dev\` running?`);
+		throw new Error(
+			`the emulator cannot listen on ${DEV_HOST}:${DEV_EMULATOR_PORT} (${e.code ?? e.message}): is another \`npm run dev\` running?`,
+		);
 	});
 	const llm = await ScriptedLlm.start({ port: DEV_EMULATOR_PORT + 1, host: DEV_HOST });
 	let n8n;
@@ -101,7 +104,8 @@ async function main() {
 			port: DEV_PORT,
 			onLog: (line) => {
 				out.write(line + '\n');
-				if (/\berror\b|Failed to load|EADDRINUSE/i.test(line) && !/Python task runner/.test(line)) console.log(`[n8n] ${line}`);
+				if (/\berror\b|Failed to load|EADDRINUSE/i.test(line) && !/Python task runner/.test(line))
+					console.log(`[n8n] ${line}`);
 			},
 		}).catch((e) => {
 			throw new Error(`n8n did not start: ${e.message.slice(0, 2000)}`);
@@ -118,7 +122,9 @@ async function main() {
 
 		const examples = listExamples();
 		console.log('');
-		console.log(`  n8n ${N8N_VERSION} is running:   ${n8n.url}/  (ready in ${seconds(n8n.readyMs)}, ${seconds(Date.now() - started)} in all)`);
+		console.log(
+			`  n8n ${N8N_VERSION} is running:   ${n8n.url}/  (ready in ${seconds(n8n.readyMs)}, ${seconds(Date.now() - started)} in all)`,
+		);
 		console.log(`  Sign in:  ${OWNER.email}  /  ${OWNER.password}`);
 		console.log(`  Credential "${CREDENTIAL.name}" -> Samespace emulator at ${emulator.baseUrl}`);
 		console.log(`  Credential "${LLM_CREDENTIAL.name}" -> scripted chat model at ${llm.baseUrl}`);
@@ -134,18 +140,23 @@ async function main() {
 				);
 			}
 		}
-		if (!prepared.importedExamples) console.log('    (kept as you left them; `npm run dev -- --reimport` restores them)');
+		if (!prepared.importedExamples)
+			console.log('    (kept as you left them; `npm run dev -- --reimport` restores them)');
 		console.log('  Calls the emulator receives are printed below. Ctrl-C stops everything.\n');
 
 		// The emulator records a request when its body has arrived; print it once answered.
 		emulator.server.on('request', (req, res) => {
 			res.on('finish', () => {
-				const rec = emulator.requests.find((r) => r.status !== undefined && !r.printed && r.url === req.url);
+				const rec = emulator.requests.find(
+					(r) => r.status !== undefined && !r.printed && r.url === req.url,
+				);
 				if (!rec) return;
 				rec.printed = true;
 				const flow = Array.isArray(rec.body?.flow) ? rec.body.flow : [];
 				const steps = flow.map((s) => s?.type).join(' > ');
-				console.log(`[emulator] ${rec.method} ${rec.path} -> ${rec.status}${flow[0]?.number ? `, call to ${flow[0].number}` : ''}${steps ? `: ${steps}` : ''}`);
+				console.log(
+					`[emulator] ${rec.method} ${rec.path} -> ${rec.status}${flow[0]?.number ? `, call to ${flow[0].number}` : ''}${steps ? `: ${steps}` : ''}`,
+				);
 			});
 		});
 

@@ -41,13 +41,25 @@ const log = (...a) => {
 	if (!quiet) console.log('[install]', ...a);
 };
 
-const NPM_FLAGS = ['--no-audit', '--no-fund', '--no-update-notifier', '--loglevel=error', '--omit=dev', '--omit=peer'];
+const NPM_FLAGS = [
+	'--no-audit',
+	'--no-fund',
+	'--no-update-notifier',
+	'--loglevel=error',
+	'--omit=dev',
+	'--omit=peer',
+];
 
 function run(cmd, argv, options = {}) {
 	const started = Date.now();
-	const result = spawnSync(cmd, argv, { stdio: quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit', ...options });
+	const result = spawnSync(cmd, argv, {
+		stdio: quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit',
+		...options,
+	});
 	if (result.status !== 0) {
-		throw new Error(`${cmd} ${argv.join(' ')} failed (exit ${result.status ?? result.signal}) in ${options.cwd ?? process.cwd()}`);
+		throw new Error(
+			`${cmd} ${argv.join(' ')} failed (exit ${result.status ?? result.signal}) in ${options.cwd ?? process.cwd()}`,
+		);
 	}
 	return Date.now() - started;
 }
@@ -65,10 +77,23 @@ function prepareFolder(dir, dependencies, overrides) {
 	fs.mkdirSync(dir, { recursive: true });
 	fs.writeFileSync(
 		path.join(dir, 'package.json'),
-		JSON.stringify({ name: path.basename(dir) + '-runtime', private: true, description: 'Installed by dev/n8n/install.mjs', dependencies, ...(overrides ? { overrides } : {}) }, null, 2) + '\n',
+		JSON.stringify(
+			{
+				name: path.basename(dir) + '-runtime',
+				private: true,
+				description: 'Installed by dev/n8n/install.mjs',
+				dependencies,
+				...(overrides ? { overrides } : {}),
+			},
+			null,
+			2,
+		) + '\n',
 	);
 	// Keep the project's .npmrc (ignore-scripts etc.) from leaking in: npm reads the nearest one.
-	fs.writeFileSync(path.join(dir, '.npmrc'), 'ignore-scripts=true\nfund=false\naudit=false\nupdate-notifier=false\npackage-lock=true\n');
+	fs.writeFileSync(
+		path.join(dir, '.npmrc'),
+		'ignore-scripts=true\nfund=false\naudit=false\nupdate-notifier=false\npackage-lock=true\n',
+	);
 }
 
 /** Environment for npm/node-gyp building native modules against Node 24. */
@@ -92,13 +117,21 @@ export function installN8n() {
 	const stampFile = path.join(N8N_PREFIX, '.installed.json');
 	const wanted = { n8n: N8N_VERSION, [NODE_PACKAGE]: NODE_VERSION };
 	const stamp = readJson(stampFile);
-	if (stamp && stamp.n8n === N8N_VERSION && stamp[NODE_PACKAGE] === NODE_VERSION && fs.existsSync(NODE_BIN) && fs.existsSync(N8N_BIN)) {
+	if (
+		stamp &&
+		stamp.n8n === N8N_VERSION &&
+		stamp[NODE_PACKAGE] === NODE_VERSION &&
+		fs.existsSync(NODE_BIN) &&
+		fs.existsSync(N8N_BIN)
+	) {
 		log(`n8n ${N8N_VERSION} and Node ${NODE_VERSION} already installed in ${N8N_PREFIX}`);
 		return { skipped: true };
 	}
 	const started = Date.now();
 	prepareFolder(N8N_PREFIX, { n8n: N8N_VERSION, [NODE_PACKAGE]: NODE_VERSION }, N8N_LINE.overrides);
-	log(`installing n8n ${N8N_VERSION} and ${NODE_PACKAGE} ${NODE_VERSION} into ${N8N_PREFIX} (a few minutes)...`);
+	log(
+		`installing n8n ${N8N_VERSION} and ${NODE_PACKAGE} ${NODE_VERSION} into ${N8N_PREFIX} (a few minutes)...`,
+	);
 	const installMs = run('npm', ['install', '--ignore-scripts', ...NPM_FLAGS], { cwd: N8N_PREFIX });
 	log(`npm install took ${(installMs / 1000).toFixed(0)} s`);
 	fs.chmodSync(NODE_BIN, 0o755);
@@ -110,7 +143,10 @@ export function installN8n() {
 	});
 	log(`sqlite3 rebuild took ${(rebuildMs / 1000).toFixed(0)} s`);
 	if (!sqlite3Loads()) throw new Error('sqlite3 does not load under Node 24 after the rebuild');
-	fs.writeFileSync(stampFile, JSON.stringify({ ...wanted, installedAt: new Date().toISOString() }, null, 2) + '\n');
+	fs.writeFileSync(
+		stampFile,
+		JSON.stringify({ ...wanted, installedAt: new Date().toISOString() }, null, 2) + '\n',
+	);
 	const ms = Date.now() - started;
 	log(`n8n ready in ${(ms / 1000).toFixed(0)} s`);
 	return { skipped: false, ms };
@@ -118,7 +154,12 @@ export function installN8n() {
 
 /** Debian's chromium (or chromium-browser / google-chrome if present). */
 export function findChromium() {
-	const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+	const candidates = [
+		process.env.CHROMIUM_PATH,
+		'/usr/bin/chromium',
+		'/usr/bin/chromium-browser',
+		'/usr/bin/google-chrome',
+	];
 	return candidates.find((p) => p && fs.existsSync(p));
 }
 
@@ -127,30 +168,51 @@ export function installBrowser() {
 	let did = false;
 	if (!findChromium()) {
 		const root = typeof process.getuid === 'function' && process.getuid() === 0;
-		if (!root) throw new Error('chromium is not installed and this is not root: run `sudo apt-get install chromium`');
+		if (!root)
+			throw new Error(
+				'chromium is not installed and this is not root: run `sudo apt-get install chromium`',
+			);
 		log('installing Debian chromium with apt-get...');
 		const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
 		// apt's and dpkg's progress is noise here: shown only when a step fails.
-		for (const argv of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', 'chromium', 'fonts-liberation']]) {
+		for (const argv of [
+			['update', '-qq'],
+			['install', '-y', '-qq', '--no-install-recommends', 'chromium', 'fonts-liberation'],
+		]) {
 			const r = spawnSync('apt-get', argv, { env, encoding: 'utf8' });
-			if (r.status !== 0) throw new Error(`apt-get ${argv.join(' ')} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+			if (r.status !== 0)
+				throw new Error(
+					`apt-get ${argv.join(' ')} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`,
+				);
 		}
 		did = true;
 	}
 	const stampFile = path.join(BROWSER_PREFIX, '.installed.json');
 	const stamp = readJson(stampFile);
-	if (!(stamp && stamp['playwright-core'] === PLAYWRIGHT_VERSION && fs.existsSync(path.join(BROWSER_PREFIX, 'node_modules', 'playwright-core')))) {
+	if (
+		!(
+			stamp &&
+			stamp['playwright-core'] === PLAYWRIGHT_VERSION &&
+			fs.existsSync(path.join(BROWSER_PREFIX, 'node_modules', 'playwright-core'))
+		)
+	) {
 		prepareFolder(BROWSER_PREFIX, { 'playwright-core': PLAYWRIGHT_VERSION });
 		log(`installing playwright-core ${PLAYWRIGHT_VERSION} into ${BROWSER_PREFIX}...`);
 		run('npm', ['install', '--ignore-scripts', ...NPM_FLAGS], { cwd: BROWSER_PREFIX });
-		fs.writeFileSync(stampFile, JSON.stringify({ 'playwright-core': PLAYWRIGHT_VERSION }, null, 2) + '\n');
+		fs.writeFileSync(
+			stampFile,
+			JSON.stringify({ 'playwright-core': PLAYWRIGHT_VERSION }, null, 2) + '\n',
+		);
 		did = true;
 	}
-	if (!did) log(`chromium (${findChromium()}) and playwright-core ${PLAYWRIGHT_VERSION} already installed`);
+	if (!did)
+		log(`chromium (${findChromium()}) and playwright-core ${PLAYWRIGHT_VERSION} already installed`);
 	return { skipped: !did, ms: Date.now() - started };
 }
 
-const isMain = process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname);
+const isMain =
+	process.argv[1] &&
+	path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname);
 if (isMain) {
 	try {
 		installN8n();

@@ -30,7 +30,14 @@ export async function freePort() {
  * switch that makes it call out turned off (telemetry, version notifications, templates, the
  * verified-community-packages list, the MCP registry module on 2.x, license renewal).
  */
-export function n8nEnv({ userFolder, port, brokerPort, outboundLog, logLevel = 'info', extra = {} }) {
+export function n8nEnv({
+	userFolder,
+	port,
+	brokerPort,
+	outboundLog,
+	logLevel = 'info',
+	extra = {},
+}) {
 	const env = { ...process.env };
 	// npm sets these for scripts; they must not leak into n8n's own npm calls or its runner.
 	for (const key of Object.keys(env)) if (key.startsWith('npm_')) delete env[key];
@@ -74,7 +81,9 @@ export function n8nEnv({ userFolder, port, brokerPort, outboundLog, logLevel = '
 	});
 	if (outboundLog) {
 		env.N8N_OUTBOUND_LOG = outboundLog;
-		env.NODE_OPTIONS = [process.env.NODE_OPTIONS, `--require=${OUTBOUND_GUARD}`].filter(Boolean).join(' ');
+		env.NODE_OPTIONS = [process.env.NODE_OPTIONS, `--require=${OUTBOUND_GUARD}`]
+			.filter(Boolean)
+			.join(' ');
 	}
 	return env;
 }
@@ -83,14 +92,20 @@ export function n8nEnv({ userFolder, port, brokerPort, outboundLog, logLevel = '
 export function n8nCli(args, { env, timeoutMs = 300_000, cwd } = {}) {
 	return new Promise((resolve, reject) => {
 		const started = Date.now();
-		const child = spawn(NODE_BIN, [N8N_BIN, ...args], { env, cwd: cwd ?? env.N8N_USER_FOLDER, stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(NODE_BIN, [N8N_BIN, ...args], {
+			env,
+			cwd: cwd ?? env.N8N_USER_FOLDER,
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
 		let stdout = '';
 		let stderr = '';
 		child.stdout.on('data', (d) => (stdout += d));
 		child.stderr.on('data', (d) => (stderr += d));
 		const timer = setTimeout(() => {
 			child.kill('SIGKILL');
-			reject(new Error(`n8n ${args.join(' ')} timed out after ${timeoutMs} ms\n${stdout}\n${stderr}`));
+			reject(
+				new Error(`n8n ${args.join(' ')} timed out after ${timeoutMs} ms\n${stdout}\n${stderr}`),
+			);
 		}, timeoutMs);
 		child.on('error', (e) => {
 			clearTimeout(timer);
@@ -125,12 +140,16 @@ export function parseExecutionOutput(stdout) {
  * The CLI arguments that make a workflow's production webhooks live when n8n starts: 2.x publishes
  * a workflow (`publish:workflow`); 1.x has no publishing and activates it (`update:workflow --active`).
  */
-export const publishWorkflowArgs = (id) => (N8N_MAJOR >= 2 ? ['publish:workflow', `--id=${id}`] : ['update:workflow', `--id=${id}`, '--active=true']);
+export const publishWorkflowArgs = (id) =>
+	N8N_MAJOR >= 2
+		? ['publish:workflow', `--id=${id}`]
+		: ['update:workflow', `--id=${id}`, '--active=true'];
 
 /** Like n8nCli, but throws with n8n's output when the command fails. */
 export async function n8nCliOk(args, options) {
 	const r = await n8nCli(args, options);
-	if (r.code !== 0) throw new Error(`n8n ${args.join(' ')} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
+	if (r.code !== 0)
+		throw new Error(`n8n ${args.join(' ')} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
 	return r;
 }
 
@@ -143,7 +162,11 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  */
 export async function startN8n({ env, port, onLog, readyTimeoutMs = 180_000, nodeArgs = [] }) {
 	const started = Date.now();
-	const child = spawn(NODE_BIN, [...nodeArgs, N8N_BIN, 'start'], { env, cwd: env.N8N_USER_FOLDER, stdio: ['ignore', 'pipe', 'pipe'] });
+	const child = spawn(NODE_BIN, [...nodeArgs, N8N_BIN, 'start'], {
+		env,
+		cwd: env.N8N_USER_FOLDER,
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
 	const logs = [];
 	let exited = null;
 	const onData = (d) => {
@@ -180,10 +203,15 @@ export async function startN8n({ env, port, onLog, readyTimeoutMs = 180_000, nod
 		readyMs: 0,
 	};
 	while (true) {
-		if (exited) throw new Error(`n8n exited (${JSON.stringify(exited)}) before it was ready:\n${logs.slice(-40).join('\n')}`);
+		if (exited)
+			throw new Error(
+				`n8n exited (${JSON.stringify(exited)}) before it was ready:\n${logs.slice(-40).join('\n')}`,
+			);
 		if (Date.now() - started > readyTimeoutMs) {
 			await handle.stop();
-			throw new Error(`n8n was not ready after ${readyTimeoutMs} ms:\n${logs.slice(-40).join('\n')}`);
+			throw new Error(
+				`n8n was not ready after ${readyTimeoutMs} ms:\n${logs.slice(-40).join('\n')}`,
+			);
 		}
 		try {
 			// n8n 1.x answers readiness before its REST routes exist: wait for both.
@@ -208,7 +236,10 @@ export class N8nRest {
 	async request(method, pathname, body) {
 		const res = await fetch(this.url + pathname, {
 			method,
-			headers: { 'content-type': 'application/json', ...(this.cookie ? { cookie: this.cookie } : {}) },
+			headers: {
+				'content-type': 'application/json',
+				...(this.cookie ? { cookie: this.cookie } : {}),
+			},
 			body: body === undefined ? undefined : JSON.stringify(body),
 		});
 		const setCookie = res.headers.getSetCookie?.() ?? [];
@@ -237,7 +268,10 @@ export class N8nRest {
 	}
 
 	async login(owner = OWNER) {
-		return await this.request('POST', '/rest/login', { emailOrLdapLoginId: owner.email, password: owner.password });
+		return await this.request('POST', '/rest/login', {
+			emailOrLdapLoginId: owner.email,
+			password: owner.password,
+		});
 	}
 }
 

@@ -10,13 +10,28 @@ const file = process.env.N8N_OUTBOUND_LOG;
 if (file) {
 	const isLoopback = (host) => {
 		if (host === undefined || host === null || host === '') return true; // defaults to localhost
-		const h = String(host).toLowerCase().replace(/^\[|\]$/g, '');
-		return h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1' || /^127\./.test(h) || h === '::ffff:127.0.0.1';
+		const h = String(host)
+			.toLowerCase()
+			.replace(/^\[|\]$/g, '');
+		return (
+			h === 'localhost' ||
+			h === '::1' ||
+			h === '0:0:0:0:0:0:0:1' ||
+			/^127\./.test(h) ||
+			h === '::ffff:127.0.0.1'
+		);
 	};
 	const record = (host, port) => {
-		const stack = (new Error().stack || '').split('\n').slice(3, 9).map((l) => l.trim());
+		const stack = (new Error().stack || '')
+			.split('\n')
+			.slice(3, 9)
+			.map((l) => l.trim());
 		try {
-			fs.appendFileSync(file, JSON.stringify({ pid: process.pid, host, port, time: new Date().toISOString(), stack }) + '\n');
+			fs.appendFileSync(
+				file,
+				JSON.stringify({ pid: process.pid, host, port, time: new Date().toISOString(), stack }) +
+					'\n',
+			);
 		} catch {
 			// never let the guard break n8n
 		}
@@ -33,7 +48,10 @@ if (file) {
 					host = options.host ?? options.hostname;
 					port = options.port;
 				}
-			} else if (typeof options === 'number' || (typeof options === 'string' && /^\d+$/.test(options))) {
+			} else if (
+				typeof options === 'number' ||
+				(typeof options === 'string' && /^\d+$/.test(options))
+			) {
 				port = options;
 				host = typeof args[1] === 'string' ? args[1] : undefined;
 			}

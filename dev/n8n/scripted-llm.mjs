@@ -23,13 +23,16 @@ const QUOTED = /["“]([^"”]+)["”]/;
 
 function textOf(content) {
 	if (typeof content === 'string') return content;
-	if (Array.isArray(content)) return content.map((p) => (typeof p === 'string' ? p : (p.text ?? ''))).join('');
+	if (Array.isArray(content))
+		return content.map((p) => (typeof p === 'string' ? p : (p.text ?? ''))).join('');
 	return '';
 }
 
 function pickTool(tools) {
 	const fns = (tools ?? []).map((t) => t.function ?? t).filter(Boolean);
-	return fns.find((f) => /samespace|phone|call/i.test(`${f.name} ${f.description ?? ''}`)) ?? fns[0];
+	return (
+		fns.find((f) => /samespace|phone|call/i.test(`${f.name} ${f.description ?? ''}`)) ?? fns[0]
+	);
 }
 
 function argumentsFor(fn, userText) {
@@ -44,7 +47,8 @@ function argumentsOf(parameters, userText) {
 		const hint = `${key} ${schema?.description ?? ''}`;
 		if (schema?.type === 'object') args[key] = argumentsOf(schema, userText);
 		else if (/phone|number/i.test(key)) args[key] = (PHONE.exec(userText)?.[0] ?? '').trim();
-		else if (/message|text|say|speak/i.test(hint)) args[key] = QUOTED.exec(userText)?.[1] ?? userText;
+		else if (/message|text|say|speak/i.test(hint))
+			args[key] = QUOTED.exec(userText)?.[1] ?? userText;
 		else args[key] = schema?.type === 'number' ? 0 : schema?.type === 'boolean' ? false : '';
 	}
 	return args;
@@ -59,7 +63,9 @@ export function respond(body) {
 		const result = textOf(last.content);
 		// A human review (for example an approval by phone) that said no.
 		if (/reject|declin|denied|not approved/i.test(result) && !/"call_id"/.test(result)) {
-			return { content: `The call was not approved, so I did not phone anyone. (${result.slice(0, 200)})` };
+			return {
+				content: `The call was not approved, so I did not phone anyone. (${result.slice(0, 200)})`,
+			};
 		}
 		const callId = /"call_id"\s*:\s*"([^"]+)"/.exec(result)?.[1];
 		const failed = /"error"/.test(result) && !callId;
@@ -72,7 +78,11 @@ export function respond(body) {
 	const fn = pickTool(body.tools);
 	if (fn) {
 		return {
-			toolCall: { id: `call_${Math.random().toString(36).slice(2, 10)}`, name: fn.name, arguments: JSON.stringify(argumentsFor(fn, userText)) },
+			toolCall: {
+				id: `call_${Math.random().toString(36).slice(2, 10)}`,
+				name: fn.name,
+				arguments: JSON.stringify(argumentsFor(fn, userText)),
+			},
 		};
 	}
 	return { content: `No tool was offered, so I cannot place a call. You said: ${userText}` };
@@ -83,7 +93,13 @@ function completion(body, reply) {
 		? {
 				role: 'assistant',
 				content: null,
-				tool_calls: [{ id: reply.toolCall.id, type: 'function', function: { name: reply.toolCall.name, arguments: reply.toolCall.arguments } }],
+				tool_calls: [
+					{
+						id: reply.toolCall.id,
+						type: 'function',
+						function: { name: reply.toolCall.name, arguments: reply.toolCall.arguments },
+					},
+				],
 			}
 		: { role: 'assistant', content: reply.content };
 	return {
@@ -91,21 +107,38 @@ function completion(body, reply) {
 		object: 'chat.completion',
 		created: Math.floor(Date.now() / 1000),
 		model: body.model ?? SCRIPTED_MODEL,
-		choices: [{ index: 0, message, logprobs: null, finish_reason: reply.toolCall ? 'tool_calls' : 'stop' }],
+		choices: [
+			{ index: 0, message, logprobs: null, finish_reason: reply.toolCall ? 'tool_calls' : 'stop' },
+		],
 		usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 },
 	};
 }
 
 function streamChunks(body, reply) {
-	const base = { id: `chatcmpl-${Date.now()}`, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: body.model ?? SCRIPTED_MODEL };
-	const chunk = (delta, finish = null) => ({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
+	const base = {
+		id: `chatcmpl-${Date.now()}`,
+		object: 'chat.completion.chunk',
+		created: Math.floor(Date.now() / 1000),
+		model: body.model ?? SCRIPTED_MODEL,
+	};
+	const chunk = (delta, finish = null) => ({
+		...base,
+		choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+	});
 	const chunks = [];
 	if (reply.toolCall) {
 		chunks.push(
 			chunk({
 				role: 'assistant',
 				content: null,
-				tool_calls: [{ index: 0, id: reply.toolCall.id, type: 'function', function: { name: reply.toolCall.name, arguments: reply.toolCall.arguments } }],
+				tool_calls: [
+					{
+						index: 0,
+						id: reply.toolCall.id,
+						type: 'function',
+						function: { name: reply.toolCall.name, arguments: reply.toolCall.arguments },
+					},
+				],
 			}),
 		);
 		chunks.push(chunk({}, 'tool_calls'));
@@ -113,7 +146,11 @@ function streamChunks(body, reply) {
 		chunks.push(chunk({ role: 'assistant', content: reply.content }));
 		chunks.push(chunk({}, 'stop'));
 	}
-	chunks.push({ ...base, choices: [], usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 } });
+	chunks.push({
+		...base,
+		choices: [],
+		usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 },
+	});
 	return chunks;
 }
 
@@ -147,11 +184,17 @@ export class ScriptedLlm {
 			const url = (req.url ?? '').split('?')[0];
 			const send = (status, obj) => {
 				const text = JSON.stringify(obj);
-				res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+				res.writeHead(status, {
+					'content-type': 'application/json',
+					'content-length': Buffer.byteLength(text),
+				});
 				res.end(text);
 			};
 			if (req.method === 'GET' && /\/models$/.test(url)) {
-				return send(200, { object: 'list', data: [{ id: SCRIPTED_MODEL, object: 'model', created: 0, owned_by: 'scripted' }] });
+				return send(200, {
+					object: 'list',
+					data: [{ id: SCRIPTED_MODEL, object: 'model', created: 0, owned_by: 'scripted' }],
+				});
 			}
 			if (req.method === 'POST' && /\/chat\/completions$/.test(url)) {
 				let body;
@@ -163,7 +206,11 @@ export class ScriptedLlm {
 				const reply = respond(body);
 				this.requests.push({ body, reply, time: Date.now() });
 				if (body.stream) {
-					res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+					res.writeHead(200, {
+						'content-type': 'text/event-stream',
+						'cache-control': 'no-cache',
+						connection: 'keep-alive',
+					});
 					for (const c of streamChunks(body, reply)) res.write(`data: ${JSON.stringify(c)}\n\n`);
 					res.end('data: [DONE]\n\n');
 					return;
@@ -176,7 +223,12 @@ export class ScriptedLlm {
 
 	/** The tool calls the model made, parsed. */
 	get toolCalls() {
-		return this.requests.filter((r) => r.reply.toolCall).map((r) => ({ name: r.reply.toolCall.name, arguments: JSON.parse(r.reply.toolCall.arguments) }));
+		return this.requests
+			.filter((r) => r.reply.toolCall)
+			.map((r) => ({
+				name: r.reply.toolCall.name,
+				arguments: JSON.parse(r.reply.toolCall.arguments),
+			}));
 	}
 
 	async close() {

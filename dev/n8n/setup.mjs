@@ -9,15 +9,34 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { installTarball, recordInstalledPackage } from './community-install.mjs';
-import { CREDENTIAL, EMULATOR_AUTH_TOKEN, EMULATOR_CLOUD_ID, EXAMPLES_DIR, N8N_LINE, N8N_MAJOR, N8N_VERSION } from './config.mjs';
+import {
+	CREDENTIAL,
+	EMULATOR_AUTH_TOKEN,
+	EMULATOR_CLOUD_ID,
+	EXAMPLES_DIR,
+	N8N_LINE,
+	N8N_MAJOR,
+	N8N_VERSION,
+} from './config.mjs';
 import { n8nCli, n8nCliOk, publishWorkflowArgs } from './n8n.mjs';
 
 /** The credential the AI-agent example's chat model gets: the scripted model on 127.0.0.1. */
-export const LLM_CREDENTIAL = { id: 'scriptedOpenAi01', name: 'Scripted chat model (offline)', type: 'openAiApi' };
+export const LLM_CREDENTIAL = {
+	id: 'scriptedOpenAi01',
+	name: 'Scripted chat model (offline)',
+	type: 'openAiApi',
+};
 
 /** A stable n8n-style workflow id (16 alphanumerics) for an example file. */
 export function exampleWorkflowId(fileName) {
-	return 'ex' + createHash('sha256').update(fileName).digest('hex').replace(/[^a-z0-9]/g, '').slice(0, 14);
+	return (
+		'ex' +
+		createHash('sha256')
+			.update(fileName)
+			.digest('hex')
+			.replace(/[^a-z0-9]/g, '')
+			.slice(0, 14)
+	);
 }
 
 export function listExamples() {
@@ -44,14 +63,17 @@ export function importableExample({ workflow, id }) {
 		if (newest !== undefined && node.typeVersion > newest) node.typeVersion = newest;
 		if (!node.credentials) continue;
 		for (const type of Object.keys(node.credentials)) {
-			if (type === CREDENTIAL.type) node.credentials[type] = { id: CREDENTIAL.id, name: CREDENTIAL.name };
-			if (type === LLM_CREDENTIAL.type) node.credentials[type] = { id: LLM_CREDENTIAL.id, name: LLM_CREDENTIAL.name };
+			if (type === CREDENTIAL.type)
+				node.credentials[type] = { id: CREDENTIAL.id, name: CREDENTIAL.name };
+			if (type === LLM_CREDENTIAL.type)
+				node.credentials[type] = { id: LLM_CREDENTIAL.id, name: LLM_CREDENTIAL.name };
 		}
 	}
 	return copy;
 }
 
-export const hasWebhookTrigger = (workflow) => workflow.nodes.some((n) => n.type === 'n8n-nodes-base.webhook');
+export const hasWebhookTrigger = (workflow) =>
+	workflow.nodes.some((n) => n.type === 'n8n-nodes-base.webhook');
 
 /**
  * Why this n8n cannot run the example, or undefined. n8n 1.x generates no `<node>HitlTool`
@@ -77,11 +99,17 @@ async function firstCommandOnNewDatabase(args, { env, userFolder, log }) {
 	const first = await n8nCli(args, { env });
 	if (first.code === 0) return first;
 	const output = `${first.stdout}\n${first.stderr}`;
-	if (!/migration|SQLITE_ERROR/i.test(output)) throw new Error(`n8n ${args.join(' ')} exited ${first.code}\n${output}`);
-	const reason = output.split('\n').find((line) => /SQLITE_ERROR|migration.*fail/i.test(line)) ?? 'a migration failed';
-	log(`n8n's first migration on the new database failed (${reason.trim()}); retrying once on a fresh database`);
+	if (!/migration|SQLITE_ERROR/i.test(output))
+		throw new Error(`n8n ${args.join(' ')} exited ${first.code}\n${output}`);
+	const reason =
+		output.split('\n').find((line) => /SQLITE_ERROR|migration.*fail/i.test(line)) ??
+		'a migration failed';
+	log(
+		`n8n's first migration on the new database failed (${reason.trim()}); retrying once on a fresh database`,
+	);
 	const dataDir = path.join(userFolder, '.n8n');
-	for (const file of fs.readdirSync(dataDir)) if (file.startsWith('database.sqlite')) fs.rmSync(path.join(dataDir, file), { force: true });
+	for (const file of fs.readdirSync(dataDir))
+		if (file.startsWith('database.sqlite')) fs.rmSync(path.join(dataDir, file), { force: true });
 	return await n8nCliOk(args, { env });
 }
 
@@ -95,13 +123,23 @@ async function firstCommandOnNewDatabase(args, { env, userFolder, log }) {
  * @param {boolean} [o.examples]  import the examples (default true; false keeps the instance's copies)
  * @param {(msg: string) => void} [o.log]
  */
-export async function prepareInstance({ userFolder, env, tarball, emulatorBaseUrl, llmBaseUrl, examples: importExamples = true, log = () => {} }) {
+export async function prepareInstance({
+	userFolder,
+	env,
+	tarball,
+	emulatorBaseUrl,
+	llmBaseUrl,
+	examples: importExamples = true,
+	log = () => {},
+}) {
 	const timings = {};
 	let t = Date.now();
 	fs.mkdirSync(userFolder, { recursive: true });
 	const { packageDir, packageJson } = installTarball(userFolder, tarball);
 	timings.installPackageMs = Date.now() - t;
-	log(`installed ${packageJson.name}@${packageJson.version} into ${path.relative(process.cwd(), packageDir) || packageDir}`);
+	log(
+		`installed ${packageJson.name}@${packageJson.version} into ${path.relative(process.cwd(), packageDir) || packageDir}`,
+	);
 
 	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'samespace-n8n-import-'));
 	try {
@@ -110,7 +148,11 @@ export async function prepareInstance({ userFolder, env, tarball, emulatorBaseUr
 				id: CREDENTIAL.id,
 				name: CREDENTIAL.name,
 				type: CREDENTIAL.type,
-				data: { cloudId: EMULATOR_CLOUD_ID, authToken: EMULATOR_AUTH_TOKEN, baseUrl: emulatorBaseUrl },
+				data: {
+					cloudId: EMULATOR_CLOUD_ID,
+					authToken: EMULATOR_AUTH_TOKEN,
+					baseUrl: emulatorBaseUrl,
+				},
 			},
 		];
 		if (llmBaseUrl) {
@@ -124,19 +166,30 @@ export async function prepareInstance({ userFolder, env, tarball, emulatorBaseUr
 		const credFile = path.join(tmp, 'credentials.json');
 		fs.writeFileSync(credFile, JSON.stringify(credentials, null, 2));
 		t = Date.now();
-		await firstCommandOnNewDatabase(['import:credentials', `--input=${credFile}`], { env, userFolder, log });
+		await firstCommandOnNewDatabase(['import:credentials', `--input=${credFile}`], {
+			env,
+			userFolder,
+			log,
+		});
 		timings.importCredentialsMs = Date.now() - t;
-		log(`imported credential "${CREDENTIAL.name}" -> ${emulatorBaseUrl}${llmBaseUrl ? ` and "${LLM_CREDENTIAL.name}" -> ${llmBaseUrl}` : ''}`);
+		log(
+			`imported credential "${CREDENTIAL.name}" -> ${emulatorBaseUrl}${llmBaseUrl ? ` and "${LLM_CREDENTIAL.name}" -> ${llmBaseUrl}` : ''}`,
+		);
 
 		// The database exists now: record the package as n8n's installer would.
 		const types = recordInstalledPackage(userFolder, packageDir);
 		log(`recorded the package in n8n's database (nodes: ${types.join(', ')})`);
 
 		const examples = listExamples();
-		if (!importExamples) return { examples, packageDir, packageJson, timings, importedExamples: false };
+		if (!importExamples)
+			return { examples, packageDir, packageJson, timings, importedExamples: false };
 		const wfDir = path.join(tmp, 'workflows');
 		fs.mkdirSync(wfDir);
-		for (const example of examples) fs.writeFileSync(path.join(wfDir, example.file), JSON.stringify(importableExample(example), null, 2));
+		for (const example of examples)
+			fs.writeFileSync(
+				path.join(wfDir, example.file),
+				JSON.stringify(importableExample(example), null, 2),
+			);
 		t = Date.now();
 		await n8nCliOk(['import:workflow', '--separate', `--input=${wfDir}`], { env });
 		timings.importWorkflowsMs = Date.now() - t;

@@ -9,7 +9,13 @@ import type { INodeParameters } from 'n8n-workflow';
 
 import type { WorkflowRunResult } from '../../dev/engine';
 import { json, startServer } from '../support/hostile-server';
-import { expectNoSecret, outputJson, runSamespace, SECRET_TOKEN, useCallSimulation } from '../support/samespace';
+import {
+	expectNoSecret,
+	outputJson,
+	runSamespace,
+	SECRET_TOKEN,
+	useCallSimulation,
+} from '../support/samespace';
 
 const { emulator, waits } = useCallSimulation();
 const LEAD = { phone: '14155550123' };
@@ -20,7 +26,10 @@ const reminder = (extra: INodeParameters = {}): INodeParameters => ({
 	steps: {
 		step: [
 			{ type: 'call', number: '={{ $json.phone }}', callerId: '14155550100' },
-			{ type: 'play', text: 'Your appointment is tomorrow at 10. Press 1 to confirm, 2 to reschedule.' },
+			{
+				type: 'play',
+				text: 'Your appointment is tomorrow at 10. Press 1 to confirm, 2 to reschedule.',
+			},
 			{ type: 'digits', count: 1, variable: 'choice' },
 			{ type: 'answer', onFailure: 'sorry' },
 			{ type: 'play', text: 'Thank you.', endCall: true },
@@ -30,13 +39,27 @@ const reminder = (extra: INodeParameters = {}): INodeParameters => ({
 	...extra,
 });
 
-async function callAndWait(parameters: INodeParameters, options: Parameters<typeof runSamespace>[2] = {}): Promise<WorkflowRunResult> {
-	return await runSamespace(emulator, parameters, { items: [LEAD], webhookWaitingBaseUrl: waits.baseUrl, ...options });
+async function callAndWait(
+	parameters: INodeParameters,
+	options: Parameters<typeof runSamespace>[2] = {},
+): Promise<WorkflowRunResult> {
+	return await runSamespace(emulator, parameters, {
+		items: [LEAD],
+		webhookWaitingBaseUrl: waits.baseUrl,
+		...options,
+	});
 }
 
 /** The report address the call was given (its http step, from the flow Samespace received). */
 const reportStep = () =>
-	(emulator.placedCalls[0].body.flow as Array<{ type: string; url: string; method: string; next_step: unknown }>).find((step) => step.type === 'http');
+	(
+		emulator.placedCalls[0].body.flow as Array<{
+			type: string;
+			url: string;
+			method: string;
+			next_step: unknown;
+		}>
+	).find((step) => step.type === 'http');
 
 test('the execution waits; the call reports the key pressed; the node outputs it and the call hears "thank you"', async () => {
 	emulator.simulator?.pressKeys(LEAD.phone, ['2']);
@@ -44,22 +67,35 @@ test('the execution waits; the call reports the key pressed; the node outputs it
 
 	expect(result.status).toBe('waiting');
 	const [waiting] = outputJson(result);
-	expect(waiting).toEqual(expect.objectContaining({ waiting: true, call_id: emulator.placedCalls[0].call_id }));
+	expect(waiting).toEqual(
+		expect.objectContaining({ waiting: true, call_id: emulator.placedCalls[0].call_id }),
+	);
 	const execution = waits.register(result);
 	await emulator.simulator?.idle();
 
 	expect(execution.result?.status).toBe('success');
 	const [answer] = outputJson(execution.result as WorkflowRunResult);
 	expect(answer).toEqual(
-		expect.objectContaining({ answered: true, digits: { choice: '2' }, complete: true, call_id: emulator.placedCalls[0].call_id }),
+		expect.objectContaining({
+			answered: true,
+			digits: { choice: '2' },
+			complete: true,
+			call_id: emulator.placedCalls[0].call_id,
+		}),
 	);
-	expect(emulator.simulator?.calls[0].path.map((step) => step.id)).toEqual(['1', '2', '3', '4', '5']);
+	expect(emulator.simulator?.calls[0].path.map((step) => step.id)).toEqual([
+		'1',
+		'2',
+		'3',
+		'4',
+		'5',
+	]);
 	expect(emulator.placedCalls).toHaveLength(1);
 	expectNoSecret(result);
 	expectNoSecret(execution.result as WorkflowRunResult);
 });
 
-test('the answer step becomes an http step to this execution\'s resume URL, with every variable gathered before it', async () => {
+test("the answer step becomes an http step to this execution's resume URL, with every variable gathered before it", async () => {
 	const result = await callAndWait(
 		reminder({
 			steps: {
@@ -83,13 +119,18 @@ test('the answer step becomes an http step to this execution\'s resume URL, with
 		type: 'http',
 		method: 'GET',
 		url: expect.stringMatching(
-			new RegExp(`^${waits.baseUrl}/${id}/samespace-node\\?signature=[0-9a-f]+&ref=[A-Za-z0-9]+&key_account=\\{\\{account\\}\\}&key_choice=\\{\\{choice\\}\\}&end=1$`),
+			new RegExp(
+				`^${waits.baseUrl}/${id}/samespace-node\\?signature=[0-9a-f]+&ref=[A-Za-z0-9]+&key_account=\\{\\{account\\}\\}&key_choice=\\{\\{choice\\}\\}&end=1$`,
+			),
 		),
 		next_step: { success: 'thanks', fail: 'sorry' },
 	});
 	waits.register(result);
 	await emulator.simulator?.idle();
-	expect(outputJson(result.waiting?.result as WorkflowRunResult)[0].digits).toEqual({ account: '1234', choice: '1' });
+	expect(outputJson(result.waiting?.result as WorkflowRunResult)[0].digits).toEqual({
+		account: '1234',
+		choice: '1',
+	});
 });
 
 test('nothing within Limit Wait Time (15 minutes unless set): answered: false, reason "timeout"; a late report gets 409', async () => {
@@ -102,7 +143,12 @@ test('nothing within Limit Wait Time (15 minutes unless set): answered: false, r
 
 	const timedOut = await (execution as NonNullable<typeof execution>).timeOut();
 	expect(outputJson(timedOut)[0]).toEqual(
-		expect.objectContaining({ answered: false, reason: 'timeout', digits: {}, call_id: emulator.placedCalls[0].call_id }),
+		expect.objectContaining({
+			answered: false,
+			reason: 'timeout',
+			digits: {},
+			call_id: emulator.placedCalls[0].call_id,
+		}),
 	);
 	const late = (reportStep()?.url ?? '').replace('{{choice}}', '1');
 	expect((await execution?.receive('GET', late))?.status).toBe(409);
@@ -110,9 +156,25 @@ test('nothing within Limit Wait Time (15 minutes unless set): answered: false, r
 
 test('Limit Wait Time after an interval, or at a date', async () => {
 	const before = Date.now();
-	const interval = await callAndWait(reminder({ options: { limitWaitTime: { values: { limitType: 'afterTimeInterval', resumeAmount: 2, resumeUnit: 'hours' } } } }));
+	const interval = await callAndWait(
+		reminder({
+			options: {
+				limitWaitTime: {
+					values: { limitType: 'afterTimeInterval', resumeAmount: 2, resumeUnit: 'hours' },
+				},
+			},
+		}),
+	);
 	expect(interval.waiting?.waitTill?.getTime()).toBeGreaterThanOrEqual(before + 2 * 3_600_000);
-	const at = await callAndWait(reminder({ options: { limitWaitTime: { values: { limitType: 'atSpecifiedTime', maxDateAndTime: '2031-01-02T03:04:05.000Z' } } } }));
+	const at = await callAndWait(
+		reminder({
+			options: {
+				limitWaitTime: {
+					values: { limitType: 'atSpecifiedTime', maxDateAndTime: '2031-01-02T03:04:05.000Z' },
+				},
+			},
+		}),
+	);
 	expect(at.waiting?.waitTill?.toISOString()).toBe('2031-01-02T03:04:05.000Z');
 });
 
@@ -132,8 +194,13 @@ describe('reports that must never end or corrupt the wait', () => {
 
 	test('a forged signature: 401, still waiting; then the real report resumes it', async () => {
 		const { execution, url } = await waitingRun();
-		expect(await execution.receive('GET', url.replace(/signature=[0-9a-f]+/, 'signature=forged'))).toEqual({ status: 401, body: { error: 'Invalid token' } });
-		expect(await execution.receive('GET', url.replace(/signature=[0-9a-f]+&/, ''))).toEqual({ status: 401, body: { error: 'Invalid token' } });
+		expect(
+			await execution.receive('GET', url.replace(/signature=[0-9a-f]+/, 'signature=forged')),
+		).toEqual({ status: 401, body: { error: 'Invalid token' } });
+		expect(await execution.receive('GET', url.replace(/signature=[0-9a-f]+&/, ''))).toEqual({
+			status: 401,
+			body: { error: 'Invalid token' },
+		});
 		expect(execution.result).toBeUndefined();
 		expect(await execution.receive('GET', url)).toEqual({ status: 200, body: { received: true } });
 		expect(outputJson(execution.result as WorkflowRunResult)[0].digits).toEqual({ choice: '1' });
@@ -144,7 +211,10 @@ describe('reports that must never end or corrupt the wait', () => {
 		const late = url.replace(/ref=[A-Za-z0-9]+/, 'ref=EarlierCallRef00');
 		expect(await execution.receive('GET', late)).toEqual({
 			status: 409,
-			body: { received: false, error: 'This report answers another call (an earlier one, or a copy of this one)' },
+			body: {
+				received: false,
+				error: 'This report answers another call (an earlier one, or a copy of this one)',
+			},
 		});
 		expect(await execution.receive('GET', url.replace(/&ref=[A-Za-z0-9]+/, ''))).toEqual({
 			status: 400,
@@ -168,7 +238,9 @@ describe('reports that must never end or corrupt the wait', () => {
 		const { execution, url } = await waitingRun();
 		expect((await execution.receive('GET', url)).status).toBe(200);
 		const first = outputJson(execution.result as WorkflowRunResult)[0];
-		expect((await execution.receive('GET', url.replace('key_choice=1', 'key_choice=2'))).status).toBe(409);
+		expect(
+			(await execution.receive('GET', url.replace('key_choice=1', 'key_choice=2'))).status,
+		).toBe(409);
 		expect(outputJson(execution.result as WorkflowRunResult)[0]).toEqual(first);
 	});
 });
@@ -193,14 +265,24 @@ test('a "#" put into the report URL as it is cuts the rest: the node says which 
 	await emulator.simulator?.idle();
 
 	expect(outputJson(execution.result as WorkflowRunResult)[0]).toEqual(
-		expect.objectContaining({ answered: true, digits: { account: '12' }, complete: false, cutAt: 'account' }),
+		expect.objectContaining({
+			answered: true,
+			digits: { account: '12' },
+			complete: false,
+			cutAt: 'account',
+		}),
 	);
 });
 
 describe('refused before any call', () => {
 	test('several items: one call per execution, and how to call a list', async () => {
-		const result = await runSamespace(emulator, reminder(), { items: [LEAD, LEAD], webhookWaitingBaseUrl: waits.baseUrl });
-		expect(result.error?.message).toBe('Call and Wait for Answer places one call per execution, and this node got 2 items');
+		const result = await runSamespace(emulator, reminder(), {
+			items: [LEAD, LEAD],
+			webhookWaitingBaseUrl: waits.baseUrl,
+		});
+		expect(result.error?.message).toBe(
+			'Call and Wait for Answer places one call per execution, and this node got 2 items',
+		);
 		expect(result.error?.description).toContain('Loop Over Items');
 		expect(emulator.requests).toHaveLength(0);
 	});
@@ -208,7 +290,12 @@ describe('refused before any call', () => {
 	test('a flow without a Send Answer to Workflow step', async () => {
 		const result = await callAndWait({
 			operation: 'callAndWait',
-			steps: { step: [{ type: 'call', number: '={{ $json.phone }}', callerId: '14155550100' }, { type: 'play', text: 'Hi' }] },
+			steps: {
+				step: [
+					{ type: 'call', number: '={{ $json.phone }}', callerId: '14155550100' },
+					{ type: 'play', text: 'Hi' },
+				],
+			},
 		});
 		expect(result.error?.message).toBe(
 			'Item 1: invalid call flow: flow: has no Send Answer to Workflow step, so the call could never report back: add one after the Gather Digits steps whose keys the workflow needs',
@@ -228,37 +315,52 @@ describe('refused before any call', () => {
 				],
 			},
 		});
-		expect(result.error?.message).toMatch(/step 3 \(id "never", answer\): can never be reached from the first step, so the call could never report back/);
+		expect(result.error?.message).toMatch(
+			/step 3 \(id "never", answer\): can never be reached from the first step, so the call could never report back/,
+		);
 		expect(emulator.requests).toHaveLength(0);
 	});
 
 	test('a Send Answer to Workflow step with Place Call', async () => {
 		const result = await callAndWait({ ...reminder(), operation: 'placeCall' });
-		expect(result.error?.message).toMatch(/step 4 \(id "4", answer\), "Type": a Send Answer to Workflow step works only with the operation "Call and Wait for Answer"/);
+		expect(result.error?.message).toMatch(
+			/step 4 \(id "4", answer\), "Type": a Send Answer to Workflow step works only with the operation "Call and Wait for Answer"/,
+		);
 		expect(emulator.requests).toHaveLength(0);
 	});
 
-	test('n8n\'s webhook address is local while the calls go to a public API: which setting to change', async () => {
-		const result = await runSamespace({ baseUrl: 'https://api.samespace.com/api/public/v1' }, reminder(), { items: [LEAD] });
-		expect(result.error?.message).toBe("Samespace could not reach this n8n to report the answer: n8n's webhook address is http://localhost:5678");
+	test("n8n's webhook address is local while the calls go to a public API: which setting to change", async () => {
+		const result = await runSamespace(
+			{ baseUrl: 'https://api.samespace.com/api/public/v1' },
+			reminder(),
+			{ items: [LEAD] },
+		);
+		expect(result.error?.message).toBe(
+			"Samespace could not reach this n8n to report the answer: n8n's webhook address is http://localhost:5678",
+		);
 		expect(result.error?.description).toContain('N8N_WEBHOOK_URL');
 		expect(result.error?.description).toContain('No call was placed.');
 	});
 
 	test('a retried execution', async () => {
 		const result = await callAndWait(reminder(), { mode: 'retry' });
-		expect(result.error?.message).toBe('This is a retry of a failed execution. No call was placed, so nobody is called twice.');
+		expect(result.error?.message).toBe(
+			'This is a retry of a failed execution. No call was placed, so nobody is called twice.',
+		);
 		expect(emulator.requests).toHaveLength(0);
 	});
 });
 
-test('Validate Only shows the flow that would be sent, the resume URL\'s signature masked; nothing is sent', async () => {
+test("Validate Only shows the flow that would be sent, the resume URL's signature masked; nothing is sent", async () => {
 	const result = await callAndWait(reminder({ options: { validateOnly: true } }));
 
 	expect(result.status).toBe('success');
 	const [preview] = outputJson(result);
-	const flow = (preview.request as { body: { flow: Array<{ type: string; url?: string }> } }).body.flow;
-	expect(flow.find((step) => step.type === 'http')?.url).toMatch(/\/samespace-node\?signature=\*{8}&ref=[A-Za-z0-9]+&key_choice=\{\{choice\}\}&end=1$/);
+	const flow = (preview.request as { body: { flow: Array<{ type: string; url?: string }> } }).body
+		.flow;
+	expect(flow.find((step) => step.type === 'http')?.url).toMatch(
+		/\/samespace-node\?signature=\*{8}&ref=[A-Za-z0-9]+&key_choice=\{\{choice\}\}&end=1$/,
+	);
 	expect(JSON.stringify(preview)).not.toContain(SECRET_TOKEN);
 	expect(emulator.requests).toHaveLength(0);
 });
@@ -267,25 +369,36 @@ test('with Continue On Fail, a call Samespace refuses gives its error item and n
 	emulator.inject(400);
 	const result = await callAndWait(reminder(), { continueOnFail: true });
 	expect(result.status).toBe('success');
-	expect(outputJson(result)[0]).toEqual(expect.objectContaining({ outcome: 'refused', callMayHaveBeenPlaced: false }));
+	expect(outputJson(result)[0]).toEqual(
+		expect.objectContaining({ outcome: 'refused', callMayHaveBeenPlaced: false }),
+	);
 	expect(result.waiting).toBeUndefined();
 });
 
-test('the resume URL\'s signature never reaches an output item: not in Include Submitted Flow, not in an answer that echoes the flow', async () => {
+test("the resume URL's signature never reaches an output item: not in Include Submitted Flow, not in an answer that echoes the flow", async () => {
 	const echoing = await startServer((request, response) => {
-		const text = JSON.stringify({ success: true, call_id: 'echo-1', echo: JSON.parse(request.body) });
+		const text = JSON.stringify({
+			success: true,
+			call_id: 'echo-1',
+			echo: JSON.parse(request.body),
+		});
 		response.writeHead(200, { 'content-type': 'application/json' });
 		response.end(text);
 	});
 	try {
-		const result = await runSamespace(echoing, reminder({ options: { includeFlow: true } }), { items: [LEAD], webhookWaitingBaseUrl: waits.baseUrl });
+		const result = await runSamespace(echoing, reminder({ options: { includeFlow: true } }), {
+			items: [LEAD],
+			webhookWaitingBaseUrl: waits.baseUrl,
+		});
 		expect(result.status).toBe('waiting');
 		const signature = /signature=([0-9a-f]+)/.exec(echoing.received[0].body)?.[1];
 		expect(signature).toMatch(/^[0-9a-f]{32,}$/);
 		const shown = JSON.stringify(outputJson(result));
 		expect(shown).toContain('signature=********');
 		expect(shown).not.toContain(String(signature));
-		expect(JSON.stringify(result.waiting ? await result.waiting.timeOut().then(outputJson) : [])).not.toContain(String(signature));
+		expect(
+			JSON.stringify(result.waiting ? await result.waiting.timeOut().then(outputJson) : []),
+		).not.toContain(String(signature));
 	} finally {
 		await echoing.close();
 	}
@@ -298,18 +411,27 @@ test('a refusal that quotes the flow shows no signature: in the error, the error
 		json(response, 400, { success: false, message: `bad flow ${flow}` });
 	});
 	const cutting = await startServer((request, response) => {
-		const url = (JSON.parse(request.body).flow as Array<{ type: string; url?: string }>).find((step) => step.type === 'http')?.url ?? '';
+		const url =
+			(JSON.parse(request.body).flow as Array<{ type: string; url?: string }>).find(
+				(step) => step.type === 'http',
+			)?.url ?? '';
 		response.writeHead(502, { 'content-type': 'text/plain' });
 		response.end(`${'x'.repeat(40)} ${url.slice(url.indexOf('signature='))}`);
 	});
 	try {
 		for (const server of [quoting, cutting]) {
 			for (const continueOnFail of [false, true]) {
-				const result = await runSamespace(server, reminder(), { items: [LEAD], webhookWaitingBaseUrl: waits.baseUrl, continueOnFail });
-				const signature = /signature=([0-9a-f]+)/.exec(server.received.at(-1)?.body ?? '')?.[1] ?? 'missing';
+				const result = await runSamespace(server, reminder(), {
+					items: [LEAD],
+					webhookWaitingBaseUrl: waits.baseUrl,
+					continueOnFail,
+				});
+				const signature =
+					/signature=([0-9a-f]+)/.exec(server.received.at(-1)?.body ?? '')?.[1] ?? 'missing';
 				const shown = `${JSON.stringify(outputJson(result))} ${result.error?.message} ${result.error?.description}`;
 				expect(shown).toMatch(/signature=\*{8}|HTTP/);
-				for (let at = 0; at + 12 <= signature.length; at += 4) expect(shown).not.toContain(signature.slice(at, at + 12));
+				for (let at = 0; at + 12 <= signature.length; at += 4)
+					expect(shown).not.toContain(signature.slice(at, at + 12));
 			}
 		}
 	} finally {
@@ -324,7 +446,9 @@ test('a Limit Wait Time that would end at once is refused before the call', asyn
 		{ limitType: 'atSpecifiedTime', maxDateAndTime: '2020-01-01T00:00:00.000Z' },
 		{ limitType: 'atSpecifiedTime', maxDateAndTime: 'next tuesday-ish' },
 	]) {
-		const result = await callAndWait(reminder({ options: { limitWaitTime: { values } } }), { continueOnFail: false });
+		const result = await callAndWait(reminder({ options: { limitWaitTime: { values } } }), {
+			continueOnFail: false,
+		});
 		expect(result.error?.message).toMatch(/^Limit Wait Time: /);
 		expect(result.error?.description).toMatch(/^No call was placed\./);
 	}
@@ -339,7 +463,13 @@ test('a variable no Gather Digits step filled on the path taken reports as no ke
 			steps: {
 				step: [
 					{ type: 'call', number: '={{ $json.phone }}', callerId: '14155550100' },
-					{ type: 'digits', count: 1, variable: 'choice', routes: { route: [{ key: '1', step: 'pin' }] }, anyInput: 'report' },
+					{
+						type: 'digits',
+						count: 1,
+						variable: 'choice',
+						routes: { route: [{ key: '1', step: 'pin' }] },
+						anyInput: 'report',
+					},
 					{ type: 'digits', count: 4, variable: 'pin', stepId: 'pin' },
 					{ type: 'answer', stepId: 'report', onFailure: 'sorry' },
 					{ type: 'play', text: 'Thank you.', endCall: true },
@@ -350,6 +480,10 @@ test('a variable no Gather Digits step filled on the path taken reports as no ke
 	);
 	const execution = waits.register(result);
 	await emulator.simulator?.idle();
-	expect(emulator.simulator?.calls.at(-1)?.path.find((step) => step.type === 'http')?.request?.url).toContain('key_pin={{pin}}');
-	expect(outputJson(execution.result as WorkflowRunResult)[0]).toEqual(expect.objectContaining({ answered: true, digits: { choice: '9', pin: '' }, complete: true }));
+	expect(
+		emulator.simulator?.calls.at(-1)?.path.find((step) => step.type === 'http')?.request?.url,
+	).toContain('key_pin={{pin}}');
+	expect(outputJson(execution.result as WorkflowRunResult)[0]).toEqual(
+		expect.objectContaining({ answered: true, digits: { choice: '9', pin: '' }, complete: true }),
+	);
 });

@@ -2,14 +2,29 @@
  * The credential is read (in n8n: loaded from the database and decrypted) once per execution, not
  * once per call, and every call still carries the Cloud ID and token the credential holds.
  */
-import { CLOUD_ID, SECRET_TOKEN, expectNoSecret, outputJson, runSamespace, straightSteps, useEmulator } from '../support/samespace';
+import {
+	CLOUD_ID,
+	SECRET_TOKEN,
+	expectNoSecret,
+	outputJson,
+	runSamespace,
+	straightSteps,
+	useEmulator,
+} from '../support/samespace';
 
 const emulator = useEmulator();
 
-const leads = (count: number) => Array.from({ length: count }, (_v, index) => ({ phone: `1415${String(5_100_000 + index).padStart(7, '0')}` }));
+const leads = (count: number) =>
+	Array.from({ length: count }, (_v, index) => ({
+		phone: `1415${String(5_100_000 + index).padStart(7, '0')}`,
+	}));
 
 test('25 calls read the credential once, and each request carries its fields', async () => {
-	const result = await runSamespace(emulator, { steps: straightSteps(), options: { concurrency: 5 } }, { items: leads(25) });
+	const result = await runSamespace(
+		emulator,
+		{ steps: straightSteps(), options: { concurrency: 5 } },
+		{ items: leads(25) },
+	);
 
 	expect(result.error).toBeUndefined();
 	expect(outputJson(result).every((json) => typeof json.call_id === 'string')).toBe(true);
@@ -25,7 +40,10 @@ test('a token and Cloud ID pasted with spaces and a line break are sent trimmed'
 	const result = await runSamespace(
 		emulator,
 		{ steps: straightSteps() },
-		{ items: leads(2), credentials: { cloudId: `  ${CLOUD_ID}\n`, authToken: `${SECRET_TOKEN}\r\n` } },
+		{
+			items: leads(2),
+			credentials: { cloudId: `  ${CLOUD_ID}\n`, authToken: `${SECRET_TOKEN}\r\n` },
+		},
 	);
 
 	expect(result.error).toBeUndefined();

@@ -17,7 +17,13 @@ import type { SamespaceEmulator } from '../../dev/emulator';
 import { chain, itemsNode, runWorkflow } from '../../dev/engine';
 import { REPO_ROOT } from '../../dev/examples';
 import { json, useServers } from '../support/hostile-server';
-import { CLOUD_ID, SECRET_TOKEN, secretShapes, startEmulator, visibleText } from '../support/samespace';
+import {
+	CLOUD_ID,
+	SECRET_TOKEN,
+	secretShapes,
+	startEmulator,
+	visibleText,
+} from '../support/samespace';
 
 let emulator: SamespaceEmulator;
 let packageDir: string;
@@ -31,8 +37,16 @@ beforeAll(async () => {
 	packageDir = mkdtempSync(path.join(tmpdir(), 'samespace-credential-test-'));
 	mkdirSync(path.join(packageDir, 'dist', 'credentials'), { recursive: true });
 	mkdirSync(path.join(packageDir, 'dist', 'nodes'), { recursive: true });
-	const builtCredential = path.join(REPO_ROOT, 'dist', 'credentials', 'SamespaceApi.credentials.js');
-	copyFileSync(builtCredential, path.join(packageDir, 'dist', 'credentials', 'SamespaceApi.credentials.js'));
+	const builtCredential = path.join(
+		REPO_ROOT,
+		'dist',
+		'credentials',
+		'SamespaceApi.credentials.js',
+	);
+	copyFileSync(
+		builtCredential,
+		path.join(packageDir, 'dist', 'credentials', 'SamespaceApi.credentials.js'),
+	);
 	testRequest = new (require(builtCredential).SamespaceApi)().test;
 	writeFileSync(
 		path.join(packageDir, 'package.json'),
@@ -72,13 +86,27 @@ afterAll(async () => {
 beforeEach(() => emulator.reset());
 
 /** Runs the test request and judges it as n8n's CredentialsTester does. */
-async function testCredential(overrides: Partial<{ cloudId: string; authToken: string; baseUrl: string }> = {}) {
-	const credentials = { cloudId: CLOUD_ID, authToken: SECRET_TOKEN, baseUrl: emulator.baseUrl, ...overrides };
+async function testCredential(
+	overrides: Partial<{ cloudId: string; authToken: string; baseUrl: string }> = {},
+) {
+	const credentials = {
+		cloudId: CLOUD_ID,
+		authToken: SECRET_TOKEN,
+		baseUrl: emulator.baseUrl,
+		...overrides,
+	};
 	const result = await runWorkflow({
 		packageDir,
 		nodes: [
 			itemsNode('Start', [{}]),
-			{ id: 't', name: 'Tester', type: 'n8n-nodes-credential-tester.tester', typeVersion: 1, position: [200, 0], parameters: {} },
+			{
+				id: 't',
+				name: 'Tester',
+				type: 'n8n-nodes-credential-tester.tester',
+				typeVersion: 1,
+				position: [200, 0],
+				parameters: {},
+			},
 		],
 		connections: chain('Start', 'Tester'),
 		credentials: { samespaceApi: credentials },
@@ -86,8 +114,14 @@ async function testCredential(overrides: Partial<{ cloudId: string; authToken: s
 	if (!result.error) return { status: 'OK' as const, result };
 	const raw = result.error.raw as { httpCode?: string; cause?: { code?: string } };
 	const httpCode = Number(raw?.httpCode);
-	const rule = testRequest.rules?.find((r) => r.type === 'responseCode' && r.properties.value === httpCode);
-	const message = rule ? String(rule.properties.message) : Number.isNaN(httpCode) ? (raw?.cause?.code ?? result.error.message) : result.error.message;
+	const rule = testRequest.rules?.find(
+		(r) => r.type === 'responseCode' && r.properties.value === httpCode,
+	);
+	const message = rule
+		? String(rule.properties.message)
+		: Number.isNaN(httpCode)
+			? (raw?.cause?.code ?? result.error.message)
+			: result.error.message;
 	return { status: 'Error' as const, message, httpCode, result };
 }
 
@@ -96,22 +130,38 @@ test('valid credentials pass, and the empty test flow places no call', async () 
 
 	expect(outcome.status).toBe('OK');
 	expect(emulator.requests).toHaveLength(1);
-	expect(emulator.requests[0].body).toEqual({ cloud_id: CLOUD_ID, auth_token: SECRET_TOKEN, record: false, flow: [] });
+	expect(emulator.requests[0].body).toEqual({
+		cloud_id: CLOUD_ID,
+		auth_token: SECRET_TOKEN,
+		record: false,
+		flow: [],
+	});
 	expect(emulator.requests[0].status).toBe(400); // the emulator refuses the empty flow itself
 	expect(emulator.placedCalls).toHaveLength(0);
 });
 
 test('a token and Cloud ID pasted with surrounding whitespace are sent trimmed and pass', async () => {
-	const outcome = await testCredential({ authToken: `  ${SECRET_TOKEN}\n`, cloudId: ` ${CLOUD_ID} ` });
+	const outcome = await testCredential({
+		authToken: `  ${SECRET_TOKEN}\n`,
+		cloudId: ` ${CLOUD_ID} `,
+	});
 
 	expect(outcome.status).toBe('OK');
-	expect(emulator.requests[0].body).toEqual(expect.objectContaining({ cloud_id: CLOUD_ID, auth_token: SECRET_TOKEN }));
+	expect(emulator.requests[0].body).toEqual(
+		expect.objectContaining({ cloud_id: CLOUD_ID, auth_token: SECRET_TOKEN }),
+	);
 });
 
 test('a wrong token fails with the rule for 401', async () => {
 	const outcome = await testCredential({ authToken: 'tok_wrong_credential_test_0c9d8e7f6a5b' });
 
-	expect(outcome).toEqual(expect.objectContaining({ status: 'Error', httpCode: 401, message: 'Samespace did not accept this Cloud ID and Auth Token' }));
+	expect(outcome).toEqual(
+		expect.objectContaining({
+			status: 'Error',
+			httpCode: 401,
+			message: 'Samespace did not accept this Cloud ID and Auth Token',
+		}),
+	);
 	expect(emulator.placedCalls).toHaveLength(0);
 });
 
@@ -119,18 +169,25 @@ test('a wrong Base URL fails with the rule for 404', async () => {
 	const outcome = await testCredential({ baseUrl: `${emulator.origin}/api/public/v9/` });
 
 	expect(outcome).toEqual(
-		expect.objectContaining({ status: 'Error', httpCode: 404, message: 'No Samespace Call Flow API answers at this Base URL: check it' }),
+		expect.objectContaining({
+			status: 'Error',
+			httpCode: 404,
+			message: 'No Samespace Call Flow API answers at this Base URL: check it',
+		}),
 	);
 	expect(emulator.requests[0].path).toBe('/api/public/v9/call/flow');
 });
 
-test.each(['/', '//', '/call/flow', '/call/flow/', '/CALL/FLOW'])('a Base URL ending in %s reaches /call/flow, as the node does', async (suffix) => {
-	const outcome = await testCredential({ baseUrl: `  ${emulator.baseUrl}${suffix} ` });
+test.each(['/', '//', '/call/flow', '/call/flow/', '/CALL/FLOW'])(
+	'a Base URL ending in %s reaches /call/flow, as the node does',
+	async (suffix) => {
+		const outcome = await testCredential({ baseUrl: `  ${emulator.baseUrl}${suffix} ` });
 
-	expect(outcome.status).toBe('OK');
-	expect(emulator.requests.map((request) => request.path)).toEqual(['/api/public/v1/call/flow']);
-	expect(visibleText(outcome.result).includes(SECRET_TOKEN)).toBe(false);
-});
+		expect(outcome.status).toBe('OK');
+		expect(emulator.requests.map((request) => request.path)).toEqual(['/api/public/v1/call/flow']);
+		expect(visibleText(outcome.result).includes(SECRET_TOKEN)).toBe(false);
+	},
+);
 
 test.each([
 	['file:', 'file:///etc/passwd'],
@@ -139,22 +196,27 @@ test.each([
 	['user info', 'BASE_WITH_USER'],
 	['a doubled scheme', 'https://https://api.samespace.com/api/public/v1'],
 	['no scheme', 'BASE_WITHOUT_SCHEME'],
-])('a Base URL with %s is not contacted: the test fails and the token goes nowhere', async (_name, pattern) => {
-	const baseUrl = pattern
-		.replace('BASE_WITH_USER', emulator.baseUrl.replace('http://', 'http://admin:pw12345@'))
-		.replace('BASE_WITHOUT_SCHEME', emulator.baseUrl.replace('http://', ''))
-		.replace('BASE', emulator.baseUrl);
-	const outcome = await testCredential({ baseUrl });
+])(
+	'a Base URL with %s is not contacted: the test fails and the token goes nowhere',
+	async (_name, pattern) => {
+		const baseUrl = pattern
+			.replace('BASE_WITH_USER', emulator.baseUrl.replace('http://', 'http://admin:pw12345@'))
+			.replace('BASE_WITHOUT_SCHEME', emulator.baseUrl.replace('http://', ''))
+			.replace('BASE', emulator.baseUrl);
+		const outcome = await testCredential({ baseUrl });
 
-	expect(outcome.status).toBe('Error');
-	expect(outcome.message).toBe('Invalid URL');
-	expect(emulator.requests).toHaveLength(0);
-	expect(visibleText(outcome.result).includes(SECRET_TOKEN)).toBe(false);
-});
+		expect(outcome.status).toBe('Error');
+		expect(outcome.message).toBe('Invalid URL');
+		expect(emulator.requests).toHaveLength(0);
+		expect(visibleText(outcome.result).includes(SECRET_TOKEN)).toBe(false);
+	},
+);
 
 describe('a redirect is never followed: the token goes nowhere else', () => {
 	test.each([301, 302, 303, 307, 308])('HTTP %i', async (status) => {
-		const elsewhere = await startServer((_request, response) => json(response, 200, { success: true }));
+		const elsewhere = await startServer((_request, response) =>
+			json(response, 200, { success: true }),
+		);
 		const api = await startServer((_request, response) => {
 			response.writeHead(status, { location: `${elsewhere.origin}/api/call/flow` });
 			response.end();
@@ -174,11 +236,15 @@ describe('a redirect is never followed: the token goes nowhere else', () => {
 });
 
 test('a 5xx answer fails the test; a server that echoes the token does not get it shown', async () => {
-	const api = await startServer((request, response) => json(response, 502, { message: `bad gateway for ${request.body}` }));
+	const api = await startServer((request, response) =>
+		json(response, 502, { message: `bad gateway for ${request.body}` }),
+	);
 	const outcome = await testCredential({ baseUrl: api.baseUrl });
 
 	expect(outcome.status).toBe('Error');
 	expect(outcome.httpCode).toBe(502);
-	const shown = secretShapes(SECRET_TOKEN).filter((shape) => String(outcome.message).includes(shape));
+	const shown = secretShapes(SECRET_TOKEN).filter((shape) =>
+		String(outcome.message).includes(shape),
+	);
 	expect(shown).toEqual([]);
 });

@@ -16,7 +16,9 @@ const HOSTILE = '14155550102';
 const OPTIONS = { retries: 0, timeout: 1, concurrency: 3 };
 
 /** A server that accepts every call, but answers the hostile item's with `write`. */
-async function answering(write: (socket: Socket, response: import('node:http').ServerResponse) => void) {
+async function answering(
+	write: (socket: Socket, response: import('node:http').ServerResponse) => void,
+) {
 	return await startServer((request, response) => {
 		if (calledNumber(request) === HOSTILE) write(response.socket as Socket, response);
 		else acceptCall(response);
@@ -25,52 +27,91 @@ async function answering(write: (socket: Socket, response: import('node:http').S
 
 function raw200(body: string, contentType = 'application/json') {
 	return (_socket: Socket, response: import('node:http').ServerResponse) => {
-		response.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+		response.writeHead(200, {
+			'content-type': contentType,
+			'content-length': Buffer.byteLength(body),
+		});
 		response.end(body);
 	};
 }
 
-const nested = (levels: number, inner = '1') => `${'{"a":'.repeat(levels)}${inner}${'}'.repeat(levels)}`;
+const nested = (levels: number, inner = '1') =>
+	`${'{"a":'.repeat(levels)}${inner}${'}'.repeat(levels)}`;
 
 describe('a 2xx body nested 5,000 levels deep (about 25 KB), after the call was placed', () => {
 	const body = `{"success":true,"call_id":"deep-1","status":"queued","details":${nested(5000)}}`;
 
-	test.each([true, false])('continue on fail %s: every item has its result, the deep one accepted with its call id', async (continueOnFail) => {
-		const server = await answering(raw200(body));
-		const result = await runSamespace(server, { steps: straightSteps(), options: OPTIONS }, { items: ITEMS, continueOnFail });
+	test.each([true, false])(
+		'continue on fail %s: every item has its result, the deep one accepted with its call id',
+		async (continueOnFail) => {
+			const server = await answering(raw200(body));
+			const result = await runSamespace(
+				server,
+				{ steps: straightSteps(), options: OPTIONS },
+				{ items: ITEMS, continueOnFail },
+			);
 
-		expect(body.length).toBeGreaterThan(25_000);
-		expect(result.error).toBeUndefined();
-		expect(server.flowRequests()).toBe(3);
-		const items = outputJson(result);
-		expect(items).toHaveLength(3);
-		expect(items.map((item) => item.success)).toEqual([true, true, true]);
-		expect(items[1]).toEqual(expect.objectContaining({ call_id: 'deep-1', status: 'queued' }));
-		expect(JSON.stringify(items[1])).toContain('[nested too deep: left out]');
-		expect(() => JSON.stringify(result.runData)).not.toThrow();
-		expectNoSecret(result);
-	});
+			expect(body.length).toBeGreaterThan(25_000);
+			expect(result.error).toBeUndefined();
+			expect(server.flowRequests()).toBe(3);
+			const items = outputJson(result);
+			expect(items).toHaveLength(3);
+			expect(items.map((item) => item.success)).toEqual([true, true, true]);
+			expect(items[1]).toEqual(expect.objectContaining({ call_id: 'deep-1', status: 'queued' }));
+			expect(JSON.stringify(items[1])).toContain('[nested too deep: left out]');
+			expect(() => JSON.stringify(result.runData)).not.toThrow();
+			expectNoSecret(result);
+		},
+	);
 });
 
 /** Bodies whose shape, not depth, is hostile; each with what the item becomes. */
 const SHAPES: Array<[string, string, 'accepted' | 'uncertain' | 'refused']> = [
 	['a __proto__ key', '{"success":true,"call_id":"p1","__proto__":{"polluted":true}}', 'accepted'],
-	['constructor and toString keys', '{"success":true,"constructor":{"prototype":{"x":1}},"toString":"no","valueOf":3}', 'accepted'],
-	['n8n item keys at the top', '{"success":true,"json":{"x":1},"pairedItem":{"item":7},"binary":{"data":"x"}}', 'accepted'],
-	['50,000 keys (under the 1 MiB cap)', `{${Array.from({ length: 50_000 }, (_v, index) => `"k${index}":${index}`).join(',')}}`, 'accepted'],
-	['an array 5,000 levels deep', `{"success":true,"list":${'['.repeat(5000)}${']'.repeat(5000)}}`, 'accepted'],
+	[
+		'constructor and toString keys',
+		'{"success":true,"constructor":{"prototype":{"x":1}},"toString":"no","valueOf":3}',
+		'accepted',
+	],
+	[
+		'n8n item keys at the top',
+		'{"success":true,"json":{"x":1},"pairedItem":{"item":7},"binary":{"data":"x"}}',
+		'accepted',
+	],
+	[
+		'50,000 keys (under the 1 MiB cap)',
+		`{${Array.from({ length: 50_000 }, (_v, index) => `"k${index}":${index}`).join(',')}}`,
+		'accepted',
+	],
+	[
+		'an array 5,000 levels deep',
+		`{"success":true,"list":${'['.repeat(5000)}${']'.repeat(5000)}}`,
+		'accepted',
+	],
 	['a list instead of an object', '[{"success":true}]', 'uncertain'],
 	['a bare string', '"queued"', 'uncertain'],
 	['null', 'null', 'uncertain'],
 	['a number too large for JSON', '1e999', 'uncertain'],
-	['a lone surrogate and NUL in a string', '{"success":true,"message":"\\ud800 \\u0000 end"}', 'accepted'],
+	[
+		'a lone surrogate and NUL in a string',
+		'{"success":true,"message":"\\ud800 \\u0000 end"}',
+		'accepted',
+	],
 	['success as the text "false"', '{"success":"false","message":"no"}', 'refused'],
-	['a message that is an object 5,000 levels deep', `{"success":false,"message":${nested(5000, '"x"')}}`, 'refused'],
+	[
+		'a message that is an object 5,000 levels deep',
+		`{"success":false,"message":${nested(5000, '"x"')}}`,
+		'refused',
+	],
 ];
 
 test.each(SHAPES)('a 2xx body with %s: every item keeps its result', async (_name, body, kind) => {
 	const server = await answering(raw200(body));
-	const result = await runSamespace(server, { steps: straightSteps(), options: OPTIONS }, { items: ITEMS, continueOnFail: true });
+	const result = await runSamespace(
+		server,
+		{ steps: straightSteps(), options: OPTIONS },
+		{ items: ITEMS, continueOnFail: true },
+	);
 
 	expect(server.flowRequests()).toBe(3);
 	const items = outputJson(result);
@@ -86,7 +127,9 @@ test.each(SHAPES)('a 2xx body with %s: every item keeps its result', async (_nam
 test('any JSON a server sends with 200: every item has a result, and the output can be saved', async () => {
 	const bodies = fc.oneof(
 		fc.jsonValue({ maxDepth: 6 }).map((value) => JSON.stringify(value)),
-		fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 4 })).map((value) => JSON.stringify({ success: true, ...value })),
+		fc
+			.dictionary(fc.string(), fc.jsonValue({ maxDepth: 4 }))
+			.map((value) => JSON.stringify({ success: true, ...value })),
 		fc.integer({ min: 1, max: 20_000 }).map((levels) => `{"success":true,"x":${nested(levels)}}`),
 		fc.string({ unit: 'binary', maxLength: 200 }),
 	);
@@ -95,7 +138,11 @@ test('any JSON a server sends with 200: every item has a result, and the output 
 	await fc.assert(
 		fc.asyncProperty(bodies, async (body) => {
 			current = body;
-			const result = await runSamespace(server, { steps: straightSteps(), options: OPTIONS }, { items: ITEMS, continueOnFail: true });
+			const result = await runSamespace(
+				server,
+				{ steps: straightSteps(), options: OPTIONS },
+				{ items: ITEMS, continueOnFail: true },
+			);
 			const items = outputJson(result);
 			expect(items).toHaveLength(3);
 			expect([items[0].success, items[2].success]).toEqual([true, true]);
@@ -111,7 +158,10 @@ describe('Request Timeout bounds the whole exchange', () => {
 		const body = JSON.stringify({ success: true, call_id: 'slow-1', pad: 'x'.repeat(560) });
 		let closedEarly: boolean | undefined;
 		const server = await answering((socket, response) => {
-			response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+			response.writeHead(200, {
+				'content-type': 'application/json',
+				'content-length': Buffer.byteLength(body),
+			});
 			let sent = 0;
 			const timer = setInterval(() => {
 				if (socket.destroyed) {
@@ -128,7 +178,11 @@ describe('Request Timeout bounds the whole exchange', () => {
 			}, 150);
 			timer.unref();
 		});
-		const result = await runSamespace(server, { steps: straightSteps(), options: OPTIONS }, { items: ITEMS, continueOnFail: true });
+		const result = await runSamespace(
+			server,
+			{ steps: straightSteps(), options: OPTIONS },
+			{ items: ITEMS, continueOnFail: true },
+		);
 
 		const items = outputJson(result);
 		expect(items[1]).toEqual(
@@ -148,7 +202,10 @@ describe('Request Timeout bounds the whole exchange', () => {
 	});
 
 	test('headers that arrive one byte every 150 ms end at the timeout too', async () => {
-		const head = 'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nx-padding: ' + 'p'.repeat(400) + '\r\n\r\n{}';
+		const head =
+			'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nx-padding: ' +
+			'p'.repeat(400) +
+			'\r\n\r\n{}';
 		const server = await answering((socket) => {
 			let sent = 0;
 			const timer = setInterval(() => {
@@ -157,11 +214,19 @@ describe('Request Timeout bounds the whole exchange', () => {
 			}, 150);
 			timer.unref();
 		});
-		const result = await runSamespace(server, { steps: straightSteps(), options: OPTIONS }, { items: ITEMS, continueOnFail: true });
+		const result = await runSamespace(
+			server,
+			{ steps: straightSteps(), options: OPTIONS },
+			{ items: ITEMS, continueOnFail: true },
+		);
 
 		const items = outputJson(result);
 		expect(items[1]).toEqual(
-			expect.objectContaining({ outcome: 'uncertain', callMayHaveBeenPlaced: true, error: 'Item 2: Samespace did not answer within 1 s' }),
+			expect.objectContaining({
+				outcome: 'uncertain',
+				callMayHaveBeenPlaced: true,
+				error: 'Item 2: Samespace did not answer within 1 s',
+			}),
 		);
 		expect([items[0].success, items[2].success]).toEqual([true, true]);
 		expect(server.flowRequests()).toBe(3);

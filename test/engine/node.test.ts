@@ -46,7 +46,11 @@ describe('step list', () => {
 
 	test('several items: one call each, from item data, outputs in input order with pairedItem', async () => {
 		const phones = ['+1 (415) 555-0101', '14155550102', '+44 20 7946 0103'];
-		const result = await runSamespace(emulator, { steps: straightSteps() }, { items: phones.map((phone) => ({ phone })) });
+		const result = await runSamespace(
+			emulator,
+			{ steps: straightSteps() },
+			{ items: phones.map((phone) => ({ phone })) },
+		);
 
 		expect(result.error).toBeUndefined();
 		const sentNumbers = emulator.placedCalls.map((call) => call.number).sort();
@@ -68,18 +72,37 @@ describe('step list', () => {
 			{
 				steps: {
 					step: [
-						{ type: 'call', stepId: 'start', number: '={{ $json.phone }}', callerId: '14155550100' },
-						{ type: 'play', stepId: 'menu', text: '=Hi {{ $json.name }}, press 1 for sales or 2 to enter your account.' },
+						{
+							type: 'call',
+							stepId: 'start',
+							number: '={{ $json.phone }}',
+							callerId: '14155550100',
+						},
+						{
+							type: 'play',
+							stepId: 'menu',
+							text: '=Hi {{ $json.name }}, press 1 for sales or 2 to enter your account.',
+						},
 						{
 							type: 'digits',
 							stepId: 'choice',
 							count: 1,
 							variable: 'choice',
-							routes: { route: [{ key: '1', step: 'sales' }, { key: '2', step: 'account' }] },
+							routes: {
+								route: [
+									{ key: '1', step: 'sales' },
+									{ key: '2', step: 'account' },
+								],
+							},
 							anyInput: 'menu',
 						},
 						{ type: 'digits', stepId: 'account', count: 6, variable: 'account_id' },
-						{ type: 'http', url: 'https://crm.example.com/accounts/{{account_id}}', method: 'post', onFailure: 'menu' },
+						{
+							type: 'http',
+							url: 'https://crm.example.com/accounts/{{account_id}}',
+							method: 'post',
+							onFailure: 'menu',
+						},
 						{ type: 'connect', stepId: 'sales', number: '5263', callerId: '14155550100' },
 					],
 				},
@@ -91,9 +114,26 @@ describe('step list', () => {
 		expect(result.error).toBeUndefined();
 		expect((emulator.requests[0].body as { record: boolean; flow: unknown }).record).toBe(true);
 		expect((emulator.requests[0].body as { flow: unknown }).flow).toEqual([
-			{ id: 'start', type: 'call', number: '14155550123', caller_id: '14155550100', next_step: 'menu' },
-			{ id: 'menu', type: 'play', text: 'Hi Ada, press 1 for sales or 2 to enter your account.', next_step: 'choice' },
-			{ id: 'choice', type: 'digits', count: 1, variable: 'choice', next_step: { '1': 'sales', '2': 'account', '*': 'menu' } },
+			{
+				id: 'start',
+				type: 'call',
+				number: '14155550123',
+				caller_id: '14155550100',
+				next_step: 'menu',
+			},
+			{
+				id: 'menu',
+				type: 'play',
+				text: 'Hi Ada, press 1 for sales or 2 to enter your account.',
+				next_step: 'choice',
+			},
+			{
+				id: 'choice',
+				type: 'digits',
+				count: 1,
+				variable: 'choice',
+				next_step: { '1': 'sales', '2': 'account', '*': 'menu' },
+			},
 			{ id: 'account', type: 'digits', count: 6, variable: 'account_id', next_step: { '*': '5' } },
 			{
 				id: '5',
@@ -118,7 +158,10 @@ describe('step list', () => {
 				],
 			},
 		});
-		const fixed = await runSamespace(emulator, httpStep('https://crm.example.com/api/accounts/{{account_id}}'));
+		const fixed = await runSamespace(
+			emulator,
+			httpStep('https://crm.example.com/api/accounts/{{account_id}}'),
+		);
 		const expression = await runSamespace(
 			emulator,
 			httpStep('=https://crm.example.com/{{ $json.region }}/accounts/{{ "{{" }}account_id}}'),
@@ -127,8 +170,13 @@ describe('step list', () => {
 
 		expect(fixed.error).toBeUndefined();
 		expect(expression.error).toBeUndefined();
-		const urls = emulator.requests.map((request) => (request.body as { flow: Array<{ url?: string }> }).flow[2].url);
-		expect(urls).toEqual(['https://crm.example.com/api/accounts/{{account_id}}', 'https://crm.example.com/eu/accounts/{{account_id}}']);
+		const urls = emulator.requests.map(
+			(request) => (request.body as { flow: Array<{ url?: string }> }).flow[2].url,
+		);
+		expect(urls).toEqual([
+			'https://crm.example.com/api/accounts/{{account_id}}',
+			'https://crm.example.com/eu/accounts/{{account_id}}',
+		]);
 	});
 
 	test('an invalid flow is rejected before any request, naming the item, step and field', async () => {
@@ -152,7 +200,9 @@ describe('step list', () => {
 		);
 		const description = result.error?.description ?? '';
 		expect(description).toContain('Nothing was sent for this item. Fix these 3 problems:');
-		expect(description).toContain('3. step 3 (id "3", connect), "Next Step": points to step "nowhere", which is not in this flow');
+		expect(description).toContain(
+			'3. step 3 (id "3", connect), "Next Step": points to step "nowhere", which is not in this flow',
+		);
 		expect(description).toContain('step 3 (id "3", connect), "Caller ID": is empty');
 		expectNoSecret(result);
 	});
@@ -165,7 +215,9 @@ describe('step list', () => {
 		);
 
 		expect(emulator.requests).toHaveLength(0);
-		expect(result.error?.message).toMatch(/^Item 2: invalid call flow: step 1 \(id "1", call\), "Phone Number": "call me maybe" is not a phone number/);
+		expect(result.error?.message).toMatch(
+			/^Item 2: invalid call flow: step 1 \(id "1", call\), "Phone Number": "call me maybe" is not a phone number/,
+		);
 	});
 
 	test('an item without the data an expression reads gets a clear error, and nothing is sent', async () => {
@@ -182,10 +234,14 @@ describe('step list', () => {
 	});
 
 	test('an expression that throws is reported for its item, and nothing is sent', async () => {
-		const result = await runSamespace(emulator, { steps: straightSteps('={{ $("No Such Node").item.json.phone }}') });
+		const result = await runSamespace(emulator, {
+			steps: straightSteps('={{ $("No Such Node").item.json.phone }}'),
+		});
 
 		expect(emulator.requests).toHaveLength(0);
-		expect(result.error?.message).toMatch(/^Item 1: invalid call flow: a parameter could not be read: Referenced node doesn't exist/);
+		expect(result.error?.message).toMatch(
+			/^Item 1: invalid call flow: a parameter could not be read: Referenced node doesn't exist/,
+		);
 	});
 
 	test('warnings (an unreachable step) become execution hints and do not stop the call', async () => {
@@ -203,7 +259,8 @@ describe('step list', () => {
 		expect(emulator.placedCalls).toHaveLength(1);
 		expect(result.hints.Samespace).toEqual([
 			expect.objectContaining({
-				message: 'Every item: step 2 (id "2", play): can never be reached from the first step: point a next step or route at it, or remove it',
+				message:
+					'Every item: step 2 (id "2", play): can never be reached from the first step: point a next step or route at it, or remove it',
 			}),
 		]);
 	});
@@ -217,7 +274,13 @@ describe('step list as n8n stores it', () => {
 					// n8n leaves default values out of saved workflows: no type here means Play.
 					{ type: 'call', number: '14155550123', callerId: '14155550100' },
 					{ text: 'Connecting you now.' },
-					{ type: 'connect', number: '5263', callerId: '14155550100', endCall: true, nextStep: 'stale' },
+					{
+						type: 'connect',
+						number: '5263',
+						callerId: '14155550100',
+						endCall: true,
+						nextStep: 'stale',
+					},
 					{ stepId: 'bye', text: 'Nobody hears this.' },
 				],
 			},
@@ -231,7 +294,11 @@ describe('step list as n8n stores it', () => {
 			{ id: 'bye', type: 'play', text: 'Nobody hears this.' },
 		]);
 		expect(result.hints.Samespace).toEqual([
-			expect.objectContaining({ message: expect.stringMatching(/^Every item: step 4 \(id "bye", play\): can never be reached/) }),
+			expect.objectContaining({
+				message: expect.stringMatching(
+					/^Every item: step 4 \(id "bye", play\): can never be reached/,
+				),
+			}),
 		]);
 	});
 
@@ -241,14 +308,22 @@ describe('step list as n8n stores it', () => {
 				step: [
 					{ type: 'call', number: '14155550123', callerId: '14155550100' },
 					{ type: 'play', text: 'Press 1 to hear this again.' },
-					{ type: 'digits', count: 1, variable: 'choice', routes: { route: [{ key: '1', step: '2' }] }, anyInput: 'bye' },
+					{
+						type: 'digits',
+						count: 1,
+						variable: 'choice',
+						routes: { route: [{ key: '1', step: '2' }] },
+						anyInput: 'bye',
+					},
 					{ type: 'play', stepId: 'bye', text: 'Bye' },
 				],
 			},
 		});
 
 		expect(result.error).toBeUndefined();
-		expect((emulator.requests[0].body as { flow: Array<{ next_step?: unknown }> }).flow[2].next_step).toEqual({ '1': '2', '*': 'bye' });
+		expect(
+			(emulator.requests[0].body as { flow: Array<{ next_step?: unknown }> }).flow[2].next_step,
+		).toEqual({ '1': '2', '*': 'bye' });
 		expect(result.hints.Samespace).toEqual([
 			expect.objectContaining({
 				message:
@@ -269,7 +344,10 @@ describe('JSON mode', () => {
 	];
 
 	test('a fixed JSON text with numeric ids is sent with ids as strings', async () => {
-		const result = await runSamespace(emulator, { source: 'json', flowJson: JSON.stringify(flow, null, 2) });
+		const result = await runSamespace(emulator, {
+			source: 'json',
+			flowJson: JSON.stringify(flow, null, 2),
+		});
 
 		expect(result.error).toBeUndefined();
 		expect((emulator.requests[0].body as { flow: unknown }).flow).toEqual(sentFlow);
@@ -279,23 +357,44 @@ describe('JSON mode', () => {
 		const items = ['14155550101', '14155550102'].map((number) => ({
 			flow: [{ ...flow[0], number }, flow[1]],
 		}));
-		const result = await runSamespace(emulator, { source: 'json', flowJson: '={{ $json.flow }}' }, { items });
+		const result = await runSamespace(
+			emulator,
+			{ source: 'json', flowJson: '={{ $json.flow }}' },
+			{ items },
+		);
 
 		expect(result.error).toBeUndefined();
-		expect(emulator.placedCalls.map((call) => call.number).sort()).toEqual(['14155550101', '14155550102']);
-		expect(result.outputs.Samespace.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+		expect(emulator.placedCalls.map((call) => call.number).sort()).toEqual([
+			'14155550101',
+			'14155550102',
+		]);
+		expect(result.outputs.Samespace.map((item) => item.pairedItem)).toEqual([
+			{ item: 0 },
+			{ item: 1 },
+		]);
 	});
 
 	test('a whole pasted payload: its flow is used, its cloud_id and auth_token are not', async () => {
 		const payload = { cloud_id: 'someone-else', auth_token: 'pasted-token', record: false, flow };
-		const result = await runSamespace(emulator, { source: 'json', flowJson: JSON.stringify(payload) });
+		const result = await runSamespace(emulator, {
+			source: 'json',
+			flowJson: JSON.stringify(payload),
+		});
 
 		expect(result.error).toBeUndefined();
-		expect(emulator.requests[0].body).toEqual({ cloud_id: CLOUD_ID, auth_token: SECRET_TOKEN, record: false, flow: sentFlow });
+		expect(emulator.requests[0].body).toEqual({
+			cloud_id: CLOUD_ID,
+			auth_token: SECRET_TOKEN,
+			record: false,
+			flow: sentFlow,
+		});
 	});
 
 	test("the Samespace document's own sample payload is rejected with exactly its real defects", async () => {
-		const result = await runSamespace(emulator, { source: 'json', flowJson: JSON.stringify(documentSample) });
+		const result = await runSamespace(emulator, {
+			source: 'json',
+			flowJson: JSON.stringify(documentSample),
+		});
 
 		expect(emulator.requests).toHaveLength(0);
 		expect(result.error?.message).toBe(
@@ -303,12 +402,20 @@ describe('JSON mode', () => {
 		);
 		const lines = (result.error?.description ?? '').split('\n');
 		expect(lines.filter((line) => /^\d+\. /.test(line))).toEqual([
-			expect.stringMatching(/^1\. step 4 \(id "5", http\), next_step\.success: points to step "10"/),
-			expect.stringMatching(/^2\. step 5 \(id "3", connect\), number: "16468107XXX" still has "X" placeholders/),
-			expect.stringMatching(/^3\. step 6 \(id "4", connect\), caller_id: "917507XXXXX" still has "X" placeholders/),
+			expect.stringMatching(
+				/^1\. step 4 \(id "5", http\), next_step\.success: points to step "10"/,
+			),
+			expect.stringMatching(
+				/^2\. step 5 \(id "3", connect\), number: "16468107XXX" still has "X" placeholders/,
+			),
+			expect.stringMatching(
+				/^3\. step 6 \(id "4", connect\), caller_id: "917507XXXXX" still has "X" placeholders/,
+			),
 		]);
 		expect(lines.filter((line) => line.startsWith('- '))).toEqual([
-			expect.stringMatching(/^- step 5 \(id "3", connect\): can never be reached from the first step/),
+			expect.stringMatching(
+				/^- step 5 \(id "3", connect\): can never be reached from the first step/,
+			),
 			expect.stringMatching(/^- flow, id: some ids are numbers and some are text/),
 		]);
 	});
@@ -325,7 +432,10 @@ describe('JSON mode', () => {
 
 describe('options', () => {
 	test('Validate Only sends nothing and outputs the request that would be sent, token masked', async () => {
-		const result = await runSamespace(emulator, { steps: straightSteps(), options: { validateOnly: true } });
+		const result = await runSamespace(emulator, {
+			steps: straightSteps(),
+			options: { validateOnly: true },
+		});
 
 		expect(result.error).toBeUndefined();
 		expect(emulator.requests).toHaveLength(0);
@@ -341,7 +451,13 @@ describe('options', () => {
 						auth_token: '********',
 						record: false,
 						flow: [
-							{ id: '1', type: 'call', number: '14155550123', caller_id: '14155550100', next_step: '2' },
+							{
+								id: '1',
+								type: 'call',
+								number: '14155550123',
+								caller_id: '14155550100',
+								next_step: '2',
+							},
 							{ id: '2', type: 'play', text: 'Hello from Acme.', next_step: '3' },
 							{ id: '3', type: 'connect', number: '5263', caller_id: '14155550100' },
 						],
@@ -354,7 +470,11 @@ describe('options', () => {
 	});
 
 	test('Include Submitted Flow adds what was sent to the output', async () => {
-		const result = await runSamespace(emulator, { steps: straightSteps(), record: true, options: { includeFlow: true } });
+		const result = await runSamespace(emulator, {
+			steps: straightSteps(),
+			record: true,
+			options: { includeFlow: true },
+		});
 
 		const [json] = outputJson(result);
 		expect(json.submitted).toEqual({
@@ -368,7 +488,11 @@ describe('options', () => {
 describe('API errors', () => {
 	test('401: the credential is named, the wrong token is nowhere', async () => {
 		const wrongToken = 'tok_wrong_5a8d2c7f1e4b9a3c6d0e2f4a6b8c';
-		const result = await runSamespace(emulator, { steps: straightSteps() }, { credentials: { authToken: wrongToken } });
+		const result = await runSamespace(
+			emulator,
+			{ steps: straightSteps() },
+			{ credentials: { authToken: wrongToken } },
+		);
 
 		expect(emulator.placedCalls).toHaveLength(0);
 		expect(result.error?.message).toBe(
@@ -403,10 +527,16 @@ describe('API errors', () => {
 	});
 
 	test("400 carries Samespace's own message", async () => {
-		emulator.inject({ kind: 'status', status: 400, message: 'caller_id is not a number of this cloud' });
+		emulator.inject({
+			kind: 'status',
+			status: 400,
+			message: 'caller_id is not a number of this cloud',
+		});
 		const result = await runSamespace(emulator, { steps: straightSteps() });
 
-		expect(result.error?.message).toBe('Item 1: Samespace refused the flow: caller_id is not a number of this cloud');
+		expect(result.error?.message).toBe(
+			'Item 1: Samespace refused the flow: caller_id is not a number of this cloud',
+		);
 		expect(result.error?.description).toContain('No call was placed.');
 	});
 
@@ -414,7 +544,9 @@ describe('API errors', () => {
 		emulator.inject({ kind: 'successFalse', message: 'Cloud is suspended' });
 		const result = await runSamespace(emulator, { steps: straightSteps() });
 
-		expect(result.error?.message).toBe('Item 1: Samespace refused the call flow: Cloud is suspended');
+		expect(result.error?.message).toBe(
+			'Item 1: Samespace refused the call flow: Cloud is suspended',
+		);
 		expect(emulator.placedCalls).toHaveLength(0);
 	});
 
@@ -427,31 +559,53 @@ describe('API errors', () => {
 	});
 
 	test('an API message that echoes the token is masked', async () => {
-		emulator.inject({ kind: 'status', status: 400, message: `auth_token ${SECRET_TOKEN} has expired` });
+		emulator.inject({
+			kind: 'status',
+			status: 400,
+			message: `auth_token ${SECRET_TOKEN} has expired`,
+		});
 		const result = await runSamespace(emulator, { steps: straightSteps() });
 
-		expect(result.error?.message).toBe('Item 1: Samespace refused the flow: auth_token ******** has expired');
+		expect(result.error?.message).toBe(
+			'Item 1: Samespace refused the flow: auth_token ******** has expired',
+		);
 		expectNoSecret(result);
 	});
 });
 
 describe('continue on fail', () => {
 	test('every item gets its own result: invalid flows and API errors become error items, others are sent', async () => {
-		emulator.inject({ kind: 'status', status: 500, message: 'internal error' }, { when: (body) => body?.flow?.[0]?.number === '14155550103' });
+		emulator.inject(
+			{ kind: 'status', status: 500, message: 'internal error' },
+			{ when: (body) => body?.flow?.[0]?.number === '14155550103' },
+		);
 		const result = await runSamespace(
 			emulator,
 			{ steps: straightSteps() },
 			{
-				items: [{ phone: '14155550101' }, { phone: 'not a number' }, { phone: '14155550103' }, { phone: '14155550104' }],
+				items: [
+					{ phone: '14155550101' },
+					{ phone: 'not a number' },
+					{ phone: '14155550103' },
+					{ phone: '14155550104' },
+				],
 				continueOnFail: true,
 			},
 		);
 
 		const items = result.outputs.Samespace;
-		expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]);
+		expect(items.map((item) => item.pairedItem)).toEqual([
+			{ item: 0 },
+			{ item: 1 },
+			{ item: 2 },
+			{ item: 3 },
+		]);
 		expect(items[0].json).toEqual(expect.objectContaining({ success: true }));
 		expect(items[1].json).toEqual(
-			expect.objectContaining({ error: expect.stringMatching(/^Item 2: invalid call flow: step 1/), callPlaced: false }),
+			expect.objectContaining({
+				error: expect.stringMatching(/^Item 2: invalid call flow: step 1/),
+				callPlaced: false,
+			}),
 		);
 		expect(items[2].json).toEqual(
 			expect.objectContaining({

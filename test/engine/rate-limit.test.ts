@@ -38,10 +38,14 @@ test('a 429 with Retry-After holds back every worker until that time; every item
 	const server = await startServer((request, response) => {
 		const at = Date.now();
 		const number = calledNumber(request);
-		if (!request.carriesFlow || number === undefined) return json(response, 400, { success: false, message: 'no flow' });
+		if (!request.carriesFlow || number === undefined)
+			return json(response, 400, { success: false, message: 'no flow' });
 		arrivals.push({ phone: number, at });
 		if (arrivals.length <= CONCURRENCY) {
-			firstRound.push({ phone: number, answer: (limit) => (limit ? refuse(response, number) : accept(response, number)) });
+			firstRound.push({
+				phone: number,
+				answer: (limit) => (limit ? refuse(response, number) : accept(response, number)),
+			});
 			if (firstRound.length < CONCURRENCY) return;
 			const [first, ...others] = firstRound;
 			firstRound = [];
@@ -55,7 +59,10 @@ test('a 429 with Retry-After holds back every worker until that time; every item
 
 	const result = await runSamespace(
 		server,
-		{ steps: straightSteps(), options: { concurrency: CONCURRENCY, retries: 5, maxRetryWait: 10, timeout: 30 } },
+		{
+			steps: straightSteps(),
+			options: { concurrency: CONCURRENCY, retries: 5, maxRetryWait: 10, timeout: 30 },
+		},
 		{ items: Array.from({ length: ITEMS }, (_v, index) => ({ phone: phone(index + 1) })) },
 	);
 

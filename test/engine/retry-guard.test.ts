@@ -12,9 +12,17 @@ const ITEMS = [{ phone: '14155550101' }, { phone: '14155550102' }, { phone: '141
 test('a retried execution places no call and says why and how to send only what is left', async () => {
 	const server = await startServer((_request, response) => acceptCall(response));
 	for (const continueOnFail of [false, true]) {
-		const result = await runSamespace(server, { steps: straightSteps() }, { items: ITEMS, mode: 'retry', continueOnFail });
-		expect(result.error?.message).toBe('This is a retry of a failed execution. No call was placed, so nobody is called twice.');
-		expect(result.error?.description).toContain("this node's error there lists the items accepted by Samespace, those that may have been placed, and those not placed");
+		const result = await runSamespace(
+			server,
+			{ steps: straightSteps() },
+			{ items: ITEMS, mode: 'retry', continueOnFail },
+		);
+		expect(result.error?.message).toBe(
+			'This is a retry of a failed execution. No call was placed, so nobody is called twice.',
+		);
+		expect(result.error?.description).toContain(
+			"this node's error there lists the items accepted by Samespace, those that may have been placed, and those not placed",
+		);
 		expect(result.error?.description).toContain('turn on the option "Place Calls When Retrying"');
 	}
 	expect(server.received).toHaveLength(0);
@@ -22,7 +30,11 @@ test('a retried execution places no call and says why and how to send only what 
 
 test('with "Place Calls When Retrying" on, a retried execution places its calls', async () => {
 	const server = await startServer((_request, response) => acceptCall(response));
-	const result = await runSamespace(server, { steps: straightSteps(), options: { callsOnRetry: true } }, { items: ITEMS, mode: 'retry' });
+	const result = await runSamespace(
+		server,
+		{ steps: straightSteps(), options: { callsOnRetry: true } },
+		{ items: ITEMS, mode: 'retry' },
+	);
 
 	expect(result.error).toBeUndefined();
 	expect(server.flowRequests()).toBe(3);
@@ -30,7 +42,11 @@ test('with "Place Calls When Retrying" on, a retried execution places its calls'
 
 test('Validate Only works in a retried execution (it places nothing)', async () => {
 	const server = await startServer((_request, response) => acceptCall(response));
-	const result = await runSamespace(server, { steps: straightSteps(), options: { validateOnly: true } }, { items: ITEMS, mode: 'retry' });
+	const result = await runSamespace(
+		server,
+		{ steps: straightSteps(), options: { validateOnly: true } },
+		{ items: ITEMS, mode: 'retry' },
+	);
 
 	expect(result.error).toBeUndefined();
 	expect(server.received).toHaveLength(0);
@@ -38,7 +54,9 @@ test('Validate Only works in a retried execution (it places nothing)', async () 
 
 test('Retry On Fail in the node settings is refused before any call, even when a later item would fail', async () => {
 	const server = await startServer((request, response) =>
-		calledNumber(request) === '14155550102' ? json(response, 500, { success: false }) : acceptCall(response),
+		calledNumber(request) === '14155550102'
+			? json(response, 500, { success: false })
+			: acceptCall(response),
 	);
 	const result = await runSamespace(
 		server,
@@ -46,21 +64,31 @@ test('Retry On Fail in the node settings is refused before any call, even when a
 		{ items: ITEMS, settings: { retryOnFail: true, maxTries: 3, waitBetweenTries: 0 } },
 	);
 
-	expect(result.error?.message).toBe('Turn off "Retry On Fail" in this node\'s Settings. No call was placed, so nobody is called twice.');
+	expect(result.error?.message).toBe(
+		'Turn off "Retry On Fail" in this node\'s Settings. No call was placed, so nobody is called twice.',
+	);
 	expect(server.received).toHaveLength(0);
 });
 
 test('Retry On Fail with Continue On Fail is refused too: n8n retries a node whose first item is an error item', async () => {
 	const server = await startServer((request, response) =>
-		calledNumber(request) === '14155550101' ? json(response, 500, { success: false }) : acceptCall(response),
+		calledNumber(request) === '14155550101'
+			? json(response, 500, { success: false })
+			: acceptCall(response),
 	);
 	const result = await runSamespace(
 		server,
 		{ steps: straightSteps(), options: { concurrency: 1 } },
-		{ items: ITEMS, continueOnFail: true, settings: { retryOnFail: true, maxTries: 3, waitBetweenTries: 0 } },
+		{
+			items: ITEMS,
+			continueOnFail: true,
+			settings: { retryOnFail: true, maxTries: 3, waitBetweenTries: 0 },
+		},
 	);
 
 	expect(server.received).toHaveLength(0);
 	// With Continue On Fail, n8n keeps the node's error in its run data and passes the input on.
-	expect(result.runData.Samespace.at(-1)?.error?.message).toBe('Turn off "Retry On Fail" in this node\'s Settings. No call was placed, so nobody is called twice.');
+	expect(result.runData.Samespace.at(-1)?.error?.message).toBe(
+		'Turn off "Retry On Fail" in this node\'s Settings. No call was placed, so nobody is called twice.',
+	);
 });

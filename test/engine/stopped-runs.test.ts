@@ -5,12 +5,19 @@
  * the last. The servers here hold each request until the test lets it go, so the order of events
  * is fixed, not left to timing.
  */
-import { acceptCall, calledNumber, json, useServers, type Received } from '../support/hostile-server';
+import {
+	acceptCall,
+	calledNumber,
+	json,
+	useServers,
+	type Received,
+} from '../support/hostile-server';
 import { expectNoSecret, runSamespace, straightSteps } from '../support/samespace';
 
 const startServer = useServers();
 const phone = (item: number) => `141555501${String(item).padStart(2, '0')}`;
-const items = (count: number) => Array.from({ length: count }, (_v, index) => ({ phone: phone(index + 1) }));
+const items = (count: number) =>
+	Array.from({ length: count }, (_v, index) => ({ phone: phone(index + 1) }));
 const itemOf = (request: Received) => Number(calledNumber(request)?.slice(-2));
 
 /** Resolves when `condition()` holds (checked as requests arrive and answers go out). */
@@ -18,7 +25,9 @@ function gate() {
 	const waiting: Array<{ condition: () => boolean; resolve: () => void }> = [];
 	return {
 		until: (condition: () => boolean) =>
-			new Promise<void>((resolve) => (condition() ? resolve() : waiting.push({ condition, resolve }))),
+			new Promise<void>((resolve) =>
+				condition() ? resolve() : waiting.push({ condition, resolve }),
+			),
 		check: () => {
 			for (const entry of [...waiting]) {
 				if (entry.condition()) {
@@ -44,7 +53,8 @@ test('item 2 is refused while items 1 and 3 are in flight; item 3 then fails too
 		arrived.add(item);
 		check();
 		await until(() => [1, 2, 3].every((n) => arrived.has(n)));
-		if (item === 2) return answer(2, () => json(response, 400, { success: false, message: 'number is blocked' }));
+		if (item === 2)
+			return answer(2, () => json(response, 400, { success: false, message: 'number is blocked' }));
 		await until(() => answered.has(2));
 		// Let the node see item 2's refusal before the others answer.
 		await new Promise((resolve) => setTimeout(resolve, 100));
@@ -52,7 +62,11 @@ test('item 2 is refused while items 1 and 3 are in flight; item 3 then fails too
 		return answer(3, () => json(response, 500, { success: false, message: 'database down' }));
 	});
 
-	const result = await runSamespace(server, { steps: straightSteps(), options: { concurrency: 3, retries: 0, timeout: 10 } }, { items: items(6) });
+	const result = await runSamespace(
+		server,
+		{ steps: straightSteps(), options: { concurrency: 3, retries: 0, timeout: 10 } },
+		{ items: items(6) },
+	);
 
 	expect(server.received.map(itemOf).sort()).toEqual([1, 2, 3]);
 	expect(result.error?.message).toBe('Item 2: Samespace refused the flow: number is blocked');
@@ -87,7 +101,11 @@ test('item 1 may have been placed (500) while item 2 is in flight and is accepte
 		acceptCall(response);
 	});
 
-	const result = await runSamespace(server, { steps: straightSteps(), options: { concurrency: 2, retries: 0, timeout: 10 } }, { items: items(4) });
+	const result = await runSamespace(
+		server,
+		{ steps: straightSteps(), options: { concurrency: 2, retries: 0, timeout: 10 } },
+		{ items: items(4) },
+	);
 
 	expect(server.received.map(itemOf).sort()).toEqual([1, 2]);
 	expect(result.error?.message).toBe('Item 1: Samespace failed with HTTP 500: database down');

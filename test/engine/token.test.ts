@@ -7,7 +7,13 @@
 import type { ServerResponse } from 'node:http';
 
 import { json, useServers, type Received } from '../support/hostile-server';
-import { expectNoSecret, outputJson, runSamespace, secretShapes, straightSteps } from '../support/samespace';
+import {
+	expectNoSecret,
+	outputJson,
+	runSamespace,
+	secretShapes,
+	straightSteps,
+} from '../support/samespace';
 
 const startServer = useServers();
 const OPTIONS = { retries: 0, timeout: 2, concurrency: 1 };
@@ -21,7 +27,8 @@ const TOKENS: Array<[string, string]> = [
 ];
 
 /** The token as the server received it in the body. */
-const received = (request: Received) => String((JSON.parse(request.body) as { auth_token?: unknown }).auth_token);
+const received = (request: Received) =>
+	String((JSON.parse(request.body) as { auth_token?: unknown }).auth_token);
 
 type Echo = (token: string, response: ServerResponse) => void;
 const text = (response: ServerResponse, status: number, body: string, type = 'text/plain') => {
@@ -30,18 +37,64 @@ const text = (response: ServerResponse, status: number, body: string, type = 'te
 };
 
 const ECHOES: Array<[string, Echo]> = [
-	['in a 400 message', (token, response) => json(response, 400, { success: false, message: `invalid auth_token: ${token}` })],
-	['in a 401 message, JSON-escaped twice', (token, response) => json(response, 401, { success: false, message: JSON.stringify({ auth_token: token }) })],
+	[
+		'in a 400 message',
+		(token, response) =>
+			json(response, 400, { success: false, message: `invalid auth_token: ${token}` }),
+	],
+	[
+		'in a 401 message, JSON-escaped twice',
+		(token, response) =>
+			json(response, 401, { success: false, message: JSON.stringify({ auth_token: token }) }),
+	],
 	// describeText quotes at most 80 characters: the token straddles that cut.
-	['in plain text where the node cuts its quote', (token, response) => text(response, 200, `${'x'.repeat(62)} token=${token} is not valid`)],
-	['in an HTML title', (token, response) => text(response, 502, `<html><head><title>Bad token ${token.replace(/</g, '&lt;')}</title></head></html>`, 'text/html')],
-	['inside broken JSON', (token, response) => text(response, 200, `{"success": true, "auth_token": ${JSON.stringify(token)}, "call_id": `, 'application/json')],
-	['in an accepted answer', (token, response) => json(response, 200, { success: true, call_id: 'c1', echo: { auth_token: token, [token]: token } })],
-	['in a redirect Location, URL-encoded', (token, response) => {
-		response.writeHead(307, { location: `https://elsewhere.invalid/flow?auth_token=${encodeURIComponent(token)}` });
-		response.end();
-	}],
-	['in a 500 message with whitespace collapsed', (token, response) => json(response, 500, { success: false, message: `bad ${token.replace(/\s+/g, ' ')}` })],
+	[
+		'in plain text where the node cuts its quote',
+		(token, response) => text(response, 200, `${'x'.repeat(62)} token=${token} is not valid`),
+	],
+	[
+		'in an HTML title',
+		(token, response) =>
+			text(
+				response,
+				502,
+				`<html><head><title>Bad token ${token.replace(/</g, '&lt;')}</title></head></html>`,
+				'text/html',
+			),
+	],
+	[
+		'inside broken JSON',
+		(token, response) =>
+			text(
+				response,
+				200,
+				`{"success": true, "auth_token": ${JSON.stringify(token)}, "call_id": `,
+				'application/json',
+			),
+	],
+	[
+		'in an accepted answer',
+		(token, response) =>
+			json(response, 200, {
+				success: true,
+				call_id: 'c1',
+				echo: { auth_token: token, [token]: token },
+			}),
+	],
+	[
+		'in a redirect Location, URL-encoded',
+		(token, response) => {
+			response.writeHead(307, {
+				location: `https://elsewhere.invalid/flow?auth_token=${encodeURIComponent(token)}`,
+			});
+			response.end();
+		},
+	],
+	[
+		'in a 500 message with whitespace collapsed',
+		(token, response) =>
+			json(response, 500, { success: false, message: `bad ${token.replace(/\s+/g, ' ')}` }),
+	],
 ];
 
 describe.each(TOKENS)('a token with %s', (_name, token) => {
@@ -62,9 +115,15 @@ describe.each(TOKENS)('a token with %s', (_name, token) => {
 test('a token too short to mask is refused before any request', async () => {
 	const server = await startServer((_request, response) => json(response, 200, { success: true }));
 	for (const authToken of ['abc', 'ab cd ef', '       ', '']) {
-		const result = await runSamespace(server, { steps: straightSteps(), options: OPTIONS }, { continueOnFail: true, credentials: { authToken } });
+		const result = await runSamespace(
+			server,
+			{ steps: straightSteps(), options: OPTIONS },
+			{ continueOnFail: true, credentials: { authToken } },
+		);
 		expect(result.error?.message).toBe(
-			authToken.trim() === '' ? 'The Auth Token in the Samespace API credential is empty' : 'The Auth Token in the Samespace API credential is too short',
+			authToken.trim() === ''
+				? 'The Auth Token in the Samespace API credential is empty'
+				: 'The Auth Token in the Samespace API credential is too short',
 		);
 		expect(result.error?.description).toContain('No call was placed: nothing was sent.');
 		expect(outputJson(result).every((item) => item.success === undefined)).toBe(true);
@@ -75,6 +134,12 @@ test('a token too short to mask is refused before any request', async () => {
 test('the shapes the tests look for include the pieces a cut would leave', () => {
 	const shapes = secretShapes('  ab"c\\defghijklmnop\n');
 	expect(shapes).toEqual(
-		expect.arrayContaining(['  ab"c\\defghijklmnop\n', 'ab"c\\defghijklmnop', 'ab\\"c\\\\defghijklmnop', 'ab"c\\defghij', 'efghijklmnop']),
+		expect.arrayContaining([
+			'  ab"c\\defghijklmnop\n',
+			'ab"c\\defghijklmnop',
+			'ab\\"c\\\\defghijklmnop',
+			'ab"c\\defghij',
+			'efghijklmnop',
+		]),
 	);
 });

@@ -11,7 +11,11 @@ import { isDeepStrictEqual } from 'node:util';
 
 import fc from 'fast-check';
 
-import { answerReportUrl, readAnswerReport, type AnswerReport } from '../../nodes/Samespace/flow/answer';
+import {
+	answerReportUrl,
+	readAnswerReport,
+	type AnswerReport,
+} from '../../nodes/Samespace/flow/answer';
 import type { Gen } from './arbitraries';
 import { Findings, attempt, forAll, pick, preview } from './checks';
 
@@ -31,7 +35,10 @@ const REF_UNIT = fc.constantFrom(...'abcXYZ019-_.~ &=#+%/?é日'.split(''));
 // Built once: an arbitrary made inside each case (g(fc.string, { unit: ... })) costs far more than the case.
 const NAMES = fc.uniqueArray(fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,10}$/), { maxLength: 6 });
 const KEYPAD = fc.constantFrom(...KEYPAD_KEYS);
-const KEYS = { 5: fc.string({ unit: KEYPAD, maxLength: 5 }), 8: fc.string({ unit: KEYPAD, maxLength: 8 }) };
+const KEYS = {
+	5: fc.string({ unit: KEYPAD, maxLength: 5 }),
+	8: fc.string({ unit: KEYPAD, maxLength: 8 }),
+};
 const REFERENCE = fc.string({ unit: REF_UNIT, minLength: 1, maxLength: 16 });
 const ANY_QUERY = fc.dictionary(fc.string({ maxLength: 8 }), fc.anything(), { maxKeys: 5 });
 const ANYTHING = fc.anything();
@@ -43,7 +50,12 @@ const keypadString = (g: Gen, maxLength: 5 | 8 = 8) => g(() => KEYS[maxLength]);
 const reference = (g: Gen) => g(() => REFERENCE);
 
 /** The report address with each `{{variable}}` filled by `fill(keys)`, as Samespace does at call time. */
-function filled(template: string, variables: readonly string[], keys: readonly string[], fill: (keys: string) => string): string {
+function filled(
+	template: string,
+	variables: readonly string[],
+	keys: readonly string[],
+	fill: (keys: string) => string,
+): string {
 	let url = template;
 	variables.forEach((name, index) => {
 		url = url.split(`{{${name}}}`).join(fill(keys[index]));
@@ -52,7 +64,8 @@ function filled(template: string, variables: readonly string[], keys: readonly s
 }
 
 /** The query of the request, as n8n hands it to the node (one value per name). */
-const queryOf = (url: string): Record<string, unknown> => Object.fromEntries(new URL(url).searchParams);
+const queryOf = (url: string): Record<string, unknown> =>
+	Object.fromEntries(new URL(url).searchParams);
 
 /** Runs `run`; an exception becomes a finding instead of ending the property. */
 
@@ -69,15 +82,28 @@ describe('answer reports', () => {
 			const ref = reference(g);
 			if (keys.some((k) => k.includes('#'))) withHash++;
 			const input = () => ({ resumeUrl, ref, variables, keys });
-			const template = attempt(findings, 'answerReportUrl', input, () => answerReportUrl(resumeUrl, ref, variables));
+			const template = attempt(findings, 'answerReportUrl', input, () =>
+				answerReportUrl(resumeUrl, ref, variables),
+			);
 			if (template === undefined) return;
 			const url = filled(template, variables, keys, encodeURIComponent);
 			const query = attempt(findings, 'new URL', input, () => queryOf(url));
 			if (query === undefined) return;
-			const report = attempt(findings, 'readAnswerReport', input, () => readAnswerReport(query, ref));
+			const report = attempt(findings, 'readAnswerReport', input, () =>
+				readAnswerReport(query, ref),
+			);
 			if (report === undefined) return;
-			const expected: AnswerReport = { ok: true, digits: Object.fromEntries(variables.map((name, i) => [name, keys[i]])), complete: true };
-			if (!isDeepStrictEqual(report, expected)) findings.add(report.ok ? 'the report reads back other digits' : 'the report is refused', input, () => `${url} → ${preview(report)}`);
+			const expected: AnswerReport = {
+				ok: true,
+				digits: Object.fromEntries(variables.map((name, i) => [name, keys[i]])),
+				complete: true,
+			};
+			if (!isDeepStrictEqual(report, expected))
+				findings.add(
+					report.ok ? 'the report reads back other digits' : 'the report is refused',
+					input,
+					() => `${url} → ${preview(report)}`,
+				);
 		});
 		findings.print(`${withHash} with a "#"`);
 		expect(withHash).toBeGreaterThan(RUNS / 5);
@@ -93,12 +119,16 @@ describe('answer reports', () => {
 			const resumeUrl = pick(g, RESUME_URLS);
 			const ref = reference(g);
 			const input = () => ({ resumeUrl, ref, variables, keys });
-			const template = attempt(findings, 'answerReportUrl', input, () => answerReportUrl(resumeUrl, ref, variables));
+			const template = attempt(findings, 'answerReportUrl', input, () =>
+				answerReportUrl(resumeUrl, ref, variables),
+			);
 			if (template === undefined) return;
 			const url = filled(template, variables, keys, (k) => k);
 			const query = attempt(findings, 'new URL', input, () => queryOf(url));
 			if (query === undefined) return;
-			const report = attempt(findings, 'readAnswerReport', input, () => readAnswerReport(query, ref));
+			const report = attempt(findings, 'readAnswerReport', input, () =>
+				readAnswerReport(query, ref),
+			);
 			if (report === undefined) return;
 			const detail = () => `${url} → ${preview(report)}`;
 			if (!report.ok) {
@@ -109,16 +139,24 @@ describe('answer reports', () => {
 			if (at < 0) {
 				const expected = Object.fromEntries(variables.map((name, i) => [name, keys[i]]));
 				if (!report.complete) findings.add('a report without "#" is not complete', input, detail);
-				if (report.cutAt !== undefined) findings.add('a complete report names a cut', input, detail);
-				if (!isDeepStrictEqual(report.digits, expected)) findings.add('a complete report reads back other digits', input, detail);
+				if (report.cutAt !== undefined)
+					findings.add('a complete report names a cut', input, detail);
+				if (!isDeepStrictEqual(report.digits, expected))
+					findings.add('a complete report reads back other digits', input, detail);
 				return;
 			}
 			cut++;
-			const expected = Object.fromEntries([...variables.slice(0, at).map((name, i) => [name, keys[i]]), [variables[at], keys[at].slice(0, keys[at].indexOf('#'))]]);
+			const expected = Object.fromEntries([
+				...variables.slice(0, at).map((name, i) => [name, keys[i]]),
+				[variables[at], keys[at].slice(0, keys[at].indexOf('#'))],
+			]);
 			if (report.complete) findings.add('a report cut at a "#" is complete', input, detail);
-			if (report.cutAt !== variables[at]) findings.add('cutAt is not the first variable with a "#"', input, detail);
-			if (!isDeepStrictEqual(report.digits, expected)) findings.add('the digits are not those before the "#"', input, detail);
-			if (variables.slice(at + 1).some((name) => Object.hasOwn(report.digits, name))) findings.add('a variable after the cut is present', input, detail);
+			if (report.cutAt !== variables[at])
+				findings.add('cutAt is not the first variable with a "#"', input, detail);
+			if (!isDeepStrictEqual(report.digits, expected))
+				findings.add('the digits are not those before the "#"', input, detail);
+			if (variables.slice(at + 1).some((name) => Object.hasOwn(report.digits, name)))
+				findings.add('a variable after the cut is present', input, detail);
 		});
 		findings.print(`${cut} cut`);
 		expect(cut).toBeGreaterThan(RUNS / 5);
@@ -138,32 +176,60 @@ describe('answer reports', () => {
 			const extra = g(fc.integer, { min: 0, max: 3 });
 			for (let i = 0; i < extra; i++) {
 				const name = g(() => SHORT_NAME);
-				query[`key_${name}`] = g(fc.integer, { min: 0, max: 5 }) === 0 ? g(() => ANYTHING) : keypadString(g);
+				query[`key_${name}`] =
+					g(fc.integer, { min: 0, max: 5 }) === 0 ? g(() => ANYTHING) : keypadString(g);
 			}
-			if (g(fc.boolean)) query.end = g(fc.integer, { min: 0, max: 2 }) === 0 ? g(() => ANYTHING) : '1';
+			if (g(fc.boolean))
+				query.end = g(fc.integer, { min: 0, max: 2 }) === 0 ? g(() => ANYTHING) : '1';
 			const input = () => query;
 
-			const report = attempt(findings, 'readAnswerReport', input, () => readAnswerReport(query, REF));
+			const report = attempt(findings, 'readAnswerReport', input, () =>
+				readAnswerReport(query, REF),
+			);
 			if (report === undefined) return;
 			const given = query.ref;
 			const keyEntries = Object.entries(query).filter(([key]) => key.startsWith('key_'));
-			const keypad = keyEntries.every(([key, value]) => key !== 'key_' && typeof value === 'string' && /^[0-9*#]*$/.test(value));
-			const expectedStatus = typeof given !== 'string' || given === '' ? 400 : given !== REF ? 409 : keypad ? undefined : 400;
+			const keypad = keyEntries.every(
+				([key, value]) => key !== 'key_' && typeof value === 'string' && /^[0-9*#]*$/.test(value),
+			);
+			const expectedStatus =
+				typeof given !== 'string' || given === ''
+					? 400
+					: given !== REF
+						? 409
+						: keypad
+							? undefined
+							: 400;
 			const detail = () => preview(report);
 			if (!report.ok) {
 				counts[report.status]++;
-				if (report.status !== expectedStatus) findings.add(`refused with ${report.status} where ${expectedStatus ?? 'ok'} was expected`, input, detail);
-				if (typeof report.error !== 'string' || report.error === '') findings.add('a refusal without an error text', input, detail);
+				if (report.status !== expectedStatus)
+					findings.add(
+						`refused with ${report.status} where ${expectedStatus ?? 'ok'} was expected`,
+						input,
+						detail,
+					);
+				if (typeof report.error !== 'string' || report.error === '')
+					findings.add('a refusal without an error text', input, detail);
 				return;
 			}
 			counts.ok++;
-			if (expectedStatus !== undefined) findings.add(`accepted where ${expectedStatus} was expected`, input, detail);
+			if (expectedStatus !== undefined)
+				findings.add(`accepted where ${expectedStatus} was expected`, input, detail);
 			const digits = Object.fromEntries(keyEntries.map(([key, value]) => [key.slice(4), value]));
-			if (!isDeepStrictEqual(report.digits, digits)) findings.add('the digits are not the key_ values', input, detail);
+			if (!isDeepStrictEqual(report.digits, digits))
+				findings.add('the digits are not the key_ values', input, detail);
 			const complete = query.end === '1';
-			if (report.complete !== complete) findings.add(`complete is ${report.complete} with end ${preview(query.end)}`, input, detail);
-			const last = keyEntries.length > 0 ? keyEntries[keyEntries.length - 1][0].slice(4) : undefined;
-			if (report.cutAt !== (complete ? undefined : last)) findings.add('cutAt is not the last variable of an incomplete report', input, detail);
+			if (report.complete !== complete)
+				findings.add(
+					`complete is ${report.complete} with end ${preview(query.end)}`,
+					input,
+					detail,
+				);
+			const last =
+				keyEntries.length > 0 ? keyEntries[keyEntries.length - 1][0].slice(4) : undefined;
+			if (report.cutAt !== (complete ? undefined : last))
+				findings.add('cutAt is not the last variable of an incomplete report', input, detail);
 		});
 		findings.print(`${counts.ok} ok, ${counts[400]} refused 400, ${counts[409]} refused 409`);
 		expect(counts.ok).toBeGreaterThan(RUNS / 10);

@@ -33,7 +33,8 @@ export const HUGE = 100_000;
 
 export const isRecord = (value: unknown): value is Raw =>
 	typeof value === 'object' && value !== null && !Array.isArray(value);
-export const isType = (value: unknown): value is Type => typeof value === 'string' && (TYPES as readonly string[]).includes(value);
+export const isType = (value: unknown): value is Type =>
+	typeof value === 'string' && (TYPES as readonly string[]).includes(value);
 /** An id as the node compares ids: text or a number, as trimmed text. */
 export const canon = (value: unknown): string | undefined =>
 	typeof value === 'string' || typeof value === 'number' ? String(value).trim() : undefined;
@@ -46,7 +47,10 @@ export function pick<T>(g: Gen, values: readonly T[]): T {
  * `fc.stringMatching` with a regex argument would reuse the first regex's arbitrary for every
  * regex (fast-check caches by arguments, and a RegExp has no own properties to tell them apart).
  */
-const built = <T>(arbitrary: fc.Arbitrary<T>) => () => arbitrary;
+const built =
+	<T>(arbitrary: fc.Arbitrary<T>) =>
+	() =>
+		arbitrary;
 const PHONE_DIGITS = built(fc.stringMatching(/^[1-9][0-9]{1,14}$/));
 const SLUG = built(fc.stringMatching(/^[a-z][a-z0-9_-]{0,10}$/));
 const PATH = built(fc.stringMatching(/^[a-z0-9_-]{1,12}$/));
@@ -58,7 +62,12 @@ const int = (g: Gen, min: number, max: number): number => g(fc.integer, { min, m
 
 /** An own, enumerable property even for `__proto__`, as `JSON.parse` makes it. */
 export function setOwn(target: Raw, key: string, value: unknown): void {
-	Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+	Object.defineProperty(target, key, {
+		value,
+		enumerable: true,
+		writable: true,
+		configurable: true,
+	});
 }
 
 export function deepArray(depth: number, leaf: unknown = 1): unknown {
@@ -92,7 +101,16 @@ export function clone<T>(value: T): T {
 // Valid values
 // ---------------------------------------------------------------------------------------------
 
-const WORDS = ['Hello', 'Press 1 for sales', 'Привет', 'こんにちは', '🎉 Welcome', 'Ça va', 'مرحبا', 'a'];
+const WORDS = [
+	'Hello',
+	'Press 1 for sales',
+	'Привет',
+	'こんにちは',
+	'🎉 Welcome',
+	'Ça va',
+	'مرحبا',
+	'a',
+];
 
 function phoneDigits(g: Gen): string {
 	return g(PHONE_DIGITS);
@@ -128,7 +146,13 @@ export function validText(g: Gen): string {
 }
 
 export function validAudioUrl(g: Gen): string {
-	const host = pick(g, ['example.com', 'cdn.acme.io', 'media.example.com:8443', '192.168.0.10', 'xn--bcher-kva.example']);
+	const host = pick(g, [
+		'example.com',
+		'cdn.acme.io',
+		'media.example.com:8443',
+		'192.168.0.10',
+		'xn--bcher-kva.example',
+	]);
 	const path = g(PATH);
 	return `${pick(g, ['https', 'http'])}://${host}/${chance(g, 20) ? 'ä/' : ''}${path}.mp3`;
 }
@@ -137,7 +161,9 @@ export function validHttpUrl(g: Gen, variables: string[]): string {
 	const base = `${pick(g, ['https', 'http'])}://${pick(g, ['api.example.com', 'crm.acme.io/v2', 'localhost:3000'])}`;
 	const segment = g(SEGMENT);
 	const variable = variables.length > 0 && chance(g, 60) ? pick(g, variables) : undefined;
-	return variable ? `${base}/${segment}/{{${chance(g, 30) ? ' ' : ''}${variable}}}?x=1` : `${base}/${segment}`;
+	return variable
+		? `${base}/${segment}/{{${chance(g, 30) ? ' ' : ''}${variable}}}?x=1`
+		: `${base}/${segment}`;
 }
 
 export function validMethod(g: Gen): string {
@@ -171,7 +197,8 @@ function uniqueIds(g: Gen, count: number): Array<string | number> {
 	const ids: Array<string | number> = [];
 	for (let i = 0; i < count; i++) {
 		let id = idCandidate(g);
-		for (let tries = 0; tries < 5 && (seen.has(canon(id) as string) || canon(id) === ''); tries++) id = idCandidate(g);
+		for (let tries = 0; tries < 5 && (seen.has(canon(id) as string) || canon(id) === ''); tries++)
+			id = idCandidate(g);
 		if (seen.has(canon(id) as string) || canon(id) === '') id = `step-${i}-${seen.size}`;
 		seen.add(canon(id) as string);
 		ids.push(id);
@@ -183,7 +210,8 @@ function uniqueIds(g: Gen, count: number): Array<string | number> {
 function refTo(g: Gen, id: string | number): string | number {
 	if (typeof id === 'number') return chance(g, 50) ? id : String(id);
 	const trimmed = id.trim();
-	if (/^\d+$/.test(trimmed) && String(Number(trimmed)) === trimmed && chance(g, 40)) return Number(trimmed);
+	if (/^\d+$/.test(trimmed) && String(Number(trimmed)) === trimmed && chance(g, 40))
+		return Number(trimmed);
 	return pick(g, [id, trimmed, ` ${trimmed}  `]);
 }
 
@@ -273,7 +301,9 @@ export function hugeString(g: Gen, base?: string): string {
 /** A value nested 1000+ deep, as the issue asks (a list of lists, or objects in objects). */
 function deepValue(g: Gen): Bad {
 	const depth = int(g, 1000, 1500);
-	return chance(g, 50) ? bad(deepArray(depth), `deep list (${depth})`) : bad(deepObject(depth, pick(g, ['a', '1', 'flow'])), `deep object (${depth})`);
+	return chance(g, 50)
+		? bad(deepArray(depth), `deep list (${depth})`)
+		: bad(deepObject(depth, pick(g, ['a', '1', 'flow'])), `deep object (${depth})`);
 }
 
 /** Values of the wrong kind for any field: each is wrong for every field of every step type. */
@@ -290,9 +320,15 @@ function wrongKind(g: Gen): Bad {
 		case 4:
 			return bad(['1', 2], 'list');
 		case 5:
-			return bad(JSON.parse('{"__proto__": {"polluted": "yes", "type": "call"}}'), '__proto__ object');
+			return bad(
+				JSON.parse('{"__proto__": {"polluted": "yes", "type": "call"}}'),
+				'__proto__ object',
+			);
 		case 6:
-			return bad(JSON.parse('{"constructor": {"prototype": {"polluted": "yes"}}}'), 'constructor object');
+			return bad(
+				JSON.parse('{"constructor": {"prototype": {"polluted": "yes"}}}'),
+				'constructor object',
+			);
 		case 7:
 			return deepValue(g);
 		default:
@@ -300,10 +336,53 @@ function wrongKind(g: Gen): Bad {
 	}
 }
 
-const NOT_PHONES = ['', '   ', 'call me maybe', '+', '1', '+1 (XXX) XXX-XXXX', 'XXXXXXXXXX', '1234567890123456', '12345678901234567890', '١٢٣٤٥', '１２３４', '12/34', '+-', 'null', '0x1F'];
-const NOT_URLS = ['', '  ', 'example.com/a.mp3', 'ftp://example.com/a.mp3', 'https://', 'https://exa mple.com/a', 'javascript:alert(1)', 'file:///etc/passwd', '/relative/path.mp3', 'https://{{x}} y', 'mailto:a@b.c', '“https://example.com”'];
+const NOT_PHONES = [
+	'',
+	'   ',
+	'call me maybe',
+	'+',
+	'1',
+	'+1 (XXX) XXX-XXXX',
+	'XXXXXXXXXX',
+	'1234567890123456',
+	'12345678901234567890',
+	'١٢٣٤٥',
+	'１２３４',
+	'12/34',
+	'+-',
+	'null',
+	'0x1F',
+];
+const NOT_URLS = [
+	'',
+	'  ',
+	'example.com/a.mp3',
+	'ftp://example.com/a.mp3',
+	'https://',
+	'https://exa mple.com/a',
+	'javascript:alert(1)',
+	'file:///etc/passwd',
+	'/relative/path.mp3',
+	'https://{{x}} y',
+	'mailto:a@b.c',
+	'“https://example.com”',
+];
 const NOT_VARIABLES = ['', '   ', '1abc', 'a b', 'a-b', 'é', '{{x}}', 'x.y', '$x'];
-const NOT_TYPES = ['', 'Call', 'CALL', 'callback', 'sms', 'play ', 'dial', 'constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', '🎉'];
+const NOT_TYPES = [
+	'',
+	'Call',
+	'CALL',
+	'callback',
+	'sms',
+	'play ',
+	'dial',
+	'constructor',
+	'toString',
+	'__proto__',
+	'hasOwnProperty',
+	'valueOf',
+	'🎉',
+];
 const NOT_METHODS = ['', 'FETCH', 'GETT', 'get post', 'CONNECT', 'ГЕТ'];
 
 /** A value that is wrong for `field` of a step of `type` (and stays wrong as JSON, unless marked). */
@@ -313,7 +392,13 @@ export function badFieldValue(g: Gen, field: string, type: Type): Bad {
 	if (roll < 30 && field !== 'text') return wrongKind(g);
 	switch (field) {
 		case 'id':
-			return pick(g, [bad(null, 'null'), bad('', 'empty'), bad('   ', 'blank'), bad(NaN, 'NaN', false), bad(undefined, 'undefined', false)]);
+			return pick(g, [
+				bad(null, 'null'),
+				bad('', 'empty'),
+				bad('   ', 'blank'),
+				bad(NaN, 'NaN', false),
+				bad(undefined, 'undefined', false),
+			]);
 		case 'type':
 			return pick(g, [
 				bad(pick(g, NOT_TYPES), 'unknown type'),
@@ -333,11 +418,24 @@ export function badFieldValue(g: Gen, field: string, type: Type): Bad {
 			]);
 		case 'text':
 			// Wrong even when a url is there: text, when given, must be text (null counts as left out).
-			return pick(g, [bad(pick(g, [0, 12, -0]), 'number'), bad(true, 'boolean'), bad({}, 'object'), bad(['Hello'], 'list')]);
+			return pick(g, [
+				bad(pick(g, [0, 12, -0]), 'number'),
+				bad(true, 'boolean'),
+				bad({}, 'object'),
+				bad(['Hello'], 'list'),
+			]);
 		case 'url':
-			return pick(g, [bad(pick(g, NOT_URLS), 'not a url'), bad(8080, 'number'), ...(type === 'http' ? [bad(null, 'null')] : [])]);
+			return pick(g, [
+				bad(pick(g, NOT_URLS), 'not a url'),
+				bad(8080, 'number'),
+				...(type === 'http' ? [bad(null, 'null')] : []),
+			]);
 		case 'method':
-			return pick(g, [bad(pick(g, NOT_METHODS), 'unknown method'), bad(null, 'null'), bad(1, 'number')]);
+			return pick(g, [
+				bad(pick(g, NOT_METHODS), 'unknown method'),
+				bad(null, 'null'),
+				bad(1, 'number'),
+			]);
 		case 'count':
 			return pick(g, [
 				bad(pick(g, ['1', '4', 'four', '']), 'text'),
@@ -346,7 +444,11 @@ export function badFieldValue(g: Gen, field: string, type: Type): Bad {
 				bad(pick(g, [NaN, Infinity, -Infinity]), 'NaN/Infinity', false),
 			]);
 		case 'variable':
-			return pick(g, [bad(pick(g, NOT_VARIABLES), 'not a name'), bad(null, 'null'), bad(7, 'number')]);
+			return pick(g, [
+				bad(pick(g, NOT_VARIABLES), 'not a name'),
+				bad(null, 'null'),
+				bad(7, 'number'),
+			]);
 		case 'next_step':
 			if (type === 'digits') {
 				return pick(g, [
@@ -378,7 +480,13 @@ export function badFieldValue(g: Gen, field: string, type: Type): Bad {
 					bad({ ok: '1', error: '1' }, 'wrong route names'),
 				]);
 			}
-			return pick(g, [bad('', 'empty'), bad('   ', 'blank'), bad(true, 'boolean'), bad({ success: '1' }, 'object'), bad(NaN, 'NaN', false)]);
+			return pick(g, [
+				bad('', 'empty'),
+				bad('   ', 'blank'),
+				bad(true, 'boolean'),
+				bad({ success: '1' }, 'object'),
+				bad(NaN, 'NaN', false),
+			]);
 		default:
 			return wrongKind(g);
 	}
@@ -425,21 +533,28 @@ export interface BrokenFlow {
 }
 
 const stepMentioned = (index: number) => (problems: string[]) =>
-	problems.some((problem) => problem.startsWith(`step ${index + 1} (`)) ? undefined : `no problem names step ${index + 1}`;
+	problems.some((problem) => problem.startsWith(`step ${index + 1} (`))
+		? undefined
+		: `no problem names step ${index + 1}`;
 
-const some = (what: string, test: (problem: string) => boolean): Expectation => (problems) =>
-	problems.some(test) ? undefined : `no problem ${what}`;
+const some =
+	(what: string, test: (problem: string) => boolean): Expectation =>
+	(problems) =>
+		problems.some(test) ? undefined : `no problem ${what}`;
 
-const all = (...expectations: Expectation[]): Expectation => (problems) => {
-	for (const expectation of expectations) {
-		const missing = expectation(problems);
-		if (missing) return missing;
-	}
-	return undefined;
-};
+const all =
+	(...expectations: Expectation[]): Expectation =>
+	(problems) => {
+		for (const expectation of expectations) {
+			const missing = expectation(problems);
+			if (missing) return missing;
+		}
+		return undefined;
+	};
 
 /** Steps that are objects, with their indexes. */
-const recordIndexes = (flow: unknown[]): number[] => flow.flatMap((step, index) => (isRecord(step) ? [index] : []));
+const recordIndexes = (flow: unknown[]): number[] =>
+	flow.flatMap((step, index) => (isRecord(step) ? [index] : []));
 
 function idsOf(flow: unknown[]): Set<string> {
 	const ids = new Set<string>();
@@ -454,14 +569,26 @@ function missingId(g: Gen, flow: unknown[], huge = false): string | number {
 	const ids = idsOf(flow);
 	const candidates: Array<string | number> = huge
 		? [hugeString(g)]
-		: [`missing-${int(g, 0, 99)}`, 10, '10', int(g, 100, 100_000), 'Step 2', '🎉', ` ${int(g, 500, 900)} `, 'callback'];
+		: [
+				`missing-${int(g, 0, 99)}`,
+				10,
+				'10',
+				int(g, 100, 100_000),
+				'Step 2',
+				'🎉',
+				` ${int(g, 500, 900)} `,
+				'callback',
+			];
 	for (const candidate of candidates) if (!ids.has(canon(candidate) as string)) return candidate;
 	let n = 0;
 	while (ids.has(`nowhere-${n}`)) n++;
 	return `nowhere-${n}`;
 }
 
-type Mutation = (g: Gen, flow: unknown[]) => { flow: unknown; label: string; expect: Expectation; jsonSafe?: boolean } | undefined;
+type Mutation = (
+	g: Gen,
+	flow: unknown[],
+) => { flow: unknown; label: string; expect: Expectation; jsonSafe?: boolean } | undefined;
 
 /** The field named in a problem of a step, in JSON mode: `step 2 (id "a", call), number: …`. */
 const fieldMentioned = (index: number, field: string): Expectation =>
@@ -491,13 +618,26 @@ const MUTATIONS: Array<[weight: number, name: string, mutation: Mutation]> = [
 			if (field === 'text+url') {
 				delete step.text;
 				delete step.url;
-				return { flow, label: 'delete play text and url', expect: all(stepMentioned(index), some('says a play step needs something to play', (p) => p.includes('needs something to play'))) };
+				return {
+					flow,
+					label: 'delete play text and url',
+					expect: all(
+						stepMentioned(index),
+						some('says a play step needs something to play', (p) =>
+							p.includes('needs something to play'),
+						),
+					),
+				};
 			}
 			delete step[field];
 			return {
 				flow,
 				label: `delete ${type}.${field}`,
-				expect: all(stepMentioned(index), fieldMentioned(index, field), some('says the field is missing', (p) => p.includes('is missing'))),
+				expect: all(
+					stepMentioned(index),
+					fieldMentioned(index, field),
+					some('says the field is missing', (p) => p.includes('is missing')),
+				),
 			};
 		},
 	],
@@ -520,7 +660,10 @@ const MUTATIONS: Array<[weight: number, name: string, mutation: Mutation]> = [
 				flow,
 				label: `${field}: ${value.label}`,
 				jsonSafe: value.jsonSafe,
-				expect: typeOk || field === 'type' ? all(stepMentioned(index), fieldMentioned(index, field)) : stepMentioned(index),
+				expect:
+					typeOk || field === 'type'
+						? all(stepMentioned(index), fieldMentioned(index, field))
+						: stepMentioned(index),
 			};
 		},
 	],
@@ -534,11 +677,32 @@ const MUTATIONS: Array<[weight: number, name: string, mutation: Mutation]> = [
 			const step = flow[index] as Raw;
 			const known = isType(step.type) ? FIELDS[step.type] : FIELDS.call;
 			const candidates = [
-				'flow', 'cloud_sid', 'publish', 'nextStep', 'next', 'ID', 'Type', 'date', 'timezone', 'auth_token',
-				'constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__', 'prototype', '🎉', ' id', '',
-				...(['number', 'caller_id', 'text', 'url', 'count', 'variable', 'method'].filter((f) => !known.includes(f))),
+				'flow',
+				'cloud_sid',
+				'publish',
+				'nextStep',
+				'next',
+				'ID',
+				'Type',
+				'date',
+				'timezone',
+				'auth_token',
+				'constructor',
+				'toString',
+				'hasOwnProperty',
+				'valueOf',
+				'__proto__',
+				'prototype',
+				'🎉',
+				' id',
+				'',
+				...['number', 'caller_id', 'text', 'url', 'count', 'variable', 'method'].filter(
+					(f) => !known.includes(f),
+				),
 			];
-			const key = chance(g, 15) ? g(fc.string, { unit: 'grapheme', minLength: 1, maxLength: 10 }) : pick(g, candidates);
+			const key = chance(g, 15)
+				? g(fc.string, { unit: 'grapheme', minLength: 1, maxLength: 10 })
+				: pick(g, candidates);
 			if (known.includes(key)) return undefined;
 			const value = pick(g, ['1', 1, null, { polluted: 'yes' }, ['x'], true]);
 			setOwn(step, key, value);
@@ -548,7 +712,15 @@ const MUTATIONS: Array<[weight: number, name: string, mutation: Mutation]> = [
 				label: `unknown field ${['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__', 'prototype', 'flow', 'cloud_sid', 'publish'].includes(key) ? `"${key}"` : '(other)'}`,
 				// With several unknown fields, the problem is filed under the first and names them all.
 				expect: typeOk
-					? all(stepMentioned(index), some(`names the unknown field "${key}"`, (p) => p.startsWith(`step ${index + 1} (`) && (p.includes(`), ${key}:`) || p.includes(`"${key}"`))))
+					? all(
+							stepMentioned(index),
+							some(
+								`names the unknown field "${key}"`,
+								(p) =>
+									p.startsWith(`step ${index + 1} (`) &&
+									(p.includes(`), ${key}:`) || p.includes(`"${key}"`)),
+							),
+						)
 					: stepMentioned(index),
 			};
 		},
@@ -565,17 +737,24 @@ const MUTATIONS: Array<[weight: number, name: string, mutation: Mutation]> = [
 			let path = 'next_step';
 			if (step.type === 'digits') {
 				const key = pick(g, KEYS);
-				step.next_step = isRecord(step.next_step) ? { ...step.next_step, [key]: target } : { [key]: target };
+				step.next_step = isRecord(step.next_step)
+					? { ...step.next_step, [key]: target }
+					: { [key]: target };
 				path = `next_step.${key}`;
 			} else if (step.type === 'http') {
 				const which = pick(g, ['success', 'fail']);
-				step.next_step = isRecord(step.next_step) ? { ...step.next_step, [which]: target } : { success: target, fail: target };
+				step.next_step = isRecord(step.next_step)
+					? { ...step.next_step, [which]: target }
+					: { success: target, fail: target };
 				path = `next_step.${which}`;
 			} else step.next_step = target;
 			return {
 				flow,
 				label: `dangling ${step.type === 'digits' || step.type === 'http' ? step.type : 'plain'} reference${typeof target === 'string' && target.length > 1000 ? ' (huge)' : ''}`,
-				expect: some(`says step ${index + 1} ${path} points to a missing step`, (p) => p.startsWith(`step ${index + 1} (`) && p.includes('which is not in this flow')),
+				expect: some(
+					`says step ${index + 1} ${path} points to a missing step`,
+					(p) => p.startsWith(`step ${index + 1} (`) && p.includes('which is not in this flow'),
+				),
 			};
 		},
 	],
@@ -604,13 +783,23 @@ const MUTATIONS: Array<[weight: number, name: string, mutation: Mutation]> = [
 		6,
 		'first step not a call',
 		(g, flow) => {
-			const movable = recordIndexes(flow).filter((index) => index > 0 && isType((flow[index] as Raw).type) && (flow[index] as Raw).type !== 'call');
+			const movable = recordIndexes(flow).filter(
+				(index) =>
+					index > 0 && isType((flow[index] as Raw).type) && (flow[index] as Raw).type !== 'call',
+			);
 			if (movable.length > 0 && chance(g, 70)) {
 				const index = pick(g, movable);
 				const [step] = flow.splice(index, 1);
 				flow.unshift(step);
 			} else flow.unshift({ id: missingId(g, flow), type: 'play', text: 'Hello first' });
-			return { flow, label: 'first step not a call', expect: some('says the first step must be a call', (p) => p.startsWith('step 1 (') && p.includes('the first step must be a call step')) };
+			return {
+				flow,
+				label: 'first step not a call',
+				expect: some(
+					'says the first step must be a call',
+					(p) => p.startsWith('step 1 (') && p.includes('the first step must be a call step'),
+				),
+			};
 		},
 	],
 	[
@@ -635,7 +824,10 @@ const MUTATIONS: Array<[weight: number, name: string, mutation: Mutation]> = [
 				flow,
 				label: `step is ${junk.label}${junk.label === 'hole' || junk.label === 'undefined' ? (index === 0 ? ' (first)' : ' (later)') : ''}`,
 				jsonSafe: junk.jsonSafe,
-				expect: some(`says step ${index + 1} must be an object`, (p) => p.startsWith(`step ${index + 1} (`) && p.includes('each step must be an object')),
+				expect: some(
+					`says step ${index + 1} must be an object`,
+					(p) => p.startsWith(`step ${index + 1} (`) && p.includes('each step must be an object'),
+				),
 			};
 		},
 	],
@@ -654,7 +846,10 @@ const MUTATIONS: Array<[weight: number, name: string, mutation: Mutation]> = [
 				bad({ flow: {} }, 'payload with flow object'),
 				bad({ flow: [] }, 'payload with empty flow'),
 				bad({ flow: 'x' }, 'payload with flow text'),
-				bad(JSON.parse('{"__proto__": {"flow": [{"id": "1", "type": "call"}]}}'), '__proto__ payload'),
+				bad(
+					JSON.parse('{"__proto__": {"flow": [{"id": "1", "type": "call"}]}}'),
+					'__proto__ payload',
+				),
 				bad(deepArray(int(g, 1000, 1500)), 'deep list'),
 				bad(deepObject(int(g, 1000, 1500), 'flow'), 'deep flow object'),
 				bad(undefined, 'undefined', false),
@@ -666,7 +861,13 @@ const MUTATIONS: Array<[weight: number, name: string, mutation: Mutation]> = [
 				label: `not a flow: ${junk.label}`,
 				jsonSafe: junk.jsonSafe,
 				// A deep list is a list whose first step is a list.
-				expect: some('names the flow', (p) => /^flow[,:]/.test(p) || p.startsWith('The flow JSON') || (junk.label === 'deep list' && p.startsWith('step 1 ('))),
+				expect: some(
+					'names the flow',
+					(p) =>
+						/^flow[,:]/.test(p) ||
+						p.startsWith('The flow JSON') ||
+						(junk.label === 'deep list' && p.startsWith('step 1 (')),
+				),
 			};
 		},
 	],
@@ -674,7 +875,10 @@ const MUTATIONS: Array<[weight: number, name: string, mutation: Mutation]> = [
 
 const TOTAL_WEIGHT = MUTATIONS.reduce((sum, [weight]) => sum + weight, 0);
 
-function applyMutation(g: Gen, flow: unknown[]): { flow: unknown; label: string; expect: Expectation; jsonSafe: boolean } {
+function applyMutation(
+	g: Gen,
+	flow: unknown[],
+): { flow: unknown; label: string; expect: Expectation; jsonSafe: boolean } {
 	for (;;) {
 		let roll = int(g, 0, TOTAL_WEIGHT - 1);
 		const entry = MUTATIONS.find(([weight]) => (roll -= weight) < 0) as (typeof MUTATIONS)[number];
@@ -703,10 +907,22 @@ export function brokenFlow(g: Gen): BrokenFlow {
 }
 
 /** The forms the JSON parameter takes: the value itself, JSON text, or a whole pasted payload. */
-export function present(g: Gen, flow: unknown, jsonSafe: boolean): { parameter: unknown; form: string } {
+export function present(
+	g: Gen,
+	flow: unknown,
+	jsonSafe: boolean,
+): { parameter: unknown; form: string } {
 	const roll = int(g, 0, 99);
-	const payload = (f: unknown) => ({ cloud_id: 'someone', auth_token: 'pasted', record: false, flow: f });
-	if (roll < 55 || !jsonSafe) return roll < 90 || !isArrayLike(flow) ? { parameter: flow, form: 'value' } : { parameter: payload(flow), form: 'payload' };
+	const payload = (f: unknown) => ({
+		cloud_id: 'someone',
+		auth_token: 'pasted',
+		record: false,
+		flow: f,
+	});
+	if (roll < 55 || !jsonSafe)
+		return roll < 90 || !isArrayLike(flow)
+			? { parameter: flow, form: 'value' }
+			: { parameter: payload(flow), form: 'payload' };
 	if (roll < 85) return { parameter: toJsonText(g, flow), form: 'JSON text' };
 	return { parameter: toJsonText(g, payload(flow)), form: 'payload text' };
 }
@@ -739,18 +955,51 @@ export interface BrokenText {
 	corruption: string;
 }
 
-const JUNK_INSERTS = [',', '{', '}', '[', ']', ':', '"', "'", '\\', 'x', '\u0000', '\u0007', '“', '”', '‘', '’', '«', '»', '″', 'NaN', 'nil', '…', '\uFEFF', '\t"', ',,', '}}'];
+const JUNK_INSERTS = [
+	',',
+	'{',
+	'}',
+	'[',
+	']',
+	':',
+	'"',
+	"'",
+	'\\',
+	'x',
+	'\u0000',
+	'\u0007',
+	'“',
+	'”',
+	'‘',
+	'’',
+	'«',
+	'»',
+	'″',
+	'NaN',
+	'nil',
+	'…',
+	'\uFEFF',
+	'\t"',
+	',,',
+	'}}',
+];
 
 /** A valid flow's JSON text, corrupted; never valid JSON (a corruption that left it valid is followed by a cut). */
 export function brokenJsonText(g: Gen): BrokenText {
 	const broken = corruptJsonText(g);
-	return isValidJson(broken.text) ? { text: broken.text.slice(0, -1), corruption: `${broken.corruption}, then cut short` } : broken;
+	return isValidJson(broken.text)
+		? { text: broken.text.slice(0, -1), corruption: `${broken.corruption}, then cut short` }
+		: broken;
 }
 
 function corruptJsonText(g: Gen): BrokenText {
 	const { flow } = validFlow(g);
 	const pretty = chance(g, 60);
-	const base = JSON.stringify(chance(g, 20) ? { cloud_id: 'c', auth_token: 't', record: true, flow } : flow, null, pretty ? 2 : 0);
+	const base = JSON.stringify(
+		chance(g, 20) ? { cloud_id: 'c', auth_token: 't', record: true, flow } : flow,
+		null,
+		pretty ? 2 : 0,
+	);
 	const at = (max = base.length) => int(g, 0, max);
 	switch (int(g, 0, 9)) {
 		case 0: {
@@ -759,7 +1008,10 @@ function corruptJsonText(g: Gen): BrokenText {
 		}
 		case 1: {
 			const p = at();
-			return { text: base.slice(0, p) + pick(g, JUNK_INSERTS) + base.slice(p), corruption: 'junk inserted' };
+			return {
+				text: base.slice(0, p) + pick(g, JUNK_INSERTS) + base.slice(p),
+				corruption: 'junk inserted',
+			};
 		}
 		case 2: {
 			const p = at(base.length - 1);
@@ -768,7 +1020,9 @@ function corruptJsonText(g: Gen): BrokenText {
 		case 3: {
 			// Typographic quotes, as text copied from the Samespace document has.
 			let open = true;
-			const text = base.replace(/"/g, () => (chance(g, 70) ? ((open = !open), open ? '”' : '“') : '"'));
+			const text = base.replace(/"/g, () =>
+				chance(g, 70) ? ((open = !open), open ? '”' : '“') : '"',
+			);
 			return { text, corruption: 'typographic quotes' };
 		}
 		case 4: {
@@ -777,11 +1031,17 @@ function corruptJsonText(g: Gen): BrokenText {
 			return { text: `${base.slice(0, p)}${comment}\n${base.slice(p)}`, corruption: 'comment' };
 		}
 		case 5:
-			return { text: base.replace(/([}\]])(\s*)$/, ',$1$2').replace(/"(\s*)}/, '",$1}'), corruption: 'trailing comma' };
+			return {
+				text: base.replace(/([}\]])(\s*)$/, ',$1$2').replace(/"(\s*)}/, '",$1}'),
+				corruption: 'trailing comma',
+			};
 		case 6:
 			return { text: base.replace(/"/g, "'"), corruption: 'single quotes' };
 		case 7:
-			return { text: pick(g, ['flow = ', 'const flow = ', '```json\n', 'payload: ']) + base, corruption: 'prefix' };
+			return {
+				text: pick(g, ['flow = ', 'const flow = ', '```json\n', 'payload: ']) + base,
+				corruption: 'prefix',
+			};
 		case 8:
 			return { text: base + pick(g, [']', '}', ';', ' x', '\n```', ',']), corruption: 'suffix' };
 		default: {
@@ -789,7 +1049,11 @@ function corruptJsonText(g: Gen): BrokenText {
 			let text = base;
 			for (let i = 0, n = int(g, 1, 5); i < n; i++) {
 				const p = int(g, 0, text.length);
-				text = chance(g, 50) ? text.slice(0, p) + g(fc.string, { unit: 'binary', minLength: 1, maxLength: 3 }) + text.slice(p) : text.slice(0, p) + text.slice(p + int(g, 1, 5));
+				text = chance(g, 50)
+					? text.slice(0, p) +
+						g(fc.string, { unit: 'binary', minLength: 1, maxLength: 3 }) +
+						text.slice(p)
+					: text.slice(0, p) + text.slice(p + int(g, 1, 5));
 			}
 			return { text, corruption: 'random edits' };
 		}
@@ -820,7 +1084,8 @@ function stepListId(g: Gen, index: number, used: Set<string>): string | number |
 	let id: string | number;
 	if (roll < 7) id = g(SLUG);
 	else if (roll < 8) id = int(g, 1000, 9999);
-	else if (roll < 9) id = `${pick(g, WORDS).slice(0, 2)}${g(fc.string, { unit: 'grapheme', maxLength: 6 })}`;
+	else if (roll < 9)
+		id = `${pick(g, WORDS).slice(0, 2)}${g(fc.string, { unit: 'grapheme', maxLength: 6 })}`;
 	else id = ` s${index} `;
 	return used.has(String(id).trim()) || String(id).trim() === '' ? undefined : id;
 }
@@ -835,12 +1100,20 @@ export function validSteps(g: Gen): ValidSteps {
 		return id;
 	});
 	// Explicit ids are never digits-only below 1000, so they cannot meet a position.
-	const ids = rawIds.map((id, index) => (id === undefined || String(id).trim() === '' ? String(index + 1) : String(id).trim()));
+	const ids = rawIds.map((id, index) =>
+		id === undefined || String(id).trim() === '' ? String(index + 1) : String(id).trim(),
+	);
 	const ref = () => {
 		const target = int(g, 0, length - 1);
-		return refTo(g, rawIds[target] === undefined || String(rawIds[target]).trim() === '' ? ids[target] : (rawIds[target] as string | number));
+		return refTo(
+			g,
+			rawIds[target] === undefined || String(rawIds[target]).trim() === ''
+				? ids[target]
+				: (rawIds[target] as string | number),
+		);
 	};
-	const blankOr = <T>(value: () => T): T | string | undefined => (chance(g, 50) ? pick(g, [undefined, '']) : value());
+	const blankOr = <T>(value: () => T): T | string | undefined =>
+		chance(g, 50) ? pick(g, [undefined, '']) : value();
 	const entries = Array.from({ length }, (_x, index): StepListEntry => {
 		const type: Type = index === 0 ? 'call' : pick(g, TYPES);
 		const entry: StepListEntry = { type };
@@ -856,7 +1129,8 @@ export function validSteps(g: Gen): ValidSteps {
 			case 'play': {
 				const mode = int(g, 0, 2);
 				entry.text = mode !== 1 ? validText(g) : pick(g, ['', undefined as unknown as string]);
-				entry.audioUrl = mode !== 0 ? validAudioUrl(g) : pick(g, ['', undefined as unknown as string]);
+				entry.audioUrl =
+					mode !== 0 ? validAudioUrl(g) : pick(g, ['', undefined as unknown as string]);
 				entry.nextStep = blankOr(ref) as string;
 				break;
 			}
@@ -879,7 +1153,8 @@ export function validSteps(g: Gen): ValidSteps {
 				entry.onFailure = (last ? ref() : blankOr(ref)) as string;
 				break;
 		}
-		for (const key of Object.keys(entry) as Array<keyof StepListEntry>) if (entry[key] === undefined) delete entry[key];
+		for (const key of Object.keys(entry) as Array<keyof StepListEntry>)
+			if (entry[key] === undefined) delete entry[key];
 		return entry;
 	});
 	return { entries, ids };
@@ -922,41 +1197,105 @@ const STEP_LIST_FIELDS: Record<Type, Array<keyof StepListEntry>> = {
 };
 
 const labelMentioned = (index: number, field: string): Expectation =>
-	some(`names step ${index + 1} and ${LABELS[field]?.[0] ?? field}`, (p) => p.startsWith(`step ${index + 1} (`) && (LABELS[field] ?? [field]).some((label) => p.includes(label)));
+	some(
+		`names step ${index + 1} and ${LABELS[field]?.[0] ?? field}`,
+		(p) =>
+			p.startsWith(`step ${index + 1} (`) &&
+			(LABELS[field] ?? [field]).some((label) => p.includes(label)),
+	);
 
 /** A value wrong for a step-list field (the builder turns blank into defaults, so those are left out). */
 function badStepListValue(g: Gen, field: keyof StepListEntry): Bad {
-	const kinds = (): Bad => pick(g, [bad({}, 'empty object'), bad({ a: 1 }, 'object'), bad(true, 'boolean'), bad(['x', 'y'], 'list'), bad(deepArray(int(g, 1000, 1500)), 'deep list')]);
+	const kinds = (): Bad =>
+		pick(g, [
+			bad({}, 'empty object'),
+			bad({ a: 1 }, 'object'),
+			bad(true, 'boolean'),
+			bad(['x', 'y'], 'list'),
+			bad(deepArray(int(g, 1000, 1500)), 'deep list'),
+		]);
 	if (chance(g, 3) && field !== 'text') {
 		// (a huge text to speak is fine, so text gets no huge value)
-		const huge = field === 'count' ? hugeString(g, '9') : hugeString(g, field === 'url' || field === 'audioUrl' ? 'a b' : 'x y');
+		const huge =
+			field === 'count'
+				? hugeString(g, '9')
+				: hugeString(g, field === 'url' || field === 'audioUrl' ? 'a b' : 'x y');
 		return bad(huge, `huge ${field}`);
 	}
 	switch (field) {
 		case 'number':
 		case 'callerId':
-			return chance(g, 70) ? pick(g, [bad(pick(g, NOT_PHONES), 'not a phone'), bad(null, 'null'), bad(pick(g, [0, 7, -3, 1e20]), 'bad number')]) : kinds();
+			return chance(g, 70)
+				? pick(g, [
+						bad(pick(g, NOT_PHONES), 'not a phone'),
+						bad(null, 'null'),
+						bad(pick(g, [0, 7, -3, 1e20]), 'bad number'),
+					])
+				: kinds();
 		case 'text':
 			return chance(g, 40) ? pick(g, [bad(12, 'number'), bad(-0, 'number -0')]) : kinds();
 		case 'audioUrl':
-			return chance(g, 60) ? pick(g, [bad(12, 'number'), bad(pick(g, NOT_URLS.filter((u) => u.trim() !== '')), 'not a url')]) : kinds();
+			return chance(g, 60)
+				? pick(g, [
+						bad(12, 'number'),
+						bad(
+							pick(
+								g,
+								NOT_URLS.filter((u) => u.trim() !== ''),
+							),
+							'not a url',
+						),
+					])
+				: kinds();
 		case 'count':
 			return chance(g, 70)
-				? pick(g, [bad(pick(g, ['1', 'four', '']), 'text'), bad(pick(g, [0, -1, 1.5]), 'not a positive whole number'), bad(null, 'null'), bad(NaN, 'NaN', false)])
+				? pick(g, [
+						bad(pick(g, ['1', 'four', '']), 'text'),
+						bad(pick(g, [0, -1, 1.5]), 'not a positive whole number'),
+						bad(null, 'null'),
+						bad(NaN, 'NaN', false),
+					])
 				: kinds();
 		case 'variable':
-			return chance(g, 70) ? pick(g, [bad(pick(g, NOT_VARIABLES), 'not a name'), bad(7, 'number')]) : kinds();
+			return chance(g, 70)
+				? pick(g, [bad(pick(g, NOT_VARIABLES), 'not a name'), bad(7, 'number')])
+				: kinds();
 		case 'url':
-			return chance(g, 70) ? pick(g, [bad(pick(g, NOT_URLS), 'not a url'), bad(8080, 'number')]) : kinds();
+			return chance(g, 70)
+				? pick(g, [bad(pick(g, NOT_URLS), 'not a url'), bad(8080, 'number')])
+				: kinds();
 		case 'method':
-			return chance(g, 70) ? bad(pick(g, NOT_METHODS.filter((m) => m !== '')), 'unknown method') : pick(g, [bad({}, 'empty object'), bad(true, 'boolean'), bad(['GET'], 'list')]);
+			return chance(g, 70)
+				? bad(
+						pick(
+							g,
+							NOT_METHODS.filter((m) => m !== ''),
+						),
+						'unknown method',
+					)
+				: pick(g, [bad({}, 'empty object'), bad(true, 'boolean'), bad(['GET'], 'list')]);
 		default:
 			// next steps: a value that is not blank and not an id
-			return pick(g, [bad({}, 'empty object'), bad({ a: 1 }, 'object'), bad(true, 'boolean'), bad(['x'], 'list'), bad(NaN, 'NaN', false)]);
+			return pick(g, [
+				bad({}, 'empty object'),
+				bad({ a: 1 }, 'object'),
+				bad(true, 'boolean'),
+				bad(['x'], 'list'),
+				bad(NaN, 'NaN', false),
+			]);
 	}
 }
 
-const STEP_MUTATIONS: Array<[weight: number, mutation: (g: Gen, entries: StepListEntry[], ids: string[]) => Omit<BrokenSteps, 'entries' | 'labels'> & { label: string } | undefined]> = [
+const STEP_MUTATIONS: Array<
+	[
+		weight: number,
+		mutation: (
+			g: Gen,
+			entries: StepListEntry[],
+			ids: string[],
+		) => (Omit<BrokenSteps, 'entries' | 'labels'> & { label: string }) | undefined,
+	]
+> = [
 	[
 		8,
 		(g, entries) => {
@@ -964,7 +1303,13 @@ const STEP_MUTATIONS: Array<[weight: number, mutation: (g: Gen, entries: StepLis
 			const value = pick<Bad>(g, [
 				bad(undefined, 'missing'),
 				bad('', 'empty'),
-				bad(pick(g, NOT_TYPES.filter((t) => t !== '')), 'unknown'),
+				bad(
+					pick(
+						g,
+						NOT_TYPES.filter((t) => t !== ''),
+					),
+					'unknown',
+				),
 				bad(5, 'number'),
 				bad(null, 'null'),
 				bad({}, 'object'),
@@ -972,7 +1317,12 @@ const STEP_MUTATIONS: Array<[weight: number, mutation: (g: Gen, entries: StepLis
 			]);
 			if (value.value === undefined) delete entries[index].type;
 			else entries[index].type = value.value as string;
-			return { label: `type ${value.label}`, expect: all(stepMentioned(index), labelMentioned(index, 'type')), engineSafe: value.value !== undefined, jsonSafe: true };
+			return {
+				label: `type ${value.label}`,
+				expect: all(stepMentioned(index), labelMentioned(index, 'type')),
+				engineSafe: value.value !== undefined,
+				jsonSafe: true,
+			};
 		},
 	],
 	[
@@ -987,17 +1337,33 @@ const STEP_MUTATIONS: Array<[weight: number, mutation: (g: Gen, entries: StepLis
 			// text and audio URL: the other must be blank, or a good one would make up for it.
 			if (field === 'text') entry.audioUrl = '';
 			if (field === 'audioUrl') entry.text = '';
-			if (field === 'anyInput' && entry.routes?.route) entry.routes.route = entry.routes.route.filter((r) => r.key !== '*');
-			return { label: `${field}: ${value.label}`, expect: all(stepMentioned(index), labelMentioned(index, field)), engineSafe: value.value !== undefined, jsonSafe: value.jsonSafe };
+			if (field === 'anyInput' && entry.routes?.route)
+				entry.routes.route = entry.routes.route.filter((r) => r.key !== '*');
+			return {
+				label: `${field}: ${value.label}`,
+				expect: all(stepMentioned(index), labelMentioned(index, field)),
+				engineSafe: value.value !== undefined,
+				jsonSafe: value.jsonSafe,
+			};
 		},
 	],
 	[
 		6,
 		(g, entries) => {
 			const index = int(g, 0, entries.length - 1);
-			const value = pick<Bad>(g, [bad({}, 'empty object'), bad({ id: 'a' }, 'object'), bad(['a', 'b'], 'list'), bad(['solo'], 'list of one')]);
+			const value = pick<Bad>(g, [
+				bad({}, 'empty object'),
+				bad({ id: 'a' }, 'object'),
+				bad(['a', 'b'], 'list'),
+				bad(['solo'], 'list of one'),
+			]);
 			entries[index].stepId = value.value as string;
-			return { label: `stepId: ${value.label}`, expect: stepMentioned(index), engineSafe: true, jsonSafe: true };
+			return {
+				label: `stepId: ${value.label}`,
+				expect: stepMentioned(index),
+				engineSafe: true,
+				jsonSafe: true,
+			};
 		},
 	],
 	[
@@ -1013,11 +1379,21 @@ const STEP_MUTATIONS: Array<[weight: number, mutation: (g: Gen, entries: StepLis
 			const free = KEYS.filter((key) => key !== '*' && !route.some((r) => String(r.key) === key));
 			if (free.length === 0) return undefined;
 			const key = pick(g, free);
-			const junk = pick<{ label: string; add: Array<{ key?: unknown; step?: unknown }>; expect?: Expectation }>(g, [
+			const junk = pick<{
+				label: string;
+				add: Array<{ key?: unknown; step?: unknown }>;
+				expect?: Expectation;
+			}>(g, [
 				{ label: 'route without key', add: [{ key: '', step: existing }] },
 				{ label: 'route without step', add: [{ key, step: '' }] },
 				{ label: 'route with null key', add: [{ key: null, step: existing }] },
-				{ label: 'two routes for a key', add: [{ key, step: existing }, { key, step: existing }] },
+				{
+					label: 'two routes for a key',
+					add: [
+						{ key, step: existing },
+						{ key, step: existing },
+					],
+				},
 				{ label: 'key 10', add: [{ key: '10', step: existing }] },
 				{ label: 'key x', add: [{ key: 'x', step: existing }] },
 				{ label: 'key 10 as number', add: [{ key: 10, step: existing }] },
@@ -1026,7 +1402,13 @@ const STEP_MUTATIONS: Array<[weight: number, mutation: (g: Gen, entries: StepLis
 				{ label: 'key constructor', add: [{ key: 'constructor', step: existing }] },
 				{ label: 'route to object', add: [{ key, step: {} }] },
 				{ label: 'route to boolean', add: [{ key, step: true }] },
-				{ label: 'route to missing step', add: [{ key, step: `nowhere-${int(g, 0, 9)}` }], expect: some('says the route points to a missing step', (p) => p.includes('which is not in this flow')) },
+				{
+					label: 'route to missing step',
+					add: [{ key, step: `nowhere-${int(g, 0, 9)}` }],
+					expect: some('says the route points to a missing step', (p) =>
+						p.includes('which is not in this flow'),
+					),
+				},
 			]);
 			entry.routes = { route: [...route, ...junk.add] as never };
 			const isKeyJunk = /^key (10|x|object|__proto__|constructor)/.test(junk.label);
@@ -1035,7 +1417,12 @@ const STEP_MUTATIONS: Array<[weight: number, mutation: (g: Gen, entries: StepLis
 				expect: all(
 					stepMentioned(index),
 					labelMentioned(index, 'routes'),
-					junk.expect ?? (isKeyJunk ? some('says the key cannot be routed on', (p) => p.includes('is not a key you can route on')) : () => undefined),
+					junk.expect ??
+						(isKeyJunk
+							? some('says the key cannot be routed on', (p) =>
+									p.includes('is not a key you can route on'),
+								)
+							: () => undefined),
 				),
 				engineSafe: true,
 				jsonSafe: true,
@@ -1050,9 +1437,22 @@ const STEP_MUTATIONS: Array<[weight: number, mutation: (g: Gen, entries: StepLis
 			if (digits.length === 0 || ids.length < 2) return undefined;
 			const index = pick(g, digits);
 			const entry = entries[index];
-			entry.routes = { route: [...(entry.routes?.route ?? []).filter((r) => r.key !== '*'), { key: '*', step: ids[0] }] };
+			entry.routes = {
+				route: [
+					...(entry.routes?.route ?? []).filter((r) => r.key !== '*'),
+					{ key: '*', step: ids[0] },
+				],
+			};
 			entry.anyInput = ids[1];
-			return { label: 'conflicting "*" and any input', expect: all(stepMentioned(index), some('names the conflict', (p) => p.includes('"*"'))), engineSafe: true, jsonSafe: true };
+			return {
+				label: 'conflicting "*" and any input',
+				expect: all(
+					stepMentioned(index),
+					some('names the conflict', (p) => p.includes('"*"')),
+				),
+				engineSafe: true,
+				jsonSafe: true,
+			};
 		},
 	],
 	[
@@ -1061,17 +1461,41 @@ const STEP_MUTATIONS: Array<[weight: number, mutation: (g: Gen, entries: StepLis
 			const index = int(g, 0, entries.length - 1);
 			const entry = entries[index];
 			if (!isType(entry.type)) return undefined;
-			const field = pick(g, ({ call: ['nextStep'], connect: ['nextStep'], play: ['nextStep'], digits: ['anyInput'], http: ['onSuccess', 'onFailure'] } as const)[entry.type]);
+			const field = pick(
+				g,
+				(
+					{
+						call: ['nextStep'],
+						connect: ['nextStep'],
+						play: ['nextStep'],
+						digits: ['anyInput'],
+						http: ['onSuccess', 'onFailure'],
+					} as const
+				)[entry.type],
+			);
 			(entry as Raw)[field] = pick(g, ['nowhere', 'Step 2', 'missing-🎉', 9999999]);
-			if (field === 'anyInput' && entry.routes?.route) entry.routes.route = entry.routes.route.filter((r) => r.key !== '*');
-			return { label: `dangling ${field}`, expect: some(`says step ${index + 1} points to a missing step`, (p) => p.startsWith(`step ${index + 1} (`) && p.includes('which is not in this flow')), engineSafe: true, jsonSafe: true };
+			if (field === 'anyInput' && entry.routes?.route)
+				entry.routes.route = entry.routes.route.filter((r) => r.key !== '*');
+			return {
+				label: `dangling ${field}`,
+				expect: some(
+					`says step ${index + 1} points to a missing step`,
+					(p) => p.startsWith(`step ${index + 1} (`) && p.includes('which is not in this flow'),
+				),
+				engineSafe: true,
+				jsonSafe: true,
+			};
 		},
 	],
 	[
 		10,
 		(g, entries, ids) => {
 			if (entries.length < 2) return undefined;
-			const [from, to] = g(fc.shuffledSubarray, entries.map((_e, i) => i), { minLength: 2, maxLength: 2 });
+			const [from, to] = g(
+				fc.shuffledSubarray,
+				entries.map((_e, i) => i),
+				{ minLength: 2, maxLength: 2 },
+			);
 			// An id that is not text (an earlier mutation) has no text twin to duplicate.
 			const source = entries[from].stepId;
 			if (typeof source === 'object' && source !== null) return undefined;
@@ -1079,16 +1503,31 @@ const STEP_MUTATIONS: Array<[weight: number, mutation: (g: Gen, entries: StepLis
 			const twins: Array<string | number> = [id, ` ${id} `];
 			if (/^\d+$/.test(id) && String(Number(id)) === id) twins.push(Number(id));
 			entries[to].stepId = pick(g, twins);
-			return { label: 'duplicate step id', expect: some('says an id is used twice', (p) => p.includes('is already the id of step')), engineSafe: true, jsonSafe: true };
+			return {
+				label: 'duplicate step id',
+				expect: some('says an id is used twice', (p) => p.includes('is already the id of step')),
+				engineSafe: true,
+				jsonSafe: true,
+			};
 		},
 	],
 	[
 		5,
 		(g, entries) => {
-			const movable = entries.flatMap((entry, index) => (index > 0 && isType(entry.type) && entry.type !== 'call' ? [index] : []));
+			const movable = entries.flatMap((entry, index) =>
+				index > 0 && isType(entry.type) && entry.type !== 'call' ? [index] : [],
+			);
 			if (movable.length === 0) entries.unshift({ type: 'play', text: 'Hello first' });
 			else entries.unshift(...entries.splice(pick(g, movable), 1));
-			return { label: 'first step not a call', expect: some('says the first step must be a call', (p) => p.startsWith('step 1 (') && p.includes('the first step must be a call step')), engineSafe: true, jsonSafe: true };
+			return {
+				label: 'first step not a call',
+				expect: some(
+					'says the first step must be a call',
+					(p) => p.startsWith('step 1 (') && p.includes('the first step must be a call step'),
+				),
+				engineSafe: true,
+				jsonSafe: true,
+			};
 		},
 	],
 ];
@@ -1099,17 +1538,30 @@ const STEP_TOTAL = STEP_MUTATIONS.reduce((sum, [weight]) => sum + weight, 0);
 export function brokenSteps(g: Gen): BrokenSteps {
 	const valid = validSteps(g);
 	const entries = clone(valid.entries);
-	if (chance(g, 3)) return { entries: [], labels: ['empty step list'], expect: some('says the list is empty', (p) => p.startsWith('The step list is empty')), engineSafe: false, jsonSafe: true };
+	if (chance(g, 3))
+		return {
+			entries: [],
+			labels: ['empty step list'],
+			expect: some('says the list is empty', (p) => p.startsWith('The step list is empty')),
+			engineSafe: false,
+			jsonSafe: true,
+		};
 	const labels: string[] = [];
 	let expect: Expectation = () => undefined;
 	let engineSafe = true;
 	let jsonSafe = true;
 	for (let i = 0, n = pick(g, [1, 1, 2]); i < n; i++) {
 		// ids as the builder computes them now
-		const ids = entries.map((entry, index) => (entry.stepId === undefined || entry.stepId === null || String(entry.stepId).trim() === '' ? String(index + 1) : String(entry.stepId).trim()));
+		const ids = entries.map((entry, index) =>
+			entry.stepId === undefined || entry.stepId === null || String(entry.stepId).trim() === ''
+				? String(index + 1)
+				: String(entry.stepId).trim(),
+		);
 		for (;;) {
 			let roll = int(g, 0, STEP_TOTAL - 1);
-			const [, mutation] = STEP_MUTATIONS.find(([weight]) => (roll -= weight) < 0) as (typeof STEP_MUTATIONS)[number];
+			const [, mutation] = STEP_MUTATIONS.find(
+				([weight]) => (roll -= weight) < 0,
+			) as (typeof STEP_MUTATIONS)[number];
 			const result = mutation(g, entries, ids);
 			if (!result) continue;
 			labels.push(result.label);
@@ -1126,9 +1578,32 @@ export function brokenSteps(g: Gen): BrokenSteps {
 export const anyFieldValue: fc.Arbitrary<unknown> = fc.oneof(
 	{ weight: 20, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
 	{ weight: 8, arbitrary: fc.string({ unit: 'grapheme', maxLength: 20 }) },
-	{ weight: 5, arbitrary: fc.constantFrom(undefined, null, NaN, Infinity, -0, '', '  ', 'call', '__proto__', 'constructor', '*', '1', 1, 10) },
+	{
+		weight: 5,
+		arbitrary: fc.constantFrom(
+			undefined,
+			null,
+			NaN,
+			Infinity,
+			-0,
+			'',
+			'  ',
+			'call',
+			'__proto__',
+			'constructor',
+			'*',
+			'1',
+			1,
+			10,
+		),
+	},
 	// Rare, or it would hide everything else: String() of it throws.
-	{ weight: 1, arbitrary: fc.constant(null).map(() => JSON.parse('{"__proto__": {"polluted": "yes"}, "toString": 1}')) },
+	{
+		weight: 1,
+		arbitrary: fc
+			.constant(null)
+			.map(() => JSON.parse('{"__proto__": {"polluted": "yes"}, "toString": 1}')),
+	},
 );
 
 /** Step-list entries with random values in every field. */
@@ -1136,7 +1611,10 @@ export const randomEntries: fc.Arbitrary<StepListEntry[]> = fc.array(
 	fc
 		.record(
 			{
-				type: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...TYPES) }, { weight: 1, arbitrary: anyFieldValue }),
+				type: fc.oneof(
+					{ weight: 4, arbitrary: fc.constantFrom(...TYPES) },
+					{ weight: 1, arbitrary: anyFieldValue },
+				),
 				stepId: anyFieldValue,
 				number: anyFieldValue,
 				callerId: anyFieldValue,
@@ -1145,7 +1623,12 @@ export const randomEntries: fc.Arbitrary<StepListEntry[]> = fc.array(
 				count: anyFieldValue,
 				variable: anyFieldValue,
 				routes: fc.oneof(
-					fc.record({ route: fc.array(fc.record({ key: anyFieldValue, step: anyFieldValue }, { requiredKeys: [] }), { maxLength: 4 }) }),
+					fc.record({
+						route: fc.array(
+							fc.record({ key: anyFieldValue, step: anyFieldValue }, { requiredKeys: [] }),
+							{ maxLength: 4 },
+						),
+					}),
 					fc.constantFrom(undefined, {}, null),
 				),
 				anyInput: anyFieldValue,
@@ -1166,19 +1649,24 @@ export const randomEntries: fc.Arbitrary<StepListEntry[]> = fc.array(
  * another tool): entries that are not objects, route collections that are not lists.
  */
 export const oddStepParameter: fc.Arbitrary<{ parameter: unknown; label: string }> = fc.oneof(
-	fc.constantFrom(null, 5, 'call', [], {}, { step: [] }).map((parameter) => ({ parameter, label: `step list is ${JSON.stringify(parameter)}` })),
 	fc
-		.tuple(fc.constantFrom<unknown>(null, 5, 'call', [], true), fc.nat(2))
-		.map(([junk, at]) => {
-			const entries: unknown[] = [{ type: 'call', number: '14155550123', callerId: '14155550100' }, { type: 'play', text: 'Hi' }];
-			entries.splice(at, 0, junk);
-			return { parameter: entries, label: `entry is ${JSON.stringify(junk)}` };
-		}),
-	fc.constantFrom<unknown>({}, 5, 'ab', null, [null], [5], ['1'], { route: {} }, true).map((route) => ({
-		parameter: [
+		.constantFrom(null, 5, 'call', [], {}, { step: [] })
+		.map((parameter) => ({ parameter, label: `step list is ${JSON.stringify(parameter)}` })),
+	fc.tuple(fc.constantFrom<unknown>(null, 5, 'call', [], true), fc.nat(2)).map(([junk, at]) => {
+		const entries: unknown[] = [
 			{ type: 'call', number: '14155550123', callerId: '14155550100' },
-			{ type: 'digits', count: 1, variable: 'v', routes: { route } },
-		],
-		label: `routes.route is ${JSON.stringify(route)}`,
-	})),
+			{ type: 'play', text: 'Hi' },
+		];
+		entries.splice(at, 0, junk);
+		return { parameter: entries, label: `entry is ${JSON.stringify(junk)}` };
+	}),
+	fc
+		.constantFrom<unknown>({}, 5, 'ab', null, [null], [5], ['1'], { route: {} }, true)
+		.map((route) => ({
+			parameter: [
+				{ type: 'call', number: '14155550123', callerId: '14155550100' },
+				{ type: 'digits', count: 1, variable: 'v', routes: { route } },
+			],
+			label: `routes.route is ${JSON.stringify(route)}`,
+		})),
 );

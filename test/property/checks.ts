@@ -60,17 +60,27 @@ export function rejectionViolations(result: ItemFlow, flowLength?: number): stri
 	for (const problem of problems) {
 		const where = locate(problem);
 		if (!where.ok) violations.push('a problem line has no location and explanation');
-		else if (where.step !== undefined && flowLength !== undefined && (where.step < 1 || where.step > flowLength))
+		else if (
+			where.step !== undefined &&
+			flowLength !== undefined &&
+			(where.step < 1 || where.step > flowLength)
+		)
 			violations.push('a problem names a step number outside the flow');
-		if (problem.length > MAX_PROBLEM_LENGTH) violations.push(`a problem line is longer than ${MAX_PROBLEM_LENGTH} characters`);
+		if (problem.length > MAX_PROBLEM_LENGTH)
+			violations.push(`a problem line is longer than ${MAX_PROBLEM_LENGTH} characters`);
 	}
-	if (new Set(problems).size !== problems.length) violations.push('the same problem is listed twice');
-	if (!description.startsWith('Nothing was sent for this item.')) violations.push('description does not say nothing was sent');
-	if (problems.some((problem) => !description.includes(problem))) violations.push('description lacks a problem');
+	if (new Set(problems).size !== problems.length)
+		violations.push('the same problem is listed twice');
+	if (!description.startsWith('Nothing was sent for this item.'))
+		violations.push('description does not say nothing was sent');
+	if (problems.some((problem) => !description.includes(problem)))
+		violations.push('description lacks a problem');
 	for (const text of [...problems, ...warnings, message]) {
-		for (const banned of BANNED) if (text.includes(banned)) violations.push(`text contains "${banned}"`);
+		for (const banned of BANNED)
+			if (text.includes(banned)) violations.push(`text contains "${banned}"`);
 		// A list (["call"]) or other non-text type printed as if it were text.
-		if (/"(call|play|digits|http|connect)" is not a step type/.test(text)) violations.push('says a real step type is not a step type');
+		if (/"(call|play|digits|http|connect)" is not a step type/.test(text))
+			violations.push('says a real step type is not a step type');
 	}
 	return [...new Set(violations)];
 }
@@ -81,23 +91,33 @@ export function acceptedViolations(result: ItemFlow, expectedIds?: string[]): st
 	const violations: string[] = [];
 	const flow = result.flow as unknown as Array<Record<string, unknown>>;
 	const ids = flow.map((step) => step.id);
-	if (ids.some((id) => typeof id !== 'string' || id === '')) violations.push('an id is not non-empty text');
+	if (ids.some((id) => typeof id !== 'string' || id === ''))
+		violations.push('an id is not non-empty text');
 	if (new Set(ids).size !== ids.length) violations.push('ids are not unique');
-	if (expectedIds && JSON.stringify(ids) !== JSON.stringify(expectedIds)) violations.push('ids are not the given ids as text');
+	if (expectedIds && JSON.stringify(ids) !== JSON.stringify(expectedIds))
+		violations.push('ids are not the given ids as text');
 	const known = new Set(ids);
 	for (const step of flow) {
 		const next = step.next_step;
 		const targets = next === undefined ? [] : isRecord(next) ? Object.values(next) : [next];
-		if (targets.some((target) => typeof target !== 'string' || !known.has(target))) violations.push('a reference does not resolve to an id');
+		if (targets.some((target) => typeof target !== 'string' || !known.has(target)))
+			violations.push('a reference does not resolve to an id');
 		for (const field of ['number', 'caller_id'])
-			if (field in step && !/^\d{2,15}$/.test(String(step[field]))) violations.push(`${field} is not sent as digits`);
-		if (step.type === 'http' && !['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(step.method as string)) violations.push('http method is not canonical');
+			if (field in step && !/^\d{2,15}$/.test(String(step[field])))
+				violations.push(`${field} is not sent as digits`);
+		if (
+			step.type === 'http' &&
+			!['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(step.method as string)
+		)
+			violations.push('http method is not canonical');
 	}
 	// What goes over the wire, checked by the emulator's independent validator.
 	const sent = JSON.parse(JSON.stringify({ record: result.record, flow }));
-	for (const error of validateRequestBody(sent)) violations.push(`emulator rejects it: ${error.message.replace(/"[^"]*"|\(got .*\)/g, '…')}`);
+	for (const error of validateRequestBody(sent))
+		violations.push(`emulator rejects it: ${error.message.replace(/"[^"]*"|\(got .*\)/g, '…')}`);
 	for (const warning of result.warnings)
-		for (const banned of BANNED) if (warning.includes(banned)) violations.push(`warning contains "${banned}"`);
+		for (const banned of BANNED)
+			if (warning.includes(banned)) violations.push(`warning contains "${banned}"`);
 	return [...new Set(violations)];
 }
 
@@ -132,7 +152,10 @@ export class Findings {
 
 	/** One line per kind of failure, for `expect(...).toEqual([])`. */
 	failures(): string[] {
-		return [...this.kinds].map(([kind, f]) => `${kind} — ${f.count} of ${this.cases} cases, e.g. ${f.example}${f.detail ? ` → ${f.detail}` : ''}`);
+		return [...this.kinds].map(
+			([kind, f]) =>
+				`${kind} — ${f.count} of ${this.cases} cases, e.g. ${f.example}${f.detail ? ` → ${f.detail}` : ''}`,
+		);
 	}
 
 	print(extra = ''): void {
@@ -152,16 +175,24 @@ export function preview(value: unknown, budget = 700): string {
 function render(value: unknown, depth: number): string {
 	if (value === undefined) return 'undefined';
 	if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
-	if (typeof value === 'string') return value.length > 60 ? `${JSON.stringify(value.slice(0, 20))}…(${value.length} chars)` : JSON.stringify(value);
+	if (typeof value === 'string')
+		return value.length > 60
+			? `${JSON.stringify(value.slice(0, 20))}…(${value.length} chars)`
+			: JSON.stringify(value);
 	if (typeof value !== 'object' || value === null) return String(value);
-	if (depth > 6) return `${Array.isArray(value) ? '[' : '{'}…nested ${nesting(value)} deep${Array.isArray(value) ? ']' : '}'}`;
+	if (depth > 6)
+		return `${Array.isArray(value) ? '[' : '{'}…nested ${nesting(value)} deep${Array.isArray(value) ? ']' : '}'}`;
 	if (Array.isArray(value)) {
 		const parts: string[] = [];
-		for (let i = 0; i < value.length; i++) parts.push(i in value ? render(value[i], depth + 1) : '<hole>');
+		for (let i = 0; i < value.length; i++)
+			parts.push(i in value ? render(value[i], depth + 1) : '<hole>');
 		return `[${parts.join(', ')}]`;
 	}
 	return `{${Object.keys(value)
-		.map((key) => `${key.length > 60 ? `${JSON.stringify(key.slice(0, 20))}…(${key.length} chars)` : JSON.stringify(key)}: ${render((value as Record<string, unknown>)[key], depth + 1)}`)
+		.map(
+			(key) =>
+				`${key.length > 60 ? `${JSON.stringify(key.slice(0, 20))}…(${key.length} chars)` : JSON.stringify(key)}: ${render((value as Record<string, unknown>)[key], depth + 1)}`,
+		)
 		.join(', ')}}`;
 }
 
@@ -176,7 +207,12 @@ function nesting(value: unknown): number {
 }
 
 /** Runs `body` on `numRuns` generated cases; what goes wrong is collected in `findings`. */
-export function forAll(findings: Findings, seed: number, numRuns: number, body: (g: Gen) => void): void {
+export function forAll(
+	findings: Findings,
+	seed: number,
+	numRuns: number,
+	body: (g: Gen) => void,
+): void {
 	fc.assert(
 		fc.property(fc.gen(), (g) => {
 			findings.cases++;
@@ -188,15 +224,24 @@ export function forAll(findings: Findings, seed: number, numRuns: number, body: 
 }
 
 /** Runs `run`; an exception becomes a finding (named by `what`) instead of ending the property. */
-export function attempt<T>(findings: Findings, what: string, input: () => unknown, run: () => T): T | undefined {
+export function attempt<T>(
+	findings: Findings,
+	what: string,
+	input: () => unknown,
+	run: () => T,
+): T | undefined {
 	try {
 		return run();
 	} catch (error) {
 		const e = error as Error;
-		findings.add(`${what} threw ${e?.constructor?.name ?? typeof error}: ${String(e?.message).slice(0, 120)}`, input);
+		findings.add(
+			`${what} threw ${e?.constructor?.name ?? typeof error}: ${String(e?.message).slice(0, 120)}`,
+			input,
+		);
 		return undefined;
 	}
 }
 
 /** One of `values`, chosen by the generator. */
-export const pick = <T>(g: Gen, values: readonly T[]): T => values[g(fc.integer, { min: 0, max: values.length - 1 })];
+export const pick = <T>(g: Gen, values: readonly T[]): T =>
+	values[g(fc.integer, { min: 0, max: values.length - 1 })];

@@ -32,24 +32,36 @@ const prototypeBefore = Object.getOwnPropertyNames(Object.prototype).sort().join
 const arrayPrototypeBefore = Object.getOwnPropertyNames(Array.prototype).sort().join();
 
 /** Runs the check; an exception becomes a finding instead of ending the property. */
-function attempt(findings: Findings, kindSuffix: string, input: () => unknown, run: () => ItemFlow): ItemFlow | undefined {
+function attempt(
+	findings: Findings,
+	kindSuffix: string,
+	input: () => unknown,
+	run: () => ItemFlow,
+): ItemFlow | undefined {
 	try {
 		return run();
 	} catch (error) {
 		const e = error as Error;
-		if (process.env.PROPERTY_DEBUG) console.log('THREW', (e as Error)?.stack, String(JSON.stringify(input())).slice(0, 3000));
-		findings.add(`threw ${e?.constructor?.name ?? typeof error}: ${String(e?.message).slice(0, 120)}${kindSuffix}`, input);
+		if (process.env.PROPERTY_DEBUG)
+			console.log('THREW', (e as Error)?.stack, String(JSON.stringify(input())).slice(0, 3000));
+		findings.add(
+			`threw ${e?.constructor?.name ?? typeof error}: ${String(e?.message).slice(0, 120)}${kindSuffix}`,
+			input,
+		);
 		return undefined;
 	}
 }
 
 /** Over-long lines have one cause whatever the mutation: they are one kind of failure. */
-const byCause = (violation: string, suffix: string) => (violation.includes('longer than') ? violation : `${violation}${suffix}`);
+const byCause = (violation: string, suffix: string) =>
+	violation.includes('longer than') ? violation : `${violation}${suffix}`;
 
 /** The problem that shows the failure best: the longest one, or one with banned text. */
 const longest = (result: ItemFlow): string => {
 	if (result.ok) return 'accepted';
-	const banned = result.problems.find((problem) => /undefined|\[object Object\]|\[native code\]| is not a step type/.test(problem));
+	const banned = result.problems.find((problem) =>
+		/undefined|\[object Object\]|\[native code\]| is not a step type/.test(problem),
+	);
 	return banned ?? [...result.problems].sort((a, b) => b.length - a.length)[0];
 };
 
@@ -62,14 +74,27 @@ describe('valid flows', () => {
 			const { parameter, form } = present(g, flow, true);
 			forms.set(form, (forms.get(form) ?? 0) + 1);
 			const record = g(fc.boolean);
-			const result = attempt(findings, '', () => parameter, () => checkItemFlow('json', parameter, record));
+			const result = attempt(
+				findings,
+				'',
+				() => parameter,
+				() => checkItemFlow('json', parameter, record),
+			);
 			if (!result) return;
 			if (!result.ok) {
-				findings.add(`valid flow rejected: ${result.problems[0].replace(/"[^"]*"/g, '…').slice(0, 140)}`, () => parameter);
+				findings.add(
+					`valid flow rejected: ${result.problems[0].replace(/"[^"]*"/g, '…').slice(0, 140)}`,
+					() => parameter,
+				);
 				return;
 			}
 			if (result.record !== record) findings.add('record is not passed through', () => parameter);
-			for (const violation of acceptedViolations(result, ids)) findings.add(violation, () => parameter, () => preview(result.flow));
+			for (const violation of acceptedViolations(result, ids))
+				findings.add(
+					violation,
+					() => parameter,
+					() => preview(result.flow),
+				);
 		});
 		findings.print(`as ${[...forms].map(([form, n]) => `${n} ${form}`).join(', ')}`);
 		expect(findings.failures()).toEqual([]);
@@ -79,13 +104,26 @@ describe('valid flows', () => {
 		const findings = new Findings('valid step lists');
 		forAll(findings, SEED + 1, RUNS, (g) => {
 			const { entries, ids } = validSteps(g);
-			const result = attempt(findings, '', () => entries, () => checkItemFlow('steps', entries, false));
+			const result = attempt(
+				findings,
+				'',
+				() => entries,
+				() => checkItemFlow('steps', entries, false),
+			);
 			if (!result) return;
 			if (!result.ok) {
-				findings.add(`valid step list rejected: ${result.problems[0].replace(/"[^"]*"/g, '…').slice(0, 140)}`, () => entries);
+				findings.add(
+					`valid step list rejected: ${result.problems[0].replace(/"[^"]*"/g, '…').slice(0, 140)}`,
+					() => entries,
+				);
 				return;
 			}
-			for (const violation of acceptedViolations(result, ids)) findings.add(violation, () => entries, () => preview(result.flow));
+			for (const violation of acceptedViolations(result, ids))
+				findings.add(
+					violation,
+					() => entries,
+					() => preview(result.flow),
+				);
 		});
 		findings.print();
 		expect(findings.failures()).toEqual([]);
@@ -103,20 +141,31 @@ describe('broken flows', () => {
 				const family = label.replace(/:.*|\(.*\)|".*"/g, '').trim();
 				mutations.set(family, (mutations.get(family) ?? 0) + 1);
 			}
-			const suffix = broken.labels.length === 1 ? ` (after: ${broken.labels[0]})` : ' (after several mutations)';
+			const suffix =
+				broken.labels.length === 1 ? ` (after: ${broken.labels[0]})` : ' (after several mutations)';
 			const input = () => ({ mutations: broken.labels, form, parameter });
-			const result = attempt(findings, suffix, input, () => checkItemFlow('json', parameter, false));
+			const result = attempt(findings, suffix, input, () =>
+				checkItemFlow('json', parameter, false),
+			);
 			if (!result) return;
 			if (result.ok) {
 				findings.add(`broken flow accepted${suffix}`, input, () => preview(result.flow));
 				return;
 			}
 			const length = Array.isArray(broken.flow) ? broken.flow.length : undefined;
-			for (const violation of rejectionViolations(result, length)) findings.add(byCause(violation, suffix), input, () => longest(result).slice(0, 300));
+			for (const violation of rejectionViolations(result, length))
+				findings.add(byCause(violation, suffix), input, () => longest(result).slice(0, 300));
 			const missing = broken.expect(result.problems);
-			if (missing) findings.add(`${missing.replace(/\d+/g, 'N').replace(/"[^"]*"/g, '…')}${suffix}`, input, () => result.problems.join(' | ').slice(0, 400));
+			if (missing)
+				findings.add(
+					`${missing.replace(/\d+/g, 'N').replace(/"[^"]*"/g, '…')}${suffix}`,
+					input,
+					() => result.problems.join(' | ').slice(0, 400),
+				);
 		});
-		findings.print(`mutations applied: ${[...mutations].map(([name, n]) => `${name} ${n}`).join(', ')}`);
+		findings.print(
+			`mutations applied: ${[...mutations].map(([name, n]) => `${name} ${n}`).join(', ')}`,
+		);
 		expect(findings.failures()).toEqual([]);
 	});
 
@@ -124,46 +173,83 @@ describe('broken flows', () => {
 		const findings = new Findings('broken JSON texts');
 		const corruptions = new Map<string, number>();
 		fc.assert(
-			fc.property(
-				fc.gen(),
-				(g) => {
-					const { text, corruption } = brokenJsonText(g);
-					findings.cases++;
-					corruptions.set(corruption, (corruptions.get(corruption) ?? 0) + 1);
-					const suffix = ` (after: ${corruption})`;
-					const result = attempt(findings, suffix, () => text, () => checkItemFlow('json', text, false));
-					if (!result) return true;
-					if (isValidJson(text)) findings.add('generator made valid JSON', () => text);
-					if (result.ok) {
-						findings.add(`invalid JSON accepted${suffix}`, () => text);
-						return true;
-					}
-					for (const violation of rejectionViolations(result)) findings.add(`${violation}${suffix}`, () => text, () => result.message.slice(0, 300));
-					if (result.problems.length !== 1) findings.add(`more than one problem for unreadable JSON${suffix}`, () => text);
-					const { message } = result;
-					if (text.trim() === '') {
-						if (!message.startsWith('The flow JSON is empty')) findings.add('empty text not called empty', () => text, () => message);
-						return true;
-					}
-					if (!message.startsWith('The flow JSON')) findings.add(`message does not start with "The flow JSON"${suffix}`, () => text, () => message);
-					const where = /at line (\d+), column (\d+)/.exec(message);
-					if (!where) findings.add(`no line and column${suffix}`, () => text, () => message);
-					else {
-						const lines = text.replace(/^\uFEFF/, '').split('\n');
-						const [line, column] = [Number(where[1]), Number(where[2])];
-						if (line < 1 || line > lines.length || column < 1 || column > lines[line - 1].length + 1)
-							findings.add(`line/column outside the text${suffix}`, () => text, () => message);
-					}
-					if (corruption === 'typographic quotes' && !/typographic quote/.test(message))
-						findings.add('typographic quotes not named', () => text, () => message);
-					if (corruption === 'comment' && /^(#|\/\/)/m.test(text) && !/comment/.test(message))
-						findings.add('comment not named', () => text, () => message);
+			fc.property(fc.gen(), (g) => {
+				const { text, corruption } = brokenJsonText(g);
+				findings.cases++;
+				corruptions.set(corruption, (corruptions.get(corruption) ?? 0) + 1);
+				const suffix = ` (after: ${corruption})`;
+				const result = attempt(
+					findings,
+					suffix,
+					() => text,
+					() => checkItemFlow('json', text, false),
+				);
+				if (!result) return true;
+				if (isValidJson(text)) findings.add('generator made valid JSON', () => text);
+				if (result.ok) {
+					findings.add(`invalid JSON accepted${suffix}`, () => text);
 					return true;
-				},
-			),
+				}
+				for (const violation of rejectionViolations(result))
+					findings.add(
+						`${violation}${suffix}`,
+						() => text,
+						() => result.message.slice(0, 300),
+					);
+				if (result.problems.length !== 1)
+					findings.add(`more than one problem for unreadable JSON${suffix}`, () => text);
+				const { message } = result;
+				if (text.trim() === '') {
+					if (!message.startsWith('The flow JSON is empty'))
+						findings.add(
+							'empty text not called empty',
+							() => text,
+							() => message,
+						);
+					return true;
+				}
+				if (!message.startsWith('The flow JSON'))
+					findings.add(
+						`message does not start with "The flow JSON"${suffix}`,
+						() => text,
+						() => message,
+					);
+				const where = /at line (\d+), column (\d+)/.exec(message);
+				if (!where)
+					findings.add(
+						`no line and column${suffix}`,
+						() => text,
+						() => message,
+					);
+				else {
+					const lines = text.replace(/^\uFEFF/, '').split('\n');
+					const [line, column] = [Number(where[1]), Number(where[2])];
+					if (line < 1 || line > lines.length || column < 1 || column > lines[line - 1].length + 1)
+						findings.add(
+							`line/column outside the text${suffix}`,
+							() => text,
+							() => message,
+						);
+				}
+				if (corruption === 'typographic quotes' && !/typographic quote/.test(message))
+					findings.add(
+						'typographic quotes not named',
+						() => text,
+						() => message,
+					);
+				if (corruption === 'comment' && /^(#|\/\/)/m.test(text) && !/comment/.test(message))
+					findings.add(
+						'comment not named',
+						() => text,
+						() => message,
+					);
+				return true;
+			}),
 			{ seed: SEED + 3, numRuns: RUNS },
 		);
-		findings.print(`corruptions: ${[...corruptions].map(([name, n]) => `${name} ${n}`).join(', ')}`);
+		findings.print(
+			`corruptions: ${[...corruptions].map(([name, n]) => `${name} ${n}`).join(', ')}`,
+		);
 		expect(findings.failures()).toEqual([]);
 	});
 
@@ -177,22 +263,48 @@ describe('broken flows', () => {
 				(depth, shape, variant) => {
 					findings.cases++;
 					let parameter: unknown;
-					const open = shape === 'array' ? '['.repeat(depth) : shape === 'in a step field' ? `[{"id":"1","type":"call","number":"14155550123","caller_id":"14155550100","next_step":${'['.repeat(depth)}` : '{"flow":'.repeat(depth);
-					const close = shape === 'array' ? ']'.repeat(depth) : shape === 'in a step field' ? `${']'.repeat(depth)}}]` : '}'.repeat(depth);
+					const open =
+						shape === 'array'
+							? '['.repeat(depth)
+							: shape === 'in a step field'
+								? `[{"id":"1","type":"call","number":"14155550123","caller_id":"14155550100","next_step":${'['.repeat(depth)}`
+								: '{"flow":'.repeat(depth);
+					const close =
+						shape === 'array'
+							? ']'.repeat(depth)
+							: shape === 'in a step field'
+								? `${']'.repeat(depth)}}]`
+								: '}'.repeat(depth);
 					const leaf = shape === 'array' || shape === 'in a step field' ? '1' : 'null';
 					if (variant === 'as data') {
 						if (depth > 20_000) return true; // building it as data is the slow part; text covers the deep end
 						parameter =
-							shape === 'array' ? deepArray(depth) : shape === 'in a step field' ? [{ id: '1', type: 'call', number: '14155550123', caller_id: '14155550100', next_step: deepArray(depth) }] : deepObject(depth, 'flow', null);
+							shape === 'array'
+								? deepArray(depth)
+								: shape === 'in a step field'
+									? [
+											{
+												id: '1',
+												type: 'call',
+												number: '14155550123',
+												caller_id: '14155550100',
+												next_step: deepArray(depth),
+											},
+										]
+									: deepObject(depth, 'flow', null);
 					} else if (variant === 'valid JSON') parameter = open + leaf + close;
 					else if (variant === 'one bracket missing') parameter = open + leaf + close.slice(1);
 					else parameter = `${open}${leaf} x${close}`;
 					const label = ` (${shape}, ${variant})`;
 					const input = () => `${variant} ${shape} ${depth} deep`;
-					const result = attempt(findings, label, input, () => checkItemFlow('json', parameter, false));
+					const result = attempt(findings, label, input, () =>
+						checkItemFlow('json', parameter, false),
+					);
 					if (!result) return true;
 					if (result.ok) findings.add(`deep value accepted${label}`, input);
-					else for (const violation of rejectionViolations(result)) findings.add(`${violation}${label}`, input, () => result.message.slice(0, 200));
+					else
+						for (const violation of rejectionViolations(result))
+							findings.add(`${violation}${label}`, input, () => result.message.slice(0, 200));
 					return true;
 				},
 			),
@@ -208,17 +320,24 @@ describe('broken step lists', () => {
 		const findings = new Findings('broken step lists');
 		forAll(findings, SEED + 5, RUNS, (g) => {
 			const broken = brokenSteps(g);
-			const suffix = broken.labels.length === 1 ? ` (after: ${broken.labels[0]})` : ' (after several mutations)';
+			const suffix =
+				broken.labels.length === 1 ? ` (after: ${broken.labels[0]})` : ' (after several mutations)';
 			const input = () => ({ mutations: broken.labels, entries: broken.entries });
-			const result = attempt(findings, suffix, input, () => checkItemFlow('steps', broken.entries, false));
+			const result = attempt(findings, suffix, input, () =>
+				checkItemFlow('steps', broken.entries, false),
+			);
 			if (!result) return;
 			if (result.ok) {
 				findings.add(`broken step list accepted${suffix}`, input, () => preview(result.flow));
 				return;
 			}
-			for (const violation of rejectionViolations(result, broken.entries.length)) findings.add(byCause(violation, suffix), input, () => longest(result).slice(0, 300));
+			for (const violation of rejectionViolations(result, broken.entries.length))
+				findings.add(byCause(violation, suffix), input, () => longest(result).slice(0, 300));
 			const missing = broken.expect(result.problems);
-			if (missing) findings.add(`${missing.replace(/\d+/g, 'N')}${suffix}`, input, () => result.problems.join(' | ').slice(0, 400));
+			if (missing)
+				findings.add(`${missing.replace(/\d+/g, 'N')}${suffix}`, input, () =>
+					result.problems.join(' | ').slice(0, 400),
+				);
 		});
 		findings.print();
 		expect(findings.failures()).toEqual([]);
@@ -230,12 +349,28 @@ describe('broken step lists', () => {
 		fc.assert(
 			fc.property(randomEntries, (entries) => {
 				findings.cases++;
-				const result = attempt(findings, '', () => entries, () => checkItemFlow('steps', entries, false));
+				const result = attempt(
+					findings,
+					'',
+					() => entries,
+					() => checkItemFlow('steps', entries, false),
+				);
 				if (!result) return true;
 				if (result.ok) {
 					accepted++;
-					for (const violation of acceptedViolations(result)) findings.add(`accepted, but ${violation}`, () => entries, () => preview(result.flow));
-				} else for (const violation of rejectionViolations(result, entries.length)) findings.add(violation, () => entries, () => longest(result).slice(0, 300));
+					for (const violation of acceptedViolations(result))
+						findings.add(
+							`accepted, but ${violation}`,
+							() => entries,
+							() => preview(result.flow),
+						);
+				} else
+					for (const violation of rejectionViolations(result, entries.length))
+						findings.add(
+							violation,
+							() => entries,
+							() => longest(result).slice(0, 300),
+						);
 				return true;
 			}),
 			{ seed: SEED + 6, numRuns: RUNS },
@@ -249,9 +384,22 @@ describe('broken step lists', () => {
 		fc.assert(
 			fc.property(oddStepParameter, ({ parameter, label }) => {
 				findings.cases++;
-				const result = attempt(findings, ` (${label})`, () => parameter, () => checkItemFlow('steps', parameter, false));
-				if (result && !result.ok) for (const violation of rejectionViolations(result)) findings.add(`${violation} (${label})`, () => parameter, () => result.message);
-				if (result?.ok) for (const violation of acceptedViolations(result)) findings.add(`accepted, but ${violation} (${label})`, () => parameter);
+				const result = attempt(
+					findings,
+					` (${label})`,
+					() => parameter,
+					() => checkItemFlow('steps', parameter, false),
+				);
+				if (result && !result.ok)
+					for (const violation of rejectionViolations(result))
+						findings.add(
+							`${violation} (${label})`,
+							() => parameter,
+							() => result.message,
+						);
+				if (result?.ok)
+					for (const violation of acceptedViolations(result))
+						findings.add(`accepted, but ${violation} (${label})`, () => parameter);
 				return true;
 			}),
 			{ seed: SEED + 7, numRuns: 300 },
@@ -267,18 +415,73 @@ describe('anything at all', () => {
 		const value = fc.oneof(
 			{ weight: 4, arbitrary: fc.jsonValue({ maxDepth: 4 }) },
 			{ weight: 1, arbitrary: fc.sparseArray(fc.jsonValue({ maxDepth: 2 }), { maxLength: 5 }) },
-			{ weight: 1, arbitrary: fc.array(fc.dictionary(fc.constantFrom('id', 'type', 'next_step', 'number', 'caller_id', 'text', 'url', '__proto__', 'constructor', 'flow'), fc.jsonValue({ maxDepth: 2 })), { maxLength: 4 }) },
-			{ weight: 1, arbitrary: fc.constantFrom(undefined, NaN, Infinity, -0, '', ' ', '\uFEFF[]', 'null', '[null]', '{"flow":"[]"}') },
+			{
+				weight: 1,
+				arbitrary: fc.array(
+					fc.dictionary(
+						fc.constantFrom(
+							'id',
+							'type',
+							'next_step',
+							'number',
+							'caller_id',
+							'text',
+							'url',
+							'__proto__',
+							'constructor',
+							'flow',
+						),
+						fc.jsonValue({ maxDepth: 2 }),
+					),
+					{ maxLength: 4 },
+				),
+			},
+			{
+				weight: 1,
+				arbitrary: fc.constantFrom(
+					undefined,
+					NaN,
+					Infinity,
+					-0,
+					'',
+					' ',
+					'\uFEFF[]',
+					'null',
+					'[null]',
+					'{"flow":"[]"}',
+				),
+			},
 			{ weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
 		);
 		fc.assert(
 			fc.property(value, fc.boolean(), (parameter, asText) => {
 				findings.cases++;
-				const given = asText && parameter !== undefined ? (JSON.stringify(parameter) ?? 'null') : parameter;
-				const result = attempt(findings, '', () => given, () => checkItemFlow('json', given, false));
+				const given =
+					asText && parameter !== undefined ? (JSON.stringify(parameter) ?? 'null') : parameter;
+				const result = attempt(
+					findings,
+					'',
+					() => given,
+					() => checkItemFlow('json', given, false),
+				);
 				if (!result) return true;
-				if (result.ok) for (const violation of acceptedViolations(result)) findings.add(`accepted, but ${violation}`, () => given, () => preview(result.flow));
-				else for (const violation of rejectionViolations(result, Array.isArray(given) ? given.length : undefined)) findings.add(violation, () => given, () => longest(result).slice(0, 300));
+				if (result.ok)
+					for (const violation of acceptedViolations(result))
+						findings.add(
+							`accepted, but ${violation}`,
+							() => given,
+							() => preview(result.flow),
+						);
+				else
+					for (const violation of rejectionViolations(
+						result,
+						Array.isArray(given) ? given.length : undefined,
+					))
+						findings.add(
+							violation,
+							() => given,
+							() => longest(result).slice(0, 300),
+						);
 				return true;
 			}),
 			{ seed: SEED + 8, numRuns: RUNS },
@@ -292,7 +495,10 @@ test('after every run above, Object.prototype and Array.prototype are untouched 
 	expect(Object.getOwnPropertyNames(Object.prototype).sort().join()).toBe(prototypeBefore);
 	expect(Object.getOwnPropertyNames(Array.prototype).sort().join()).toBe(arrayPrototypeBefore);
 	const probe: Record<string, unknown> = {};
-	for (const key of ['polluted', 'type', 'flow', 'number', 'isAdmin']) expect(probe[key]).toBeUndefined();
+	for (const key of ['polluted', 'type', 'flow', 'number', 'isAdmin'])
+		expect(probe[key]).toBeUndefined();
 	expect(Object.getPrototypeOf(probe)).toBe(Object.prototype);
-	console.log('property: prototype pollution check passed after all generated __proto__/constructor payloads');
+	console.log(
+		'property: prototype pollution check passed after all generated __proto__/constructor payloads',
+	);
 });

@@ -16,7 +16,11 @@ export interface Received {
 	carriesFlow: boolean;
 }
 
-export type Handler = (request: Received, response: http.ServerResponse, index: number) => void | Promise<void>;
+export type Handler = (
+	request: Received,
+	response: http.ServerResponse,
+	index: number,
+) => void | Promise<void>;
 
 export interface TestServer {
 	/** `http://127.0.0.1:<port>`. */
@@ -59,7 +63,9 @@ export async function startServer(handler: Handler): Promise<TestServer> {
 				carriesFlow: carriesFlow(body),
 			};
 			received.push(entry);
-			Promise.resolve(handler(entry, response, received.length - 1)).catch(() => response.socket?.destroy());
+			Promise.resolve(handler(entry, response, received.length - 1)).catch(() =>
+				response.socket?.destroy(),
+			);
 		});
 	});
 	server.on('connection', (socket) => {
@@ -89,7 +95,13 @@ export async function startServer(handler: Handler): Promise<TestServer> {
 		baseUrl: `${origin}/api`,
 		received,
 		flowRequests: () => received.filter((r) => r.carriesFlow).length,
-		sawText: (text) => received.some((r) => r.body.includes(text) || r.path.includes(text) || JSON.stringify(r.headers).includes(text)),
+		sawText: (text) =>
+			received.some(
+				(r) =>
+					r.body.includes(text) ||
+					r.path.includes(text) ||
+					JSON.stringify(r.headers).includes(text),
+			),
 		close,
 	};
 }
@@ -108,13 +120,30 @@ export function useServers(): (handler: Handler) => Promise<TestServer> {
 }
 
 /** An answer as Samespace gives it for a placed call. */
-export function acceptCall(response: http.ServerResponse, callId = `call-${Math.random().toString(36).slice(2, 10)}`): void {
-	json(response, 200, { success: true, message: 'Call flow accepted', call_id: callId, status: 'queued' });
+export function acceptCall(
+	response: http.ServerResponse,
+	callId = `call-${Math.random().toString(36).slice(2, 10)}`,
+): void {
+	json(response, 200, {
+		success: true,
+		message: 'Call flow accepted',
+		call_id: callId,
+		status: 'queued',
+	});
 }
 
-export function json(response: http.ServerResponse, status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}): void {
+export function json(
+	response: http.ServerResponse,
+	status: number,
+	body: unknown,
+	headers: http.OutgoingHttpHeaders = {},
+): void {
 	const text = JSON.stringify(body);
-	response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+	response.writeHead(status, {
+		'content-type': 'application/json',
+		'content-length': Buffer.byteLength(text),
+		...headers,
+	});
 	response.end(text);
 }
 
@@ -130,7 +159,8 @@ export async function refusedOrigin(): Promise<string> {
 /** The phone number a request's flow calls first, to tell the items apart. */
 export function calledNumber(request: Received): string | undefined {
 	try {
-		const flow = (JSON.parse(request.body) as { flow?: Array<{ type?: string; number?: string }> }).flow;
+		const flow = (JSON.parse(request.body) as { flow?: Array<{ type?: string; number?: string }> })
+			.flow;
 		return flow?.find((step) => step.type === 'call')?.number;
 	} catch {
 		return undefined;

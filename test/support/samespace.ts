@@ -16,7 +16,11 @@ export const SECRET_TOKEN = 'tok_live_9f3c1e7a2b5d4c8e6f0a1b2c3d4e5f67';
 export const CLOUD_ID = 'acme-cloud';
 
 export async function startEmulator(): Promise<SamespaceEmulator> {
-	return await SamespaceEmulator.start({ cloudId: CLOUD_ID, authToken: SECRET_TOKEN, idleTimeoutMs: 120_000 });
+	return await SamespaceEmulator.start({
+		cloudId: CLOUD_ID,
+		authToken: SECRET_TOKEN,
+		idleTimeoutMs: 120_000,
+	});
 }
 
 /**
@@ -74,7 +78,12 @@ export async function runSamespace(
 		],
 		connections: chain('CRM', 'Samespace'),
 		credentials: {
-			samespaceApi: { cloudId: CLOUD_ID, authToken: SECRET_TOKEN, baseUrl: target.baseUrl, ...options.credentials },
+			samespaceApi: {
+				cloudId: CLOUD_ID,
+				authToken: SECRET_TOKEN,
+				baseUrl: target.baseUrl,
+				...options.credentials,
+			},
 		},
 		signal: options.signal,
 		mode: options.mode,
@@ -89,7 +98,12 @@ export async function runSamespace(
 export function useCallSimulation(): { emulator: SamespaceEmulator; waits: WaitingWebhookServer } {
 	const live: { emulator?: SamespaceEmulator; waits?: WaitingWebhookServer } = {};
 	beforeAll(async () => {
-		live.emulator = await SamespaceEmulator.start({ cloudId: CLOUD_ID, authToken: SECRET_TOKEN, idleTimeoutMs: 120_000, simulateCalls: { timeScale: 0 } });
+		live.emulator = await SamespaceEmulator.start({
+			cloudId: CLOUD_ID,
+			authToken: SECRET_TOKEN,
+			idleTimeoutMs: 120_000,
+			simulateCalls: { timeScale: 0 },
+		});
 		live.waits = await WaitingWebhookServer.start();
 	});
 	afterAll(async () => {
@@ -123,9 +137,14 @@ export function visibleText(result: WorkflowRunResult): string {
 export function secretShapes(secret: string): string[] {
 	const collapsed = secret.replace(/\s+/g, ' ');
 	const bases = [secret, secret.trim(), collapsed, collapsed.trim()];
-	const shapes = bases.flatMap((base) => [base, JSON.stringify(base).slice(1, -1), encodeURIComponent(base)]);
+	const shapes = bases.flatMap((base) => [
+		base,
+		JSON.stringify(base).slice(1, -1),
+		encodeURIComponent(base),
+	]);
 	const core = collapsed.trim();
-	for (let start = 0; start + 12 <= core.length; start++) shapes.push(core.slice(start, start + 12));
+	for (let start = 0; start + 12 <= core.length; start++)
+		shapes.push(core.slice(start, start + 12));
 	return [...new Set(shapes)];
 }
 
@@ -135,7 +154,8 @@ export function expectNoSecret(result: WorkflowRunResult, secret = SECRET_TOKEN)
 }
 
 /** The Samespace node's output items' JSON. */
-export const outputJson = (result: WorkflowRunResult) => (result.outputs.Samespace ?? []).map((item) => item.json);
+export const outputJson = (result: WorkflowRunResult) =>
+	(result.outputs.Samespace ?? []).map((item) => item.json);
 
 export const straightSteps = (number = '={{ $json.phone }}') => ({
 	step: [

@@ -5,10 +5,24 @@
  * (flow/approval.ts) and the wait itself (execute/waiting.ts: local hosts, the masked signature,
  * when the wait ends). Pure functions: no I/O, no timers.
  */
-import { NodeOperationError, WAIT_INDEFINITELY, type IExecuteFunctions, type INode } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	WAIT_INDEFINITELY,
+	type IExecuteFunctions,
+	type INode,
+} from 'n8n-workflow';
 
-import { DEFAULT_WAIT_MINUTES, hidingSignatures, isLocalHost, waitUntil } from '../../nodes/Samespace/execute/waiting';
-import { answerReportUrl, readAnswerReport, withAnswerReports } from '../../nodes/Samespace/flow/answer';
+import {
+	DEFAULT_WAIT_MINUTES,
+	hidingSignatures,
+	isLocalHost,
+	waitUntil,
+} from '../../nodes/Samespace/execute/waiting';
+import {
+	answerReportUrl,
+	readAnswerReport,
+	withAnswerReports,
+} from '../../nodes/Samespace/flow/answer';
 import {
 	approvalFlow,
 	approvalKeysProblem,
@@ -20,7 +34,11 @@ import {
 import { checkFlow, describeProblem, type FlowProblem } from '../../nodes/Samespace/flow/check';
 import { readFlowPaths, variablesBefore } from '../../nodes/Samespace/flow/graph';
 import { CHOICE_KEYS, type CallFlow } from '../../nodes/Samespace/flow/schema';
-import { buildFlowFromStepList, stepListLabel, type StepListEntry } from '../../nodes/Samespace/flow/step-list';
+import {
+	buildFlowFromStepList,
+	stepListLabel,
+	type StepListEntry,
+} from '../../nodes/Samespace/flow/step-list';
 
 type Raw = Record<string, unknown>;
 
@@ -36,12 +54,36 @@ const NONE =
 const UNREACHABLE =
 	'can never be reached from the first step, so the call could never report back: point a next step or route at it';
 
-const call = (over: Raw = {}): Raw => ({ id: 'c', type: 'call', number: '14155550123', caller_id: '14155550100', ...over });
+const call = (over: Raw = {}): Raw => ({
+	id: 'c',
+	type: 'call',
+	number: '14155550123',
+	caller_id: '14155550100',
+	...over,
+});
 const play = (id: string, over: Raw = {}): Raw => ({ id, type: 'play', text: 'Hi', ...over });
-const digits = (id: string, variable: string, next: Raw): Raw => ({ id, type: 'digits', count: 1, variable, next_step: next });
-const answer = (id: string, success = 'bye', fail = success): Raw => ({ id, type: 'answer', next_step: { success, fail } });
+const digits = (id: string, variable: string, next: Raw): Raw => ({
+	id,
+	type: 'digits',
+	count: 1,
+	variable,
+	next_step: next,
+});
+const answer = (id: string, success = 'bye', fail = success): Raw => ({
+	id,
+	type: 'answer',
+	next_step: { success, fail },
+});
 
-const summary = (problems: FlowProblem[]) => problems.map(({ severity, stepIndex, stepId, stepType, field, message }) => ({ severity, stepIndex, stepId, stepType, field, message }));
+const summary = (problems: FlowProblem[]) =>
+	problems.map(({ severity, stepIndex, stepId, stepType, field, message }) => ({
+		severity,
+		stepIndex,
+		stepId,
+		stepType,
+		field,
+		message,
+	}));
 
 /** A flow with branches: what each answer step can report is known by hand. */
 const BRANCHES: Raw[] = [
@@ -79,9 +121,27 @@ describe('answerReportUrl', () => {
 			`${RESUME}?ref=r3f&key_choice={{choice}}&key_pin={{pin}}&key_account_id={{account_id}}&end=1`,
 		],
 		['an existing query (the signature), no variables', SIGNED, REF, [], `${SIGNED}&ref=r3f&end=1`],
-		['an existing query, one variable', SIGNED, REF, ['pin'], `${SIGNED}&ref=r3f&key_pin={{pin}}&end=1`],
-		['an existing query, several variables', SIGNED, REF, ['a', 'b'], `${SIGNED}&ref=r3f&key_a={{a}}&key_b={{b}}&end=1`],
-		['a reference that needs encoding', RESUME, 'a b&c=d#e/+?%', ['pin'], `${RESUME}?ref=a%20b%26c%3Dd%23e%2F%2B%3F%25&key_pin={{pin}}&end=1`],
+		[
+			'an existing query, one variable',
+			SIGNED,
+			REF,
+			['pin'],
+			`${SIGNED}&ref=r3f&key_pin={{pin}}&end=1`,
+		],
+		[
+			'an existing query, several variables',
+			SIGNED,
+			REF,
+			['a', 'b'],
+			`${SIGNED}&ref=r3f&key_a={{a}}&key_b={{b}}&end=1`,
+		],
+		[
+			'a reference that needs encoding',
+			RESUME,
+			'a b&c=d#e/+?%',
+			['pin'],
+			`${RESUME}?ref=a%20b%26c%3Dd%23e%2F%2B%3F%25&key_pin={{pin}}&end=1`,
+		],
 	])('%s', (_name, resumeUrl, ref, variables, expected) => {
 		expect(answerReportUrl(resumeUrl, ref, variables)).toBe(expected);
 	});
@@ -97,13 +157,18 @@ describe('answerReportUrl', () => {
 
 describe('variablesBefore', () => {
 	const paths = readFlowPaths(BRANCHES);
-	const before = (index: number, raw: readonly unknown[] = BRANCHES) => variablesBefore(raw, readFlowPaths(raw), index);
+	const before = (index: number, raw: readonly unknown[] = BRANCHES) =>
+		variablesBefore(raw, readFlowPaths(raw), index);
 
 	test.each<[string, number, string[]]>([
 		['the call step: nothing', 0, []],
 		['the first digits step: nothing (it stores its own variable only after it)', 1, []],
 		['a step after the menu', 2, ['choice']],
-		['send: the menu and pin lead to it, acct (another branch) and late (listed after) do not', 4, ['choice', 'pin']],
+		[
+			'send: the menu and pin lead to it, acct (another branch) and late (listed after) do not',
+			4,
+			['choice', 'pin'],
+		],
 		['send2: the menu and acct lead to it', 5, ['choice', 'account']],
 		['bye: every digits step listed before it can lead to it', 6, ['choice', 'pin', 'account']],
 		['end: every digits step, in list order', 8, ['choice', 'pin', 'account', 'late']],
@@ -112,12 +177,23 @@ describe('variablesBefore', () => {
 	});
 
 	test('a loop back to an earlier step: the digits step after it can come before it', () => {
-		const raw = [call({ next_step: 'ask' }), play('ask', { next_step: 'send' }), answer('send', 'again'), digits('again', 'retry', { '*': 'ask' })];
+		const raw = [
+			call({ next_step: 'ask' }),
+			play('ask', { next_step: 'send' }),
+			answer('send', 'again'),
+			digits('again', 'retry', { '*': 'ask' }),
+		];
 		expect(before(2, raw)).toEqual(['retry']);
 	});
 
 	test('a step the first step cannot reach: the digits steps listed above it', () => {
-		const raw = [call({ next_step: 'p' }), play('p'), digits('d', 'orphan_above', { '*': 'p' }), answer('lost', 'p'), digits('e', 'orphan_below', { '*': 'p' })];
+		const raw = [
+			call({ next_step: 'p' }),
+			play('p'),
+			digits('d', 'orphan_above', { '*': 'p' }),
+			answer('lost', 'p'),
+			digits('e', 'orphan_below', { '*': 'p' }),
+		];
 		expect(before(3, raw)).toEqual(['orphan_above']);
 	});
 
@@ -141,8 +217,20 @@ describe('withAnswerReports', () => {
 		const flow = parsed(BRANCHES);
 		const sent = withAnswerReports(flow, report);
 		expect(sent).toHaveLength(flow.length);
-		expect(sent[4]).toEqual({ id: 'send', type: 'http', url: report(['choice', 'pin']), method: 'GET', next_step: { success: 'bye', fail: 'bye' } });
-		expect(sent[5]).toEqual({ id: 'send2', type: 'http', url: report(['choice', 'account']), method: 'GET', next_step: { success: 'bye', fail: 'bye' } });
+		expect(sent[4]).toEqual({
+			id: 'send',
+			type: 'http',
+			url: report(['choice', 'pin']),
+			method: 'GET',
+			next_step: { success: 'bye', fail: 'bye' },
+		});
+		expect(sent[5]).toEqual({
+			id: 'send2',
+			type: 'http',
+			url: report(['choice', 'account']),
+			method: 'GET',
+			next_step: { success: 'bye', fail: 'bye' },
+		});
 		expect(sent[4]).not.toHaveProperty('url', expect.stringContaining('account'));
 		expect(sent[4]).not.toHaveProperty('url', expect.stringContaining('late'));
 	});
@@ -168,8 +256,17 @@ describe('withAnswerReports', () => {
 	});
 
 	test('an answer step with no digits step before it reports no variables', () => {
-		const sent = withAnswerReports(parsed([call({ next_step: 'send' }), answer('send'), play('bye')]), report);
-		expect(sent[1]).toEqual({ id: 'send', type: 'http', url: `${SIGNED}&ref=r3f&end=1`, method: 'GET', next_step: { success: 'bye', fail: 'bye' } });
+		const sent = withAnswerReports(
+			parsed([call({ next_step: 'send' }), answer('send'), play('bye')]),
+			report,
+		);
+		expect(sent[1]).toEqual({
+			id: 'send',
+			type: 'http',
+			url: `${SIGNED}&ref=r3f&end=1`,
+			method: 'GET',
+			next_step: { success: 'bye', fail: 'bye' },
+		});
 	});
 
 	test('what is sent is a plain Samespace flow: valid, with every {{variable}} stored before its use', () => {
@@ -189,7 +286,12 @@ describe('withAnswerReports', () => {
 
 describe('readAnswerReport', () => {
 	test('a complete report', () => {
-		expect(readAnswerReport({ signature: 'abc', ref: REF, key_choice: '1', key_pin: '1234', end: '1' }, REF)).toEqual({
+		expect(
+			readAnswerReport(
+				{ signature: 'abc', ref: REF, key_choice: '1', key_pin: '1234', end: '1' },
+				REF,
+			),
+		).toEqual({
 			ok: true,
 			digits: { choice: '1', pin: '1234' },
 			complete: true,
@@ -197,20 +299,47 @@ describe('readAnswerReport', () => {
 	});
 
 	test('a complete report without variables', () => {
-		expect(readAnswerReport({ ref: REF, end: '1' }, REF)).toEqual({ ok: true, digits: {}, complete: true });
+		expect(readAnswerReport({ ref: REF, end: '1' }, REF)).toEqual({
+			ok: true,
+			digits: {},
+			complete: true,
+		});
 	});
 
 	test('an empty value is "nothing gathered"', () => {
-		expect(readAnswerReport({ ref: REF, key_pin: '', end: '1' }, REF)).toEqual({ ok: true, digits: { pin: '' }, complete: true });
+		expect(readAnswerReport({ ref: REF, key_pin: '', end: '1' }, REF)).toEqual({
+			ok: true,
+			digits: { pin: '' },
+			complete: true,
+		});
 	});
 
 	test('"*" and "#" (sent URL-encoded, read decoded) are keypad keys', () => {
-		const query = Object.fromEntries(new URL(`${RESUME}?ref=${REF}&key_a=*1&key_b=%2312%23&end=1`).searchParams);
-		expect(readAnswerReport(query, REF)).toEqual({ ok: true, digits: { a: '*1', b: '#12#' }, complete: true });
+		const query = Object.fromEntries(
+			new URL(`${RESUME}?ref=${REF}&key_a=*1&key_b=%2312%23&end=1`).searchParams,
+		);
+		expect(readAnswerReport(query, REF)).toEqual({
+			ok: true,
+			digits: { a: '*1', b: '#12#' },
+			complete: true,
+		});
 	});
 
 	test('unknown parameters are ignored', () => {
-		expect(readAnswerReport({ ref: REF, key_a: '5', signature: 'x', utm: ['a', 'b'], other: { deep: 1 }, keya: 'zz', end: '1' }, REF)).toEqual({
+		expect(
+			readAnswerReport(
+				{
+					ref: REF,
+					key_a: '5',
+					signature: 'x',
+					utm: ['a', 'b'],
+					other: { deep: 1 },
+					keya: 'zz',
+					end: '1',
+				},
+				REF,
+			),
+		).toEqual({
 			ok: true,
 			digits: { a: '5' },
 			complete: true,
@@ -219,8 +348,15 @@ describe('readAnswerReport', () => {
 
 	test('a report cut at a "#": not complete, cut at the last variable present', () => {
 		// What arrives of ...&key_a=12&key_b=3#4&key_c=5&end=1 when Samespace puts "#" into the address as it is.
-		const query = Object.fromEntries(new URL(`${RESUME}?ref=${REF}&key_a=12&key_b=3#4&key_c=5&end=1`).searchParams);
-		expect(readAnswerReport(query, REF)).toEqual({ ok: true, digits: { a: '12', b: '3' }, complete: false, cutAt: 'b' });
+		const query = Object.fromEntries(
+			new URL(`${RESUME}?ref=${REF}&key_a=12&key_b=3#4&key_c=5&end=1`).searchParams,
+		);
+		expect(readAnswerReport(query, REF)).toEqual({
+			ok: true,
+			digits: { a: '12', b: '3' },
+			complete: false,
+			cutAt: 'b',
+		});
 	});
 
 	test('no keys and no end marker: not complete, cut nowhere known', () => {
@@ -230,11 +366,21 @@ describe('readAnswerReport', () => {
 	});
 
 	test('an end marker other than "1" is no end marker', () => {
-		expect(readAnswerReport({ ref: REF, key_a: '1', end: '0' }, REF)).toEqual({ ok: true, digits: { a: '1' }, complete: false, cutAt: 'a' });
-		expect(readAnswerReport({ ref: REF, key_a: '1', end: ['1', '1'] }, REF)).toEqual({ ok: true, digits: { a: '1' }, complete: false, cutAt: 'a' });
+		expect(readAnswerReport({ ref: REF, key_a: '1', end: '0' }, REF)).toEqual({
+			ok: true,
+			digits: { a: '1' },
+			complete: false,
+			cutAt: 'a',
+		});
+		expect(readAnswerReport({ ref: REF, key_a: '1', end: ['1', '1'] }, REF)).toEqual({
+			ok: true,
+			digits: { a: '1' },
+			complete: false,
+			cutAt: 'a',
+		});
 	});
 
-	test('another call\'s reference: 409', () => {
+	test("another call's reference: 409", () => {
 		expect(readAnswerReport({ ref: 'other', key_a: '1', end: '1' }, REF)).toEqual({
 			ok: false,
 			status: 409,
@@ -248,7 +394,11 @@ describe('readAnswerReport', () => {
 		['a repeated reference (a list)', { ref: [REF, REF], key_a: '1', end: '1' }],
 		['a reference that is not text', { ref: 5, end: '1' }],
 	])('%s: 400', (_name, query) => {
-		expect(readAnswerReport(query, REF)).toEqual({ ok: false, status: 400, error: 'The report carries no reference of the call it answers' });
+		expect(readAnswerReport(query, REF)).toEqual({
+			ok: false,
+			status: 400,
+			error: 'The report carries no reference of the call it answers',
+		});
 	});
 
 	test.each<[string, Record<string, unknown>, string]>([
@@ -258,13 +408,27 @@ describe('readAnswerReport', () => {
 		['a number', { ref: REF, key_pin: 12, end: '1' }, 'pin'],
 		['a key without a name', { ref: REF, key_: '1', end: '1' }, ''],
 	])('a value that is not keypad keys (%s): 400', (_name, query, name) => {
-		expect(readAnswerReport(query, REF)).toEqual({ ok: false, status: 400, error: `The report's value for "${name}" is not keypad keys` });
+		expect(readAnswerReport(query, REF)).toEqual({
+			ok: false,
+			status: 400,
+			error: `The report's value for "${name}" is not keypad keys`,
+		});
 	});
 
 	test('a placeholder left unfilled (no Gather Digits step on the path taken) reads as no keys', () => {
-		expect(readAnswerReport({ ref: REF, key_choice: '2', key_pin: '{{pin}}', end: '1' }, REF)).toEqual({ ok: true, digits: { choice: '2', pin: '' }, complete: true });
-		expect(readAnswerReport({ ref: REF, key_pin: '{{ pin }}', end: '1' }, REF)).toEqual({ ok: true, digits: { pin: '' }, complete: true });
-		expect(readAnswerReport({ ref: REF, key_pin: '{{pin}}x', end: '1' }, REF)).toEqual({ ok: false, status: 400, error: 'The report\'s value for "pin" is not keypad keys' });
+		expect(
+			readAnswerReport({ ref: REF, key_choice: '2', key_pin: '{{pin}}', end: '1' }, REF),
+		).toEqual({ ok: true, digits: { choice: '2', pin: '' }, complete: true });
+		expect(readAnswerReport({ ref: REF, key_pin: '{{ pin }}', end: '1' }, REF)).toEqual({
+			ok: true,
+			digits: { pin: '' },
+			complete: true,
+		});
+		expect(readAnswerReport({ ref: REF, key_pin: '{{pin}}x', end: '1' }, REF)).toEqual({
+			ok: false,
+			status: 400,
+			error: 'The report\'s value for "pin" is not keypad keys',
+		});
 	});
 
 	test('a variable named __proto__ is an own key of the digits', () => {
@@ -276,18 +440,41 @@ describe('readAnswerReport', () => {
 	test('a long variable name is shortened in the error', () => {
 		const name = 'v'.repeat(100);
 		const result = readAnswerReport({ ref: REF, [`key_${name}`]: 'x' }, REF);
-		expect(result).toEqual({ ok: false, status: 400, error: `The report's value for "${'v'.repeat(40)}" is not keypad keys` });
+		expect(result).toEqual({
+			ok: false,
+			status: 400,
+			error: `The report's value for "${'v'.repeat(40)}" is not keypad keys`,
+		});
 	});
 });
 
 describe('checkFlow and the Send Answer to Workflow step', () => {
 	test('forbidden (the default): an error on the type of each answer step', () => {
-		const raw = [call({ next_step: 'send' }), answer('send', 'again'), answer('again', 'bye'), play('bye')];
+		const raw = [
+			call({ next_step: 'send' }),
+			answer('send', 'again'),
+			answer('again', 'bye'),
+			play('bye'),
+		];
 		for (const result of [checkFlow(raw), checkFlow(raw, 'forbidden')]) {
 			expect(result.flow).toBeUndefined();
 			expect(summary(result.errors)).toEqual([
-				{ severity: 'error', stepIndex: 1, stepId: 'send', stepType: 'answer', field: 'type', message: FORBIDDEN },
-				{ severity: 'error', stepIndex: 2, stepId: 'again', stepType: 'answer', field: 'type', message: FORBIDDEN },
+				{
+					severity: 'error',
+					stepIndex: 1,
+					stepId: 'send',
+					stepType: 'answer',
+					field: 'type',
+					message: FORBIDDEN,
+				},
+				{
+					severity: 'error',
+					stepIndex: 2,
+					stepId: 'again',
+					stepType: 'answer',
+					field: 'type',
+					message: FORBIDDEN,
+				},
 			]);
 			expect(result.warnings).toEqual([]);
 		}
@@ -300,10 +487,17 @@ describe('checkFlow and the Send Answer to Workflow step', () => {
 	});
 
 	test('required: a reachable answer step is fine and kept as it is', () => {
-		const result = checkFlow([call({ next_step: 'send' }), answer('send', 'bye', 'sorry'), play('bye'), play('sorry')], 'required');
+		const result = checkFlow(
+			[call({ next_step: 'send' }), answer('send', 'bye', 'sorry'), play('bye'), play('sorry')],
+			'required',
+		);
 		expect(result.errors).toEqual([]);
 		expect(result.warnings).toEqual([]);
-		expect(result.flow?.[1]).toEqual({ id: 'send', type: 'answer', next_step: { success: 'bye', fail: 'sorry' } });
+		expect(result.flow?.[1]).toEqual({
+			id: 'send',
+			type: 'answer',
+			next_step: { success: 'bye', fail: 'sorry' },
+		});
 	});
 
 	test('required: no answer step is one error of the whole flow', () => {
@@ -317,18 +511,38 @@ describe('checkFlow and the Send Answer to Workflow step', () => {
 	});
 
 	test('required: answer steps that can never be reached are each an error', () => {
-		const result = checkFlow([call({ next_step: 'bye' }), play('bye'), answer('send', 'bye'), answer('send2', 'bye')], 'required');
+		const result = checkFlow(
+			[call({ next_step: 'bye' }), play('bye'), answer('send', 'bye'), answer('send2', 'bye')],
+			'required',
+		);
 		expect(result.flow).toBeUndefined();
 		expect(summary(result.errors)).toEqual([
-			{ severity: 'error', stepIndex: 2, stepId: 'send', stepType: 'answer', field: undefined, message: UNREACHABLE },
-			{ severity: 'error', stepIndex: 3, stepId: 'send2', stepType: 'answer', field: undefined, message: UNREACHABLE },
+			{
+				severity: 'error',
+				stepIndex: 2,
+				stepId: 'send',
+				stepType: 'answer',
+				field: undefined,
+				message: UNREACHABLE,
+			},
+			{
+				severity: 'error',
+				stepIndex: 3,
+				stepId: 'send2',
+				stepType: 'answer',
+				field: undefined,
+				message: UNREACHABLE,
+			},
 		]);
 		expect(result.warnings.map((w) => w.stepIndex)).toEqual([2, 3]);
 		expect(describeProblem(result.errors[0])).toBe(`step 3 (id "send", answer): ${UNREACHABLE}`);
 	});
 
 	test('required: one reachable answer step is enough; an unreachable one is only a warning', () => {
-		const result = checkFlow([call({ next_step: 'send' }), answer('send', 'bye'), play('bye'), answer('spare', 'bye')], 'required');
+		const result = checkFlow(
+			[call({ next_step: 'send' }), answer('send', 'bye'), play('bye'), answer('spare', 'bye')],
+			'required',
+		);
 		expect(result.errors).toEqual([]);
 		expect(result.flow).toHaveLength(4);
 		expect(summary(result.warnings)).toEqual([
@@ -338,13 +552,17 @@ describe('checkFlow and the Send Answer to Workflow step', () => {
 				stepId: 'spare',
 				stepType: 'answer',
 				field: undefined,
-				message: 'can never be reached from the first step: point a next step or route at it, or remove it',
+				message:
+					'can never be reached from the first step: point a next step or route at it, or remove it',
 			},
 		]);
 	});
 
 	test('required: the answer mode errors come with the schema errors, in step order', () => {
-		const result = checkFlow([call({ next_step: 'p', number: '' }), play('p'), answer('lost', 'p')], 'required');
+		const result = checkFlow(
+			[call({ next_step: 'p', number: '' }), play('p'), answer('lost', 'p')],
+			'required',
+		);
 		expect(result.errors.map((e) => [e.stepIndex, e.field])).toEqual([
 			[0, 'number'],
 			[2, undefined],
@@ -352,7 +570,14 @@ describe('checkFlow and the Send Answer to Workflow step', () => {
 	});
 
 	test('an answer step routes like an http step: on success and fail only', () => {
-		const result = checkFlow([call({ next_step: 'send' }), { id: 'send', type: 'answer', next_step: { success: 'p', fail: 'p', '1': 'p' } }, play('p')], 'required');
+		const result = checkFlow(
+			[
+				call({ next_step: 'send' }),
+				{ id: 'send', type: 'answer', next_step: { success: 'p', fail: 'p', '1': 'p' } },
+				play('p'),
+			],
+			'required',
+		);
 		expect(summary(result.errors)).toEqual([
 			{
 				severity: 'error',
@@ -360,7 +585,8 @@ describe('checkFlow and the Send Answer to Workflow step', () => {
 				stepId: 'send',
 				stepType: 'answer',
 				field: 'next_step.1',
-				message: 'unknown field "1": a Send Answer to Workflow step routes only on "success" and "fail"',
+				message:
+					'unknown field "1": a Send Answer to Workflow step routes only on "success" and "fail"',
 			},
 		]);
 	});
@@ -370,15 +596,32 @@ describe('buildFlowFromStepList with Send Answer to Workflow entries', () => {
 	const CALL: StepListEntry = { type: 'call', number: '14155550123', callerId: '14155550100' };
 
 	test('success and failure default to the next step; nothing else is kept', () => {
-		const built = buildFlowFromStepList([CALL, { type: 'answer', url: 'https://ignored.example', method: 'POST', text: 'x' }, { type: 'play', text: 'Bye' }]);
+		const built = buildFlowFromStepList([
+			CALL,
+			{ type: 'answer', url: 'https://ignored.example', method: 'POST', text: 'x' },
+			{ type: 'play', text: 'Bye' },
+		]);
 		expect(built.errors).toEqual([]);
 		expect(built.warnings).toEqual([]);
-		expect(built.steps[1]).toEqual({ id: '2', type: 'answer', next_step: { success: '3', fail: '3' } });
+		expect(built.steps[1]).toEqual({
+			id: '2',
+			type: 'answer',
+			next_step: { success: '3', fail: '3' },
+		});
 	});
 
 	test('explicit success or failure with the other blank', () => {
-		const built = buildFlowFromStepList([CALL, { type: 'answer', stepId: ' send ', onFailure: ' sorry ' }, { type: 'play', text: 'Bye' }, { type: 'play', text: 'Sorry', stepId: 'sorry' }]);
-		expect(built.steps[1]).toEqual({ id: 'send', type: 'answer', next_step: { success: '3', fail: 'sorry' } });
+		const built = buildFlowFromStepList([
+			CALL,
+			{ type: 'answer', stepId: ' send ', onFailure: ' sorry ' },
+			{ type: 'play', text: 'Bye' },
+			{ type: 'play', text: 'Sorry', stepId: 'sorry' },
+		]);
+		expect(built.steps[1]).toEqual({
+			id: 'send',
+			type: 'answer',
+			next_step: { success: '3', fail: 'sorry' },
+		});
 	});
 
 	test('as the last step it has no next_step', () => {
@@ -388,12 +631,25 @@ describe('buildFlowFromStepList with Send Answer to Workflow entries', () => {
 	});
 
 	test('as the last step with only a failure step, success is left missing', () => {
-		const built = buildFlowFromStepList([CALL, { type: 'play', text: 'Bye', stepId: 'bye' }, { type: 'answer', onFailure: 'bye' }]);
-		expect(built.steps[2]).toEqual({ id: '3', type: 'answer', next_step: { success: undefined, fail: 'bye' } });
+		const built = buildFlowFromStepList([
+			CALL,
+			{ type: 'play', text: 'Bye', stepId: 'bye' },
+			{ type: 'answer', onFailure: 'bye' },
+		]);
+		expect(built.steps[2]).toEqual({
+			id: '3',
+			type: 'answer',
+			next_step: { success: undefined, fail: 'bye' },
+		});
 	});
 
 	test('a success or failure step written as the position of a step without a Step ID is a warning', () => {
-		const built = buildFlowFromStepList([CALL, { type: 'play', text: 'Menu' }, { type: 'answer', onSuccess: '2', onFailure: 2 }, { type: 'play', text: 'x', stepId: 'named' }]);
+		const built = buildFlowFromStepList([
+			CALL,
+			{ type: 'play', text: 'Menu' },
+			{ type: 'answer', onSuccess: '2', onFailure: 2 },
+			{ type: 'play', text: 'x', stepId: 'named' },
+		]);
 		expect(built.errors).toEqual([]);
 		expect(built.warnings.map((w) => [w.stepIndex, w.stepId, w.stepType, w.field])).toEqual([
 			[2, '3', 'answer', 'next_step.success'],
@@ -405,7 +661,11 @@ describe('buildFlowFromStepList with Send Answer to Workflow entries', () => {
 	});
 
 	test('no such warning for a step with a Step ID', () => {
-		const built = buildFlowFromStepList([CALL, { type: 'play', text: 'Menu', stepId: '2' }, { type: 'answer', onSuccess: '2', onFailure: '2' }]);
+		const built = buildFlowFromStepList([
+			CALL,
+			{ type: 'play', text: 'Menu', stepId: '2' },
+			{ type: 'answer', onSuccess: '2', onFailure: '2' },
+		]);
 		expect(built.warnings).toEqual([]);
 	});
 
@@ -441,7 +701,11 @@ describe('buildFlowFromStepList with Send Answer to Workflow entries', () => {
 // -------------------------------------------------------------------------------------------------
 
 const choice = (key: string, label: string): ApprovalChoice => ({ key, label });
-const approval = (approve = choice('1', 'approve'), decline = choice('2', 'decline'), message = '  Approve the refund of 40 dollars?  '): ApprovalCall => ({
+const approval = (
+	approve = choice('1', 'approve'),
+	decline = choice('2', 'decline'),
+	message = '  Approve the refund of 40 dollars?  ',
+): ApprovalCall => ({
 	number: '+1 415 555 0123',
 	callerId: '14155550100',
 	message,
@@ -466,13 +730,23 @@ describe('approvalFlow', () => {
 		const result = checkFlow(approvalFlow(call), 'forbidden');
 		expect(result.errors).toEqual([]);
 		expect(result.warnings).toEqual([]);
-		expect(result.flow?.[0]).toMatchObject({ type: 'call', number: '14155550123', caller_id: '14155550100' });
+		expect(result.flow?.[0]).toMatchObject({
+			type: 'call',
+			number: '14155550123',
+			caller_id: '14155550100',
+		});
 	});
 
 	test('each digits step routes the two keys to their reports, and any other input on', () => {
 		const steps = approvalFlow(approval(choice('#', 'approve'), choice('3', 'decline')));
 		const byId = new Map(steps.map((step) => [step.id, step]));
-		expect(byId.get('choice')).toEqual({ id: 'choice', type: 'digits', count: 1, variable: 'choice', next_step: { '#': 'approve', '3': 'decline', '*': 'ask-again' } });
+		expect(byId.get('choice')).toEqual({
+			id: 'choice',
+			type: 'digits',
+			count: 1,
+			variable: 'choice',
+			next_step: { '#': 'approve', '3': 'decline', '*': 'ask-again' },
+		});
 		expect(byId.get('choice-again')).toEqual({
 			id: 'choice-again',
 			type: 'digits',
@@ -480,17 +754,36 @@ describe('approvalFlow', () => {
 			variable: 'choice_again',
 			next_step: { '#': 'approve', '3': 'decline', '*': 'no-valid-key' },
 		});
-		expect(byId.get('approve')).toMatchObject({ type: 'http', url: `${SIGNED}&outcome=approved`, method: 'GET', next_step: { success: 'approved', fail: 'not-recorded' } });
-		expect(byId.get('decline')).toMatchObject({ type: 'http', url: `${SIGNED}&outcome=declined`, method: 'GET', next_step: { success: 'declined', fail: 'not-recorded' } });
-		expect(byId.get('no-valid-key')).toMatchObject({ type: 'http', url: `${SIGNED}&outcome=none`, method: 'GET', next_step: { success: 'goodbye', fail: 'goodbye' } });
+		expect(byId.get('approve')).toMatchObject({
+			type: 'http',
+			url: `${SIGNED}&outcome=approved`,
+			method: 'GET',
+			next_step: { success: 'approved', fail: 'not-recorded' },
+		});
+		expect(byId.get('decline')).toMatchObject({
+			type: 'http',
+			url: `${SIGNED}&outcome=declined`,
+			method: 'GET',
+			next_step: { success: 'declined', fail: 'not-recorded' },
+		});
+		expect(byId.get('no-valid-key')).toMatchObject({
+			type: 'http',
+			url: `${SIGNED}&outcome=none`,
+			method: 'GET',
+			next_step: { success: 'goodbye', fail: 'goodbye' },
+		});
 	});
 
 	test('the question is the message (trimmed) and the keys; the retry repeats the keys; the confirmations name the labels', () => {
 		const call = approval(choice('#', 'accept the quote'), choice('5', 'reject it'));
 		const steps = approvalFlow(call);
 		const text = (id: string) => (steps.find((step) => step.id === id) as { text?: string }).text;
-		expect(text('ask')).toBe('Approve the refund of 40 dollars? Press the hash key to accept the quote. Press 5 to reject it.');
-		expect(text('ask-again')).toBe('Sorry, that is not one of the choices. Press the hash key to accept the quote. Press 5 to reject it.');
+		expect(text('ask')).toBe(
+			'Approve the refund of 40 dollars? Press the hash key to accept the quote. Press 5 to reject it.',
+		);
+		expect(text('ask-again')).toBe(
+			'Sorry, that is not one of the choices. Press the hash key to accept the quote. Press 5 to reject it.',
+		);
 		expect(text('approved')).toBe('You chose to accept the quote. Thank you, goodbye.');
 		expect(text('declined')).toBe('You chose to reject it. Thank you, goodbye.');
 	});
@@ -500,15 +793,60 @@ describe('approvalKeysProblem', () => {
 	test.each<[string, ApprovalChoice, ApprovalChoice, string | undefined]>([
 		['two different digits', choice('1', 'approve'), choice('2', 'decline'), undefined],
 		['"#" and a digit', choice('#', 'yes'), choice('0', 'no'), undefined],
-		['the same key', choice('1', 'approve'), choice('1', 'decline'), 'The keys to approve and to decline are both "1": choose two different keys'],
-		['"*" to approve', choice('*', 'approve'), choice('2', 'decline'), 'The key to approve is "*": choose a digit 0-9 or "#"'],
-		['"*" to decline', choice('1', 'approve'), choice('*', 'decline'), 'The key to decline is "*": choose a digit 0-9 or "#"'],
-		['an empty key', choice('', 'approve'), choice('2', 'decline'), 'The key to approve is "": choose a digit 0-9 or "#"'],
-		['letters', choice('1', 'approve'), choice('ab', 'decline'), 'The key to decline is "ab": choose a digit 0-9 or "#"'],
-		['two digits', choice('12', 'approve'), choice('2', 'decline'), 'The key to approve is "12": choose a digit 0-9 or "#"'],
-		['an empty label to approve', choice('1', '  '), choice('2', 'decline'), 'The label of the key to approve is empty: say what pressing it means, e.g. "approve"'],
-		['an empty label to decline', choice('1', 'approve'), choice('2', ''), 'The label of the key to decline is empty: say what pressing it means, e.g. "decline"'],
-		['the approve key is checked before the decline key', choice('x', ''), choice('y', ''), 'The key to approve is "x": choose a digit 0-9 or "#"'],
+		[
+			'the same key',
+			choice('1', 'approve'),
+			choice('1', 'decline'),
+			'The keys to approve and to decline are both "1": choose two different keys',
+		],
+		[
+			'"*" to approve',
+			choice('*', 'approve'),
+			choice('2', 'decline'),
+			'The key to approve is "*": choose a digit 0-9 or "#"',
+		],
+		[
+			'"*" to decline',
+			choice('1', 'approve'),
+			choice('*', 'decline'),
+			'The key to decline is "*": choose a digit 0-9 or "#"',
+		],
+		[
+			'an empty key',
+			choice('', 'approve'),
+			choice('2', 'decline'),
+			'The key to approve is "": choose a digit 0-9 or "#"',
+		],
+		[
+			'letters',
+			choice('1', 'approve'),
+			choice('ab', 'decline'),
+			'The key to decline is "ab": choose a digit 0-9 or "#"',
+		],
+		[
+			'two digits',
+			choice('12', 'approve'),
+			choice('2', 'decline'),
+			'The key to approve is "12": choose a digit 0-9 or "#"',
+		],
+		[
+			'an empty label to approve',
+			choice('1', '  '),
+			choice('2', 'decline'),
+			'The label of the key to approve is empty: say what pressing it means, e.g. "approve"',
+		],
+		[
+			'an empty label to decline',
+			choice('1', 'approve'),
+			choice('2', ''),
+			'The label of the key to decline is empty: say what pressing it means, e.g. "decline"',
+		],
+		[
+			'the approve key is checked before the decline key',
+			choice('x', ''),
+			choice('y', ''),
+			'The key to approve is "x": choose a digit 0-9 or "#"',
+		],
 	])('%s', (_name, approve, decline, problem) => {
 		expect(approvalKeysProblem({ approve, decline })).toBe(problem);
 	});
@@ -521,8 +859,16 @@ describe('approvalKeysProblem', () => {
 describe('choicesPrompt', () => {
 	test.each<[ApprovalChoice, ApprovalChoice, string]>([
 		[choice('1', 'approve'), choice('2', 'decline'), 'Press 1 to approve. Press 2 to decline.'],
-		[choice('#', 'approve'), choice('0', 'decline'), 'Press the hash key to approve. Press 0 to decline.'],
-		[choice('9', 'confirm'), choice('#', 'cancel'), 'Press 9 to confirm. Press the hash key to cancel.'],
+		[
+			choice('#', 'approve'),
+			choice('0', 'decline'),
+			'Press the hash key to approve. Press 0 to decline.',
+		],
+		[
+			choice('9', 'confirm'),
+			choice('#', 'cancel'),
+			'Press 9 to confirm. Press the hash key to cancel.',
+		],
 	])('%o / %o', (approve, decline, prompt) => {
 		expect(choicesPrompt({ approve, decline })).toBe(prompt);
 	});
@@ -530,24 +876,99 @@ describe('choicesPrompt', () => {
 
 describe('spokenToolCall', () => {
 	test.each<[string, unknown, unknown, string]>([
-		['snake_case names', 'send_email', { to_address: 'ana@example.com' }, 'An assistant wants to use the tool send email, with to address: ana@example.com.'],
-		['camelCase names', 'sendEmail', { toAddress: 'ana@example.com', ccList: 'bo' }, 'An assistant wants to use the tool send email, with to address: ana@example.com; cc list: bo.'],
-		['kebab names', 'create-ticket', { 'due-date': '2025-03-01' }, 'An assistant wants to use the tool create ticket, with due date: 2025-03-01.'],
-		['a tool given as an object with a name', { name: 'lookup_order', description: 'x' }, { orderId: 42 }, 'An assistant wants to use the tool lookup order, with order id: 42.'],
-		['a tool object without a name', { id: 3 }, undefined, 'An assistant wants to use the tool a tool.'],
-		['a tool with an empty name', '  ', undefined, 'An assistant wants to use the tool without a name.'],
-		['a nested object value', 'book', { address: { city: 'Paris', zip: '75001' } }, 'An assistant wants to use the tool book, with address: 2 details.'],
-		['an array value', 'tag', { tags: ['urgent', 'vip', 3] }, 'An assistant wants to use the tool tag, with tags: urgent, vip, 3.'],
-		['an empty array value', 'tag', { tags: [] }, 'An assistant wants to use the tool tag, with tags: nothing.'],
-		['booleans', 'notify', { urgent: true, silent: false }, 'An assistant wants to use the tool notify, with urgent: yes; silent: no.'],
-		['an empty string', 'notify', { note: '   ' }, 'An assistant wants to use the tool notify, with note: nothing.'],
-		['null and undefined', 'notify', { note: null, other: undefined }, 'An assistant wants to use the tool notify, with note: nothing; other: nothing.'],
+		[
+			'snake_case names',
+			'send_email',
+			{ to_address: 'ana@example.com' },
+			'An assistant wants to use the tool send email, with to address: ana@example.com.',
+		],
+		[
+			'camelCase names',
+			'sendEmail',
+			{ toAddress: 'ana@example.com', ccList: 'bo' },
+			'An assistant wants to use the tool send email, with to address: ana@example.com; cc list: bo.',
+		],
+		[
+			'kebab names',
+			'create-ticket',
+			{ 'due-date': '2025-03-01' },
+			'An assistant wants to use the tool create ticket, with due date: 2025-03-01.',
+		],
+		[
+			'a tool given as an object with a name',
+			{ name: 'lookup_order', description: 'x' },
+			{ orderId: 42 },
+			'An assistant wants to use the tool lookup order, with order id: 42.',
+		],
+		[
+			'a tool object without a name',
+			{ id: 3 },
+			undefined,
+			'An assistant wants to use the tool a tool.',
+		],
+		[
+			'a tool with an empty name',
+			'  ',
+			undefined,
+			'An assistant wants to use the tool without a name.',
+		],
+		[
+			'a nested object value',
+			'book',
+			{ address: { city: 'Paris', zip: '75001' } },
+			'An assistant wants to use the tool book, with address: 2 details.',
+		],
+		[
+			'an array value',
+			'tag',
+			{ tags: ['urgent', 'vip', 3] },
+			'An assistant wants to use the tool tag, with tags: urgent, vip, 3.',
+		],
+		[
+			'an empty array value',
+			'tag',
+			{ tags: [] },
+			'An assistant wants to use the tool tag, with tags: nothing.',
+		],
+		[
+			'booleans',
+			'notify',
+			{ urgent: true, silent: false },
+			'An assistant wants to use the tool notify, with urgent: yes; silent: no.',
+		],
+		[
+			'an empty string',
+			'notify',
+			{ note: '   ' },
+			'An assistant wants to use the tool notify, with note: nothing.',
+		],
+		[
+			'null and undefined',
+			'notify',
+			{ note: null, other: undefined },
+			'An assistant wants to use the tool notify, with note: nothing; other: nothing.',
+		],
 		['no parameters', 'refund', undefined, 'An assistant wants to use the tool refund.'],
 		['empty parameters', 'refund', {}, 'An assistant wants to use the tool refund.'],
-		['parameters as text', 'refund', '{"amount": 40}', 'An assistant wants to use the tool refund.'],
-		['parameters as a list', 'refund', [{ amount: 40 }], 'An assistant wants to use the tool refund.'],
+		[
+			'parameters as text',
+			'refund',
+			'{"amount": 40}',
+			'An assistant wants to use the tool refund.',
+		],
+		[
+			'parameters as a list',
+			'refund',
+			[{ amount: 40 }],
+			'An assistant wants to use the tool refund.',
+		],
 		['parameters as a number', 'refund', 40, 'An assistant wants to use the tool refund.'],
-		['values are trimmed', 'refund', { reason: '  late delivery \n' }, 'An assistant wants to use the tool refund, with reason: late delivery.'],
+		[
+			'values are trimmed',
+			'refund',
+			{ reason: '  late delivery \n' },
+			'An assistant wants to use the tool refund, with reason: late delivery.',
+		],
 	])('%s', (_name, tool, parameters, expected) => {
 		const text = spokenToolCall(tool, parameters);
 		expect(text).toBe(expected);
@@ -556,10 +977,15 @@ describe('spokenToolCall', () => {
 	});
 
 	test('a very long value is cut to 600 characters, ending in "..."', () => {
-		const text = spokenToolCall('send_email', { body: 'word '.repeat(400), nested: { a: { b: 1 } } });
+		const text = spokenToolCall('send_email', {
+			body: 'word '.repeat(400),
+			nested: { a: { b: 1 } },
+		});
 		expect(text.length).toBeLessThanOrEqual(600);
 		expect(text.endsWith('...')).toBe(true);
-		expect(text.startsWith('An assistant wants to use the tool send email, with body: word word')).toBe(true);
+		expect(
+			text.startsWith('An assistant wants to use the tool send email, with body: word word'),
+		).toBe(true);
 		expect(text).not.toContain('[object Object]');
 		expect(text).not.toContain('{');
 	});
@@ -572,7 +998,12 @@ describe('spokenToolCall', () => {
 	});
 
 	test('many parameters of every kind: never raw objects', () => {
-		const parameters = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`param_${i}`, i % 3 === 0 ? { deep: [{ x: i }] } : i % 3 === 1 ? [[{ y: i }], null] : i]));
+		const parameters = Object.fromEntries(
+			Array.from({ length: 50 }, (_, i) => [
+				`param_${i}`,
+				i % 3 === 0 ? { deep: [{ x: i }] } : i % 3 === 1 ? [[{ y: i }], null] : i,
+			]),
+		);
 		const text = spokenToolCall({ name: 'bulk_update' }, parameters);
 		expect(text.length).toBeLessThanOrEqual(600);
 		expect(text).not.toContain('[object Object]');
@@ -643,30 +1074,42 @@ describe('isLocalHost', () => {
 	});
 
 	// The URL parser writes an IPv4-mapped IPv6 address in hex ([::ffff:7f00:1]), not as ::ffff:127.0.0.1.
-	test.each<[string]>([['http://[::ffff:127.0.0.1]:5678/'], ['http://[::ffff:10.0.0.1]:5678/'], ['http://[::ffff:192.168.0.1]/']])(
-		'hostname of %s (IPv4-mapped, as the URL parser writes it) is local',
-		(url) => {
-			expect(isLocalHost(new URL(url).hostname)).toBe(true);
-		},
-	);
+	test.each<[string]>([
+		['http://[::ffff:127.0.0.1]:5678/'],
+		['http://[::ffff:10.0.0.1]:5678/'],
+		['http://[::ffff:192.168.0.1]/'],
+	])('hostname of %s (IPv4-mapped, as the URL parser writes it) is local', (url) => {
+		expect(isLocalHost(new URL(url).hostname)).toBe(true);
+	});
 });
 
 describe('hidingSignatures', () => {
 	const SIGNATURE = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
-	const hide = hidingSignatures([`${RESUME}?approved=true&ref=r&signature=${SIGNATURE}`, `${RESUME}?signature=0f9e8d7c6b5a49382716`]);
+	const hide = hidingSignatures([
+		`${RESUME}?approved=true&ref=r&signature=${SIGNATURE}`,
+		`${RESUME}?signature=0f9e8d7c6b5a49382716`,
+	]);
 
 	test.each<[string, unknown, unknown]>([
 		['in a URL', `${RESUME}?signature=${SIGNATURE}&ref=r`, `${RESUME}?signature=********&ref=r`],
-		['the second URL\'s', `x 0f9e8d7c6b5a49382716 y`, 'x ******** y'],
-		['JSON-escaped inside an object, and in keys', { flow: [{ url: `…${SIGNATURE}…` }], [SIGNATURE]: 1 }, { flow: [{ url: '…********…' }], '********': 1 }],
+		["the second URL's", `x 0f9e8d7c6b5a49382716 y`, 'x ******** y'],
+		[
+			'JSON-escaped inside an object, and in keys',
+			{ flow: [{ url: `…${SIGNATURE}…` }], [SIGNATURE]: 1 },
+			{ flow: [{ url: '…********…' }], '********': 1 },
+		],
 		['nothing to hide', { a: 'signature=other' }, { a: 'signature=other' }],
 	])('%s', (_name, value, masked) => {
 		expect(hide(value)).toEqual(masked);
 	});
 
-	test('after the redactor it is given (the token\'s)', () => {
-		const both = hidingSignatures([`${RESUME}?signature=${SIGNATURE}`], (value) => JSON.parse(JSON.stringify(value).split('tok_secret_123').join('[token]')));
-		expect(both({ error: `tok_secret_123 at ${RESUME}?signature=${SIGNATURE}` })).toEqual({ error: `[token] at ${RESUME}?signature=********` });
+	test("after the redactor it is given (the token's)", () => {
+		const both = hidingSignatures([`${RESUME}?signature=${SIGNATURE}`], (value) =>
+			JSON.parse(JSON.stringify(value).split('tok_secret_123').join('[token]')),
+		);
+		expect(both({ error: `tok_secret_123 at ${RESUME}?signature=${SIGNATURE}` })).toEqual({
+			error: `[token] at ${RESUME}?signature=********`,
+		});
 	});
 
 	test('a URL without a signature hides nothing', () => {
@@ -675,7 +1118,14 @@ describe('hidingSignatures', () => {
 });
 
 describe('waitUntil', () => {
-	const NODE: INode = { id: 'node-1', name: 'Samespace', type: 'n8n-nodes-samespace.samespace', typeVersion: 1, position: [0, 0], parameters: {} };
+	const NODE: INode = {
+		id: 'node-1',
+		name: 'Samespace',
+		type: 'n8n-nodes-samespace.samespace',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	};
 
 	/** What waitUntil reads of the node: the Limit Wait Time values, or nothing (the fallback). */
 	function ctx(values?: Record<string, unknown>): IExecuteFunctions {
@@ -702,52 +1152,84 @@ describe('waitUntil', () => {
 		['days', 1, 86_400_000],
 		['hours', 1.5, 90 * 60_000],
 	])('after a time interval in %s (%p)', (unit, amount, ms) => {
-		expect(waitUntil(ctx({ limitType: 'afterTimeInterval', resumeAmount: amount, resumeUnit: unit }), NOW)).toEqual(new Date(NOW + ms));
+		expect(
+			waitUntil(
+				ctx({ limitType: 'afterTimeInterval', resumeAmount: amount, resumeUnit: unit }),
+				NOW,
+			),
+		).toEqual(new Date(NOW + ms));
 	});
 
 	test('an amount without a unit is in minutes; an unknown unit is minutes', () => {
-		expect(waitUntil(ctx({ limitType: 'afterTimeInterval', resumeAmount: 3 }), NOW)).toEqual(new Date(NOW + 3 * 60_000));
-		expect(waitUntil(ctx({ limitType: 'afterTimeInterval', resumeAmount: 3, resumeUnit: 'weeks' }), NOW)).toEqual(new Date(NOW + 3 * 60_000));
+		expect(waitUntil(ctx({ limitType: 'afterTimeInterval', resumeAmount: 3 }), NOW)).toEqual(
+			new Date(NOW + 3 * 60_000),
+		);
+		expect(
+			waitUntil(ctx({ limitType: 'afterTimeInterval', resumeAmount: 3, resumeUnit: 'weeks' }), NOW),
+		).toEqual(new Date(NOW + 3 * 60_000));
 	});
 
 	test('a unit without an amount (or an amount that is not a number) waits the default time', () => {
-		expect(waitUntil(ctx({ limitType: 'afterTimeInterval', resumeUnit: 'hours' }), NOW)).toEqual(new Date(NOW + 15 * 3_600_000));
+		expect(waitUntil(ctx({ limitType: 'afterTimeInterval', resumeUnit: 'hours' }), NOW)).toEqual(
+			new Date(NOW + 15 * 3_600_000),
+		);
 		expect(waitUntil(ctx({ resumeAmount: Number.NaN }), NOW)).toEqual(new Date(NOW + 15 * 60_000));
 	});
 
 	test('at a specified time: that date and time', () => {
-		expect(waitUntil(ctx({ limitType: 'atSpecifiedTime', maxDateAndTime: '2026-12-01T18:00:00Z' }), NOW)).toEqual(new Date('2026-12-01T18:00:00Z'));
+		expect(
+			waitUntil(ctx({ limitType: 'atSpecifiedTime', maxDateAndTime: '2026-12-01T18:00:00Z' }), NOW),
+		).toEqual(new Date('2026-12-01T18:00:00Z'));
 	});
 
 	test.each<[string, unknown]>([
 		['not a date', 'tomorrow-ish'],
 		['empty', ''],
 		['missing', undefined],
-	])('at a specified time that is %s: a NodeOperationError that names "Max Date and Time"', (_name, maxDateAndTime) => {
-		const run = () => waitUntil(ctx({ limitType: 'atSpecifiedTime', maxDateAndTime }), NOW);
-		expect(run).toThrow(NodeOperationError);
-		expect(run).toThrow(/"Max Date and Time"/);
-		try {
-			run();
-		} catch (error) {
-			expect((error as NodeOperationError).description).toMatch(/^No call was placed\./);
-		}
-	});
+	])(
+		'at a specified time that is %s: a NodeOperationError that names "Max Date and Time"',
+		(_name, maxDateAndTime) => {
+			const run = () => waitUntil(ctx({ limitType: 'atSpecifiedTime', maxDateAndTime }), NOW);
+			expect(run).toThrow(NodeOperationError);
+			expect(run).toThrow(/"Max Date and Time"/);
+			try {
+				run();
+			} catch (error) {
+				expect((error as NodeOperationError).description).toMatch(/^No call was placed\./);
+			}
+		},
+	);
 
 	test('a huge amount waits indefinitely', () => {
-		expect(waitUntil(ctx({ limitType: 'afterTimeInterval', resumeAmount: 1e9, resumeUnit: 'days' }), NOW)).toBe(WAIT_INDEFINITELY);
-		expect(waitUntil(ctx({ resumeAmount: Number.MAX_VALUE, resumeUnit: 'seconds' }), NOW)).toBe(WAIT_INDEFINITELY);
-	});
-
-	test.each([0, -5])('an amount of %i is refused before the call (the wait would end at once)', (amount) => {
-		expect(() => waitUntil(ctx({ limitType: 'afterTimeInterval', resumeAmount: amount, resumeUnit: 'hours' }), NOW)).toThrow(
-			new RegExp(`^Limit Wait Time: the amount is ${amount}$`),
+		expect(
+			waitUntil(
+				ctx({ limitType: 'afterTimeInterval', resumeAmount: 1e9, resumeUnit: 'days' }),
+				NOW,
+			),
+		).toBe(WAIT_INDEFINITELY);
+		expect(waitUntil(ctx({ resumeAmount: Number.MAX_VALUE, resumeUnit: 'seconds' }), NOW)).toBe(
+			WAIT_INDEFINITELY,
 		);
 	});
+
+	test.each([0, -5])(
+		'an amount of %i is refused before the call (the wait would end at once)',
+		(amount) => {
+			expect(() =>
+				waitUntil(
+					ctx({ limitType: 'afterTimeInterval', resumeAmount: amount, resumeUnit: 'hours' }),
+					NOW,
+				),
+			).toThrow(new RegExp(`^Limit Wait Time: the amount is ${amount}$`));
+		},
+	);
 
 	test('a date that has passed is refused before the call', () => {
-		expect(() => waitUntil(ctx({ limitType: 'atSpecifiedTime', maxDateAndTime: new Date(NOW - 1000).toISOString() }), NOW)).toThrow(
-			'Limit Wait Time: "Max Date and Time" has passed',
-		);
+		expect(() =>
+			waitUntil(
+				ctx({ limitType: 'atSpecifiedTime', maxDateAndTime: new Date(NOW - 1000).toISOString() }),
+				NOW,
+			),
+		).toThrow('Limit Wait Time: "Max Date and Time" has passed');
 	});
 });

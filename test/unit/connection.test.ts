@@ -8,7 +8,12 @@ import { SAMESPACE_DEFAULT_BASE_URL } from '../../credentials/SamespaceApi.crede
 import { summarize, type PendingCall } from '../../nodes/Samespace/execute/place-calls';
 import { readConnection, resolveEndpoint } from '../../nodes/Samespace/transport/connection';
 import { MASK } from '../../nodes/Samespace/transport/redact';
-import { interpretResponse, limitDepth, MAX_ANSWER_DEPTH, redirected } from '../../nodes/Samespace/transport/interpret';
+import {
+	interpretResponse,
+	limitDepth,
+	MAX_ANSWER_DEPTH,
+	redirected,
+} from '../../nodes/Samespace/transport/interpret';
 import type { Failure, Outcome } from '../../nodes/Samespace/transport/outcome';
 import type { RetryResult } from '../../nodes/Samespace/transport/retry';
 
@@ -37,8 +42,10 @@ function depthOf(value: unknown): number {
 	return deepest + 1;
 }
 
-const deepObjectText = (levels: number, leaf = '1') => `${'{"a":'.repeat(levels)}${leaf}${'}'.repeat(levels)}`;
-const deepArrayText = (levels: number, leaf = '1') => `${'['.repeat(levels)}${leaf}${']'.repeat(levels)}`;
+const deepObjectText = (levels: number, leaf = '1') =>
+	`${'{"a":'.repeat(levels)}${leaf}${'}'.repeat(levels)}`;
+const deepArrayText = (levels: number, leaf = '1') =>
+	`${'['.repeat(levels)}${leaf}${']'.repeat(levels)}`;
 
 // -------------------------------------------------------------------------------------------------
 
@@ -53,25 +60,69 @@ describe('resolveEndpoint: accepted Base URLs', () => {
 		['an empty string', '', DEFAULT_ENDPOINT],
 		['whitespace only', ' \t\n ', DEFAULT_ENDPOINT],
 		// What n8n's expression engine would make of it, as the credential test reads it with String().
-		['an array of one address', ['https://api.example.com/x'], 'https://api.example.com/x/call/flow'],
+		[
+			'an array of one address',
+			['https://api.example.com/x'],
+			'https://api.example.com/x/call/flow',
+		],
 		['the default itself', 'https://api.samespace.com/api/public/v1', DEFAULT_ENDPOINT],
 		['surrounding whitespace', '  https://api.samespace.com/api/public/v1 \n', DEFAULT_ENDPOINT],
 		['one trailing slash', 'https://api.samespace.com/api/public/v1/', DEFAULT_ENDPOINT],
 		['several trailing slashes', 'https://api.samespace.com/api/public/v1///', DEFAULT_ENDPOINT],
-		['a trailing /call/flow', 'https://api.samespace.com/api/public/v1/call/flow', DEFAULT_ENDPOINT],
-		['a trailing /call/flow/', 'https://api.samespace.com/api/public/v1/call/flow/', DEFAULT_ENDPOINT],
-		['a trailing /CALL/FLOW', 'https://api.samespace.com/api/public/v1/CALL/FLOW', DEFAULT_ENDPOINT],
+		[
+			'a trailing /call/flow',
+			'https://api.samespace.com/api/public/v1/call/flow',
+			DEFAULT_ENDPOINT,
+		],
+		[
+			'a trailing /call/flow/',
+			'https://api.samespace.com/api/public/v1/call/flow/',
+			DEFAULT_ENDPOINT,
+		],
+		[
+			'a trailing /CALL/FLOW',
+			'https://api.samespace.com/api/public/v1/CALL/FLOW',
+			DEFAULT_ENDPOINT,
+		],
 		// Kept as written (scheme and host are case-insensitive), so the credential test's expression can match it.
-		['an upper-case scheme and host', 'HTTPS://API.SAMESPACE.COM/api/public/v1', 'HTTPS://API.SAMESPACE.COM/api/public/v1/call/flow'],
-		['a mixed-case scheme', 'hTTpS://api.samespace.com/api/public/v1', 'hTTpS://api.samespace.com/api/public/v1/call/flow'],
-		['the explicit default https port', 'https://api.samespace.com:443/api/public/v1', 'https://api.samespace.com:443/api/public/v1/call/flow'],
-		['the explicit default http port', 'http://localhost:80/api', 'http://localhost:80/api/call/flow'],
-		['another port, kept', 'https://api.samespace.com:8443/v1', 'https://api.samespace.com:8443/v1/call/flow'],
+		[
+			'an upper-case scheme and host',
+			'HTTPS://API.SAMESPACE.COM/api/public/v1',
+			'HTTPS://API.SAMESPACE.COM/api/public/v1/call/flow',
+		],
+		[
+			'a mixed-case scheme',
+			'hTTpS://api.samespace.com/api/public/v1',
+			'hTTpS://api.samespace.com/api/public/v1/call/flow',
+		],
+		[
+			'the explicit default https port',
+			'https://api.samespace.com:443/api/public/v1',
+			'https://api.samespace.com:443/api/public/v1/call/flow',
+		],
+		[
+			'the explicit default http port',
+			'http://localhost:80/api',
+			'http://localhost:80/api/call/flow',
+		],
+		[
+			'another port, kept',
+			'https://api.samespace.com:8443/v1',
+			'https://api.samespace.com:8443/v1/call/flow',
+		],
 		['http', 'http://127.0.0.1:5678/mock', 'http://127.0.0.1:5678/mock/call/flow'],
 		['a host only', 'https://api.example.com', 'https://api.example.com/call/flow'],
 		['a host with a slash', 'https://api.example.com/', 'https://api.example.com/call/flow'],
-		['the endpoint of a host only', 'https://api.example.com/call/flow', 'https://api.example.com/call/flow'],
-		['a path whose case is kept', 'https://api.example.com/Api/V1', 'https://api.example.com/Api/V1/call/flow'],
+		[
+			'the endpoint of a host only',
+			'https://api.example.com/call/flow',
+			'https://api.example.com/call/flow',
+		],
+		[
+			'a path whose case is kept',
+			'https://api.example.com/Api/V1',
+			'https://api.example.com/Api/V1/call/flow',
+		],
 	])('%s', (_name, baseUrl, endpoint) => {
 		expect(resolveEndpoint(baseUrl)).toEqual({ ok: true, endpoint });
 	});
@@ -79,9 +130,17 @@ describe('resolveEndpoint: accepted Base URLs', () => {
 
 describe('resolveEndpoint: refused Base URLs', () => {
 	test.each<[string, string, RegExp]>([
-		['no scheme', 'api.samespace.com/x', /^has no https:\/\/ in front \("api\.samespace\.com\/x"\)/],
+		[
+			'no scheme',
+			'api.samespace.com/x',
+			/^has no https:\/\/ in front \("api\.samespace\.com\/x"\)/,
+		],
 		['no scheme, host only', 'api.samespace.com', /^has no https:\/\/ in front/],
-		['file:', 'file:///etc/passwd', /^starts with "file:", but a call request can only go to an https:\/\/ \(or http:\/\/\) address$/],
+		[
+			'file:',
+			'file:///etc/passwd',
+			/^starts with "file:", but a call request can only go to an https:\/\/ \(or http:\/\/\) address$/,
+		],
 		['ftp:', 'ftp://api.samespace.com/x', /^starts with "ftp:"/],
 		['javascript:', 'javascript:alert(1)', /^starts with "javascript:"/],
 		['mailto:', 'mailto:ops@samespace.com', /^starts with "mailto:"/],
@@ -91,8 +150,16 @@ describe('resolveEndpoint: refused Base URLs', () => {
 		['a bare ?', 'https://api.samespace.com/x?', /^contains a query/],
 		['a fragment', 'https://api.samespace.com/x#x', /^contains a fragment \("#…"\): remove it/],
 		['a bare #', 'https://api.samespace.com/x#', /^contains a fragment/],
-		['scheme and slashes only', 'https://', /^does not start with https:\/\/ and a host name \("https:\/\/"\)$/],
-		['an IPv6 host', 'http://[::1]/api', /^is not a valid web address \("http:\/\/\[::1\]\/api"\): write it as https:\/\/host\/path/],
+		[
+			'scheme and slashes only',
+			'https://',
+			/^does not start with https:\/\/ and a host name \("https:\/\/"\)$/,
+		],
+		[
+			'an IPv6 host',
+			'http://[::1]/api',
+			/^is not a valid web address \("http:\/\/\[::1\]\/api"\): write it as https:\/\/host\/path/,
+		],
 		['an all-digit host (read as an IPv4 number)', 'https://80/api', /^is not a valid web address/],
 		['a port out of range', 'https://api.example.com:65536/api', /^is not a valid web address/],
 		['a number', 123 as unknown as string, /^is not text/],
@@ -124,7 +191,9 @@ describe('resolveEndpoint: refused Base URLs', () => {
 	});
 
 	test('a user info refusal comes before a query or fragment one', () => {
-		expect(refused(resolveEndpoint('https://u:p@host/x?a=1#f'))).toMatch(/^contains a user name or password/);
+		expect(refused(resolveEndpoint('https://u:p@host/x?a=1#f'))).toMatch(
+			/^contains a user name or password/,
+		);
 	});
 
 	test('a very long Base URL is shortened in the message', () => {
@@ -163,7 +232,8 @@ describe('readConnection', () => {
 		});
 		if (result.ok) return;
 		expect(result.description).toContain('at least 8 characters');
-		if (typeof authToken === 'string' && authToken.trim() !== '') expect(result.message).not.toContain(authToken.trim());
+		if (typeof authToken === 'string' && authToken.trim() !== '')
+			expect(result.message).not.toContain(authToken.trim());
 	});
 
 	test.each<[string, string, string]>([
@@ -171,12 +241,15 @@ describe('readConnection', () => {
 		['a trailing newline (trimmed)', `${TOKEN}\n`, TOKEN],
 		['spaces and tabs around (trimmed)', ` \t${TOKEN}\t `, TOKEN],
 		['a space inside (kept)', 'abcd efgh', 'abcd efgh'],
-	])('an Auth Token of %s is accepted, and the token as the credential sends it is masked', (_name, authToken, sent) => {
-		const result = readConnection({ ...valid, authToken });
-		if (!result.ok) throw new Error(`refused: ${result.message}`);
-		expect(result.redact(`Samespace echoed "${sent}"`)).toBe(`Samespace echoed "${MASK}"`);
-		expect(result).not.toHaveProperty('authToken');
-	});
+	])(
+		'an Auth Token of %s is accepted, and the token as the credential sends it is masked',
+		(_name, authToken, sent) => {
+			const result = readConnection({ ...valid, authToken });
+			if (!result.ok) throw new Error(`refused: ${result.message}`);
+			expect(result.redact(`Samespace echoed "${sent}"`)).toBe(`Samespace echoed "${MASK}"`);
+			expect(result).not.toHaveProperty('authToken');
+		},
+	);
 
 	test.each<[string, unknown]>([
 		['undefined', undefined],
@@ -192,16 +265,26 @@ describe('readConnection', () => {
 	});
 
 	test('the token is checked before the Cloud ID', () => {
-		expect(readConnection({ authToken: '', cloudId: '' })).toMatchObject({ message: expect.stringContaining('Auth Token') });
+		expect(readConnection({ authToken: '', cloudId: '' })).toMatchObject({
+			message: expect.stringContaining('Auth Token'),
+		});
 	});
 
 	test('a numeric Cloud ID is accepted as text; a text one is trimmed', () => {
-		expect(readConnection({ ...valid, cloudId: 4021 })).toMatchObject({ ok: true, cloudId: '4021' });
-		expect(readConnection({ ...valid, cloudId: ' acme \n' })).toMatchObject({ ok: true, cloudId: 'acme' });
+		expect(readConnection({ ...valid, cloudId: 4021 })).toMatchObject({
+			ok: true,
+			cloudId: '4021',
+		});
+		expect(readConnection({ ...valid, cloudId: ' acme \n' })).toMatchObject({
+			ok: true,
+			cloudId: 'acme',
+		});
 	});
 
 	test('the Base URL is resolved into the endpoint', () => {
-		expect(readConnection({ ...valid, baseUrl: 'https://eu.samespace.com/api/public/v1/call/flow/' })).toMatchObject({
+		expect(
+			readConnection({ ...valid, baseUrl: 'https://eu.samespace.com/api/public/v1/call/flow/' }),
+		).toMatchObject({
 			ok: true,
 			endpoint: 'https://eu.samespace.com/api/public/v1/call/flow',
 		});
@@ -219,7 +302,9 @@ describe('readConnection', () => {
 		expect(result.ok).toBe(false);
 		if (result.ok) return;
 		expect(result.message.startsWith('The Base URL in the Samespace API credential ')).toBe(true);
-		expect(result.message).toBe(`The Base URL in the Samespace API credential ${refused(resolveEndpoint(baseUrl))}`);
+		expect(result.message).toBe(
+			`The Base URL in the Samespace API credential ${refused(resolveEndpoint(baseUrl))}`,
+		);
 		expect(result.description).toContain('No call was placed');
 		expect(result.description).toContain(SAMESPACE_DEFAULT_BASE_URL);
 	});
@@ -267,22 +352,35 @@ describe('redirected', () => {
 		[308, false],
 		[300, true],
 		[304, true],
-	])('HTTP %i: mayHavePlaced %s, never retryable, the location kept', (statusCode, mayHavePlaced) => {
-		const failure = redirected(statusCode, LOCATION);
-		expect(failure).toMatchObject({ kind: 'redirected', statusCode, mayHavePlaced, retryable: false, location: LOCATION });
-		expect(failure.message).toBe(
-			`Samespace's address answered with a redirect (HTTP ${statusCode}) to ${LOCATION}; the node does not follow redirects, so nothing was sent there`,
-		);
-		if (mayHavePlaced) {
-			expect(failure.description).toContain('The call may have been placed: check in Samespace before you send this item again.');
-			expect(failure.description).not.toContain('No call was placed.');
-		} else {
-			expect(failure.description).toContain('No call was placed.');
-			expect(failure.description).toContain("if the address it points to is Samespace's API, use it as the Base URL");
-			expect(failure.description).not.toContain('may have been placed');
-		}
-		expect(failure.description).toContain('Check the Base URL in the Samespace API credential');
-	});
+	])(
+		'HTTP %i: mayHavePlaced %s, never retryable, the location kept',
+		(statusCode, mayHavePlaced) => {
+			const failure = redirected(statusCode, LOCATION);
+			expect(failure).toMatchObject({
+				kind: 'redirected',
+				statusCode,
+				mayHavePlaced,
+				retryable: false,
+				location: LOCATION,
+			});
+			expect(failure.message).toBe(
+				`Samespace's address answered with a redirect (HTTP ${statusCode}) to ${LOCATION}; the node does not follow redirects, so nothing was sent there`,
+			);
+			if (mayHavePlaced) {
+				expect(failure.description).toContain(
+					'The call may have been placed: check in Samespace before you send this item again.',
+				);
+				expect(failure.description).not.toContain('No call was placed.');
+			} else {
+				expect(failure.description).toContain('No call was placed.');
+				expect(failure.description).toContain(
+					"if the address it points to is Samespace's API, use it as the Base URL",
+				);
+				expect(failure.description).not.toContain('may have been placed');
+			}
+			expect(failure.description).toContain('Check the Base URL in the Samespace API credential');
+		},
+	);
 
 	test('a Location longer than 200 characters is cut', () => {
 		const long = `https://elsewhere.example/${'a'.repeat(300)}`;
@@ -318,12 +416,17 @@ describe('redirected', () => {
 });
 
 describe('interpretResponse: 3xx', () => {
-	test.each([300, 301, 302, 303, 304, 307, 308, 399])('HTTP %i is a redirect, with the location header', (statusCode) => {
-		const location = 'https://elsewhere.example/call/flow';
-		const outcome = failed(interpretResponse(statusCode, { location }, '{"success": true, "call_id": "x"}', NOW));
-		expect(outcome).toEqual(redirected(statusCode, location));
-		expect(outcome).toMatchObject({ kind: 'redirected', retryable: false, location });
-	});
+	test.each([300, 301, 302, 303, 304, 307, 308, 399])(
+		'HTTP %i is a redirect, with the location header',
+		(statusCode) => {
+			const location = 'https://elsewhere.example/call/flow';
+			const outcome = failed(
+				interpretResponse(statusCode, { location }, '{"success": true, "call_id": "x"}', NOW),
+			);
+			expect(outcome).toEqual(redirected(statusCode, location));
+			expect(outcome).toMatchObject({ kind: 'redirected', retryable: false, location });
+		},
+	);
 
 	test('a 3xx without a location header says so; a 3xx is never accepted, whatever its body', () => {
 		const outcome = failed(interpretResponse(302, {}, '{"success": true}', NOW));
@@ -352,15 +455,25 @@ describe('limitDepth', () => {
 		const deep = JSON.parse(deepArrayText(5000));
 		const limited = limitDepth(deep, MAX_ANSWER_DEPTH);
 		expect(depthOf(limited)).toBe(MAX_ANSWER_DEPTH);
-		expect(JSON.stringify(limited)).toBe(`${'['.repeat(MAX_ANSWER_DEPTH)}"${CUT_MARKER}"${']'.repeat(MAX_ANSWER_DEPTH)}`);
+		expect(JSON.stringify(limited)).toBe(
+			`${'['.repeat(MAX_ANSWER_DEPTH)}"${CUT_MARKER}"${']'.repeat(MAX_ANSWER_DEPTH)}`,
+		);
 	});
 
 	test('values within the limit are unchanged', () => {
-		const shallow = { call_id: 'abc', n: 1, ok: true, none: null, list: [1, 'two', { three: [3] }], inner: { a: { b: 'c' } } };
+		const shallow = {
+			call_id: 'abc',
+			n: 1,
+			ok: true,
+			none: null,
+			list: [1, 'two', { three: [3] }],
+			inner: { a: { b: 'c' } },
+		};
 		expect(limitDepth(shallow, MAX_ANSWER_DEPTH)).toEqual(shallow);
 		expect(limitDepth(shallow, 4)).toEqual(shallow); // exactly as deep as the limit
 		expect(limitDepth([[1], [2, [3]]], 3)).toEqual([[1], [2, [3]]]);
-		for (const primitive of ['text', 0, -1.5, true, false, null, undefined]) expect(limitDepth(primitive, 0)).toBe(primitive);
+		for (const primitive of ['text', 0, -1.5, true, false, null, undefined])
+			expect(limitDepth(primitive, 0)).toBe(primitive);
 		expect(limitDepth({}, 1)).toEqual({});
 		expect(limitDepth([], 1)).toEqual([]);
 	});
@@ -382,21 +495,26 @@ describe('limitDepth', () => {
 });
 
 describe('interpretResponse: a deeply nested 2xx answer', () => {
-	test.each([5000, 50_000])('%i levels: accepted, within MAX_ANSWER_DEPTH, serializable, call_id kept', (levels) => {
-		const text = `{"success": true, "call_id": "c-42", "detail": ${deepObjectText(levels)}, "list": ${deepArrayText(levels)}}`;
-		const outcome = interpretResponse(200, {}, text, NOW);
-		expect(outcome.kind).toBe('accepted');
-		if (outcome.kind !== 'accepted') return;
-		expect(outcome.statusCode).toBe(200);
-		expect(outcome.body.call_id).toBe('c-42');
-		expect(outcome.body.success).toBe(true);
-		expect(depthOf(outcome.body)).toBeLessThanOrEqual(MAX_ANSWER_DEPTH);
-		expect(() => JSON.stringify(outcome.body)).not.toThrow();
-		expect(JSON.stringify(outcome.body)).toContain(CUT_MARKER);
-	});
+	test.each([5000, 50_000])(
+		'%i levels: accepted, within MAX_ANSWER_DEPTH, serializable, call_id kept',
+		(levels) => {
+			const text = `{"success": true, "call_id": "c-42", "detail": ${deepObjectText(levels)}, "list": ${deepArrayText(levels)}}`;
+			const outcome = interpretResponse(200, {}, text, NOW);
+			expect(outcome.kind).toBe('accepted');
+			if (outcome.kind !== 'accepted') return;
+			expect(outcome.statusCode).toBe(200);
+			expect(outcome.body.call_id).toBe('c-42');
+			expect(outcome.body.success).toBe(true);
+			expect(depthOf(outcome.body)).toBeLessThanOrEqual(MAX_ANSWER_DEPTH);
+			expect(() => JSON.stringify(outcome.body)).not.toThrow();
+			expect(JSON.stringify(outcome.body)).toContain(CUT_MARKER);
+		},
+	);
 
 	test('a small answer is kept whole', () => {
-		expect(interpretResponse(200, {}, '{"call_id": "c-1", "data": {"a": [1, {"b": 2}]}}', NOW)).toEqual({
+		expect(
+			interpretResponse(200, {}, '{"call_id": "c-1", "data": {"a": [1, {"b": 2}]}}', NOW),
+		).toEqual({
 			kind: 'accepted',
 			statusCode: 200,
 			body: { call_id: 'c-1', data: { a: [1, { b: 2 }] } },
@@ -408,9 +526,16 @@ describe('interpretResponse: a deeply nested 2xx answer', () => {
 
 describe('summarize', () => {
 	const pendingAt = (...itemIndexes: number[]): PendingCall[] =>
-		itemIndexes.map((itemIndex) => ({ itemIndex, call: { ok: true, record: false, flow: [], warnings: [] } }));
+		itemIndexes.map((itemIndex) => ({
+			itemIndex,
+			call: { ok: true, record: false, flow: [], warnings: [] },
+		}));
 	const result = (outcome: Outcome, attempts = 1): RetryResult => ({ outcome, attempts });
-	const failure = (kind: Failure['kind'], mayHavePlaced: boolean, extra: Partial<Failure> = {}): Failure => ({
+	const failure = (
+		kind: Failure['kind'],
+		mayHavePlaced: boolean,
+		extra: Partial<Failure> = {},
+	): Failure => ({
 		kind,
 		mayHavePlaced,
 		retryable: false,
@@ -424,7 +549,10 @@ describe('summarize', () => {
 	const CANCELLED_IN_FLIGHT = result(failure('cancelled', true, { code: 'ERR_CANCELED' }));
 	const CANCELLED_WAITING = result(failure('cancelled', false), 2);
 	const REFUSED = result(failure('refused', false, { statusCode: 400 }));
-	const BUSY = result(failure('busy', false, { statusCode: 429, retryable: true, retryAfterMs: 1000 }), 4);
+	const BUSY = result(
+		failure('busy', false, { statusCode: 429, retryable: true, retryAfterMs: 1000 }),
+		4,
+	);
 	const NOT_SENT = result(failure('notSent', false, { code: 'ECONNREFUSED', retryable: true }));
 	const REDIRECTED_MOVED = result(redirected(308, 'https://elsewhere.example'));
 	const REDIRECTED_SEE_OTHER = result(redirected(303, 'https://elsewhere.example'));
@@ -447,19 +575,33 @@ describe('summarize', () => {
 
 	test('a mixed run: every item in exactly one group, the right one, by item index and in order', () => {
 		const pending = pendingAt(4, 0, 9, 2, 11, 5, 8, 1);
-		const results = [ACCEPTED, UNCERTAIN, CANCELLED_IN_FLIGHT, CANCELLED_WAITING, REFUSED, undefined, ACCEPTED];
+		const results = [
+			ACCEPTED,
+			UNCERTAIN,
+			CANCELLED_IN_FLIGHT,
+			CANCELLED_WAITING,
+			REFUSED,
+			undefined,
+			ACCEPTED,
+		];
 		// The last item has no result at all (the list is shorter): it never started.
 		const summary = summarize(pending, results);
 		expect(summary).toEqual({ accepted: [4, 8], mayHavePlaced: [0, 9], notPlaced: [2, 11, 5, 1] });
 		const all = [...summary.accepted, ...summary.mayHavePlaced, ...summary.notPlaced];
-		expect(all.sort((a, b) => a - b)).toEqual(pending.map((p) => p.itemIndex).sort((a, b) => a - b));
+		expect(all.sort((a, b) => a - b)).toEqual(
+			pending.map((p) => p.itemIndex).sort((a, b) => a - b),
+		);
 		expect(new Set(all).size).toBe(pending.length);
 	});
 
 	test('a sparse result list (holes for calls never started) and an empty run', () => {
 		const results: Array<RetryResult | undefined> = [];
 		results[2] = UNCERTAIN;
-		expect(summarize(pendingAt(0, 1, 2, 3), results)).toEqual({ accepted: [], mayHavePlaced: [2], notPlaced: [0, 1, 3] });
+		expect(summarize(pendingAt(0, 1, 2, 3), results)).toEqual({
+			accepted: [],
+			mayHavePlaced: [2],
+			notPlaced: [0, 1, 3],
+		});
 		expect(summarize([], [])).toEqual({ accepted: [], mayHavePlaced: [], notPlaced: [] });
 	});
 });

@@ -25,7 +25,10 @@ describe('valid JSON', () => {
 		['{"flow": [1, 2.5, -3e2, true, false, null]}', { flow: [1, 2.5, -300, true, false, null] }],
 		['  \n\t[ "a\\"b\\\\c\\u00e9\\n" ]\r\n', ['a"b\\cé\n']],
 		['"just text"', 'just text'],
-		['{"x": "typographic quotes “inside” text are fine"}', { x: 'typographic quotes “inside” text are fine' }],
+		[
+			'{"x": "typographic quotes “inside” text are fine"}',
+			{ x: 'typographic quotes “inside” text are fine' },
+		],
 	])('%p parses', (text, value) => {
 		expect(parseJsonText(text)).toEqual({ ok: true, value });
 	});
@@ -42,24 +45,78 @@ describe('valid JSON', () => {
 describe('syntax errors say where (line and column) and why', () => {
 	test.each<[string, string, number, number, string]>([
 		['missing comma', '{"a": 1 "b": 2}', 1, 9, 'expected "," or "}" but found "\\""'],
-		['missing comma in a list', '[{"id": 1} {"id": 2}]', 1, 12, 'expected "," or "]" but found "{"'],
-		['trailing comma in a list', '[1,2,]', 1, 6, 'there is a comma before "]": remove the trailing comma'],
-		['trailing comma in an object', '{"a":1,}', 1, 8, 'there is a comma before "}": remove the trailing comma'],
-		['unclosed string (points at where it starts)', '{"a": "abc', 1, 7, 'text that starts here is never closed with a double quote'],
-		['unclosed bracket', '[1, 2', 1, 6, 'the text ends where "," or "]" was expected (something is cut off or a bracket is not closed)'],
+		[
+			'missing comma in a list',
+			'[{"id": 1} {"id": 2}]',
+			1,
+			12,
+			'expected "," or "]" but found "{"',
+		],
+		[
+			'trailing comma in a list',
+			'[1,2,]',
+			1,
+			6,
+			'there is a comma before "]": remove the trailing comma',
+		],
+		[
+			'trailing comma in an object',
+			'{"a":1,}',
+			1,
+			8,
+			'there is a comma before "}": remove the trailing comma',
+		],
+		[
+			'unclosed string (points at where it starts)',
+			'{"a": "abc',
+			1,
+			7,
+			'text that starts here is never closed with a double quote',
+		],
+		[
+			'unclosed bracket',
+			'[1, 2',
+			1,
+			6,
+			'the text ends where "," or "]" was expected (something is cut off or a bracket is not closed)',
+		],
 		['unclosed object', '{"a": [1]', 1, 10, 'the text ends where "," or "}" was expected'],
 		['text after the value', '{} x', 1, 4, 'there is more text after the end of the JSON value'],
 		['a second value', '[1] [2]', 1, 5, 'there is more text after the end of the JSON value'],
-		['an extra closing brace', '{"a":1}}', 1, 8, 'there is more text after the end of the JSON value'],
-		['missing colon on line 3', '{\n  "a": 1,\n  "b" 2\n}', 3, 7, 'expected ":" after the field name but found "2"'],
+		[
+			'an extra closing brace',
+			'{"a":1}}',
+			1,
+			8,
+			'there is more text after the end of the JSON value',
+		],
+		[
+			'missing colon on line 3',
+			'{\n  "a": 1,\n  "b" 2\n}',
+			3,
+			7,
+			'expected ":" after the field name but found "2"',
+		],
 		['unquoted field name', '{a: 1}', 1, 2, 'expected a field name in double quotes but found "a"'],
 		['single quotes', "{'a': 1}", 1, 2, 'expected a field name in double quotes but found "\'"'],
 		['invalid escape', '{"a":"\\q"}', 1, 7, 'invalid escape in text'],
 		['short unicode escape', '["\\u12"]', 1, 3, 'invalid escape in text'],
-		['line break inside text', '["a\nb"]', 1, 4, 'a line break or control character inside text: write it as \\n or remove it'],
+		[
+			'line break inside text',
+			'["a\nb"]',
+			1,
+			4,
+			'a line break or control character inside text: write it as \\n or remove it',
+		],
 		['a bare minus', '[-]', 1, 2, 'expected a number but found "-"'],
 		['leading zero', '[01]', 1, 3, 'expected "," or "]" but found "1"'],
-		['NaN', '[NaN]', 1, 2, 'expected a value (text in double quotes, a number, true, false, null, an object or a list) but found "N"'],
+		[
+			'NaN',
+			'[NaN]',
+			1,
+			2,
+			'expected a value (text in double quotes, a number, true, false, null, an object or a list) but found "N"',
+		],
 		['misspelled literal', '[tru]', 1, 2, 'expected a value'],
 		['error after a CRLF line', '[\r\n1,\r\n,2]', 3, 1, 'expected a value'],
 		['tab counts as one column', '[\t\t1 2]', 1, 6, 'expected "," or "]"'],
@@ -106,7 +163,9 @@ describe('text pasted from the Samespace document', () => {
 	});
 
 	test.each(['”', '‘', '’', '„', '«'])('other typographic quote %p', (quote) => {
-		expect(failure(`[${quote}a${quote}]`)).toContain(`has a typographic quote (${quote}) at line 1, column 2`);
+		expect(failure(`[${quote}a${quote}]`)).toContain(
+			`has a typographic quote (${quote}) at line 1, column 2`,
+		);
 	});
 
 	test('a typographic quote as a value', () => {
@@ -116,7 +175,9 @@ describe('text pasted from the Samespace document', () => {
 	test('another error in text that also has typographic quotes adds a hint', () => {
 		const message = failure('[1 2, "“"] “');
 		expect(message).toMatch(/^The flow JSON is not valid at line 1, column 4 /);
-		expect(message).toContain('It also contains typographic quotes (“ ”), which must be plain double quotes (").');
+		expect(message).toContain(
+			'It also contains typographic quotes (“ ”), which must be plain double quotes (").',
+		);
 	});
 
 	test('a # comment gets the comment message', () => {
@@ -126,11 +187,15 @@ describe('text pasted from the Samespace document', () => {
 	});
 
 	test('a # comment on its own line', () => {
-		expect(failure('[\n  # steps\n  1\n]')).toMatch(/^The flow JSON has a comment \(# steps\) at line 2, column 3 /);
+		expect(failure('[\n  # steps\n  1\n]')).toMatch(
+			/^The flow JSON has a comment \(# steps\) at line 2, column 3 /,
+		);
 	});
 
 	test('a // comment gets the comment message', () => {
-		expect(failure('[1, // x\n 2]')).toMatch(/^The flow JSON has a comment \(\/\/ x\) at line 1, column 5 .*JSON has no comments: delete it\.$/);
+		expect(failure('[1, // x\n 2]')).toMatch(
+			/^The flow JSON has a comment \(\/\/ x\) at line 1, column 5 .*JSON has no comments: delete it\.$/,
+		);
 	});
 
 	test('the document\'s "Post Payload" example gives the typographic-quote message', () => {
@@ -142,7 +207,9 @@ describe('text pasted from the Samespace document', () => {
 
 	test('once the quotes are fixed, the same example gives the comment message', () => {
 		const message = failure(DOCUMENT_POST_PAYLOAD.replace(/[“”]/g, '"'));
-		expect(message).toMatch(/^The flow JSON has a comment \(#defaults to false\) at line 4, column 18 /);
+		expect(message).toMatch(
+			/^The flow JSON has a comment \(#defaults to false\) at line 4, column 18 /,
+		);
 	});
 });
 
@@ -154,7 +221,9 @@ describe('robustness', () => {
 			result = parseJsonText(text);
 		}).not.toThrow();
 		expect(result?.ok).toBe(false);
-		expect(result?.ok === false && result.message).toMatch(/^The flow JSON is not valid at line 1, column 1 .*nested too deeply/);
+		expect(result?.ok === false && result.message).toMatch(
+			/^The flow JSON is not valid at line 1, column 1 .*nested too deeply/,
+		);
 	});
 
 	test('deeply nested objects do not throw', () => {

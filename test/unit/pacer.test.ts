@@ -4,7 +4,14 @@
  */
 import { dispatch } from '../../nodes/Samespace/transport/dispatch';
 import type { Failure, Outcome } from '../../nodes/Samespace/transport/outcome';
-import { DECREASE, GROWTH_PER_ANSWER, Pacer, type PacerClock, type PacerSettings, type Turn } from '../../nodes/Samespace/transport/pacer';
+import {
+	DECREASE,
+	GROWTH_PER_ANSWER,
+	Pacer,
+	type PacerClock,
+	type PacerSettings,
+	type Turn,
+} from '../../nodes/Samespace/transport/pacer';
 import { withRetries, type RetryPolicy } from '../../nodes/Samespace/transport/retry';
 
 const settle = async () => {
@@ -16,7 +23,8 @@ function virtualClock(random = () => 0.5) {
 	let time = 0;
 	let stopped = false;
 	let timers: Array<{ at: number; resolve: (ok: boolean) => void }> = [];
-	const sleep = (ms: number) => new Promise<boolean>((resolve) => timers.push({ at: time + Math.max(0, ms), resolve }));
+	const sleep = (ms: number) =>
+		new Promise<boolean>((resolve) => timers.push({ at: time + Math.max(0, ms), resolve }));
 	const clock: PacerClock = {
 		now: () => time,
 		wait: (ms) => (stopped ? Promise.resolve(false) : sleep(ms)),
@@ -82,7 +90,14 @@ const busy = (retryAfterMs?: number): Failure => ({
 	message: 'busy',
 	description: 'No call was placed.',
 });
-const uncertain: Failure = { kind: 'uncertain', retryable: false, mayHavePlaced: true, statusCode: 500, message: 'uncertain', description: 'maybe' };
+const uncertain: Failure = {
+	kind: 'uncertain',
+	retryable: false,
+	mayHavePlaced: true,
+	statusCode: 500,
+	message: 'uncertain',
+	description: 'maybe',
+};
 
 /** Turns taken at once, with the time each was granted. */
 async function takeTurns(pacer: Pacer, count: number): Promise<Turn[]> {
@@ -149,7 +164,8 @@ describe('Pacer: holds', () => {
 		};
 		const run = dispatch(
 			8,
-			(item, first) => withRetries(attempt(item), policy, time.clock.wait, () => 0.5, { pacer, first }),
+			(item, first) =>
+				withRetries(attempt(item), policy, time.clock.wait, () => 0.5, { pacer, first }),
 			() => false,
 			{ concurrency: 3, stopOnFailure: false, pacer },
 			time.clock.wait,
@@ -309,7 +325,13 @@ describe('Pacer: the Stop button', () => {
 		const pacer = new Pacer(SETTINGS, time.clock);
 		const first = (await pacer.turn())!;
 		const attempt = jest.fn(async (): Promise<Outcome> => busy(30_000));
-		const result = withRetries(attempt, { maxRetries: 3, maxWaitMs: 60_000, baseDelayMs: 1000 }, time.clock.wait, () => 0.5, { pacer, first });
+		const result = withRetries(
+			attempt,
+			{ maxRetries: 3, maxWaitMs: 60_000, baseDelayMs: 1000 },
+			time.clock.wait,
+			() => 0.5,
+			{ pacer, first },
+		);
 		await time.advanceTo(5000);
 		time.stop();
 		expect(await result).toEqual({
@@ -359,13 +381,19 @@ describe('withRetries with a pacer', () => {
 		const time = virtualClock(() => 1);
 		const pacer = new Pacer(SETTINGS, time.clock);
 		const first = (await pacer.turn())!;
-		const outcomes: Outcome[] = [busy(2000), { ...uncertain, kind: 'notSent', retryable: true, mayHavePlaced: false }, accepted];
+		const outcomes: Outcome[] = [
+			busy(2000),
+			{ ...uncertain, kind: 'notSent', retryable: true, mayHavePlaced: false },
+			accepted,
+		];
 		const starts: number[] = [];
 		const attempt = async () => {
 			starts.push(time.now);
 			return outcomes[starts.length - 1];
 		};
-		const result = await time.drive(withRetries(attempt, policy, time.clock.wait, () => 1, { pacer, first }));
+		const result = await time.drive(
+			withRetries(attempt, policy, time.clock.wait, () => 1, { pacer, first }),
+		);
 		expect(result).toEqual({ outcome: accepted, attempts: 3 });
 		// the hold (2 s); then the item's own backoff after not reaching Samespace (2 s at random 1),
 		// by which time the pace (1/s after the limit) lets it go
@@ -376,7 +404,13 @@ describe('withRetries with a pacer', () => {
 		const time = virtualClock();
 		const pacer = new Pacer({ ...SETTINGS, maxHoldMs: 60_000 }, time.clock);
 		const first = (await pacer.turn())!;
-		const result = await withRetries(async () => busy(120_000), policy, time.clock.wait, () => 0.5, { pacer, first });
+		const result = await withRetries(
+			async () => busy(120_000),
+			policy,
+			time.clock.wait,
+			() => 0.5,
+			{ pacer, first },
+		);
 		expect(result.attempts).toBe(1);
 		expect((result.outcome as Failure).description).toBe(
 			'No call was placed. Samespace asked to wait 120 s, longer than the Longest Retry Wait (60 s). Tried 1 time. Run it again later.',

@@ -2,8 +2,17 @@
  * Unit tests of the editor's step list (nodes/Samespace/flow/step-list.ts) and of reading and
  * checking one item's flow (nodes/Samespace/execute/prepare.ts).
  */
-import { checkItemFlow, readJsonFlow, type ItemFlow, type RejectedCall } from '../../nodes/Samespace/execute/prepare';
-import { buildFlowFromStepList, stepListLabel, type StepListEntry } from '../../nodes/Samespace/flow/step-list';
+import {
+	checkItemFlow,
+	readJsonFlow,
+	type ItemFlow,
+	type RejectedCall,
+} from '../../nodes/Samespace/execute/prepare';
+import {
+	buildFlowFromStepList,
+	stepListLabel,
+	type StepListEntry,
+} from '../../nodes/Samespace/flow/step-list';
 import samplePayload from '../fixtures/document-sample-payload.json';
 
 const CALL: StepListEntry = { type: 'call', number: '+1 (415) 555-0123', callerId: '14155550100' };
@@ -17,17 +26,27 @@ function rejected(result: ItemFlow): RejectedCall {
 
 describe('buildFlowFromStepList', () => {
 	test('blank ids become positions counted from 1, blank next steps the next step, the last step ends', () => {
-		const built = buildFlowFromStepList([CALL, { type: 'play', text: 'Hello', stepId: '  ' }, CONNECT]);
+		const built = buildFlowFromStepList([
+			CALL,
+			{ type: 'play', text: 'Hello', stepId: '  ' },
+			CONNECT,
+		]);
 		expect(built.errors).toEqual([]);
 		expect(built.steps).toEqual([
-			{ id: '1', type: 'call', number: '+1 (415) 555-0123', caller_id: '14155550100', next_step: '2' },
+			{
+				id: '1',
+				type: 'call',
+				number: '+1 (415) 555-0123',
+				caller_id: '14155550100',
+				next_step: '2',
+			},
 			{ id: '2', type: 'play', text: 'Hello', next_step: '3' },
 			{ id: '3', type: 'connect', number: '5263', caller_id: '14155550100' },
 		]);
 		expect('next_step' in built.steps[2]).toBe(false);
 	});
 
-	test('explicit ids are kept (trimmed, as text) and blank next steps use the next step\'s id', () => {
+	test("explicit ids are kept (trimmed, as text) and blank next steps use the next step's id", () => {
 		const built = buildFlowFromStepList([
 			{ ...CALL, stepId: ' start ' },
 			{ type: 'play', text: 'Hi', stepId: 7 },
@@ -41,7 +60,11 @@ describe('buildFlowFromStepList', () => {
 	});
 
 	test('an explicit next step is kept as given', () => {
-		const built = buildFlowFromStepList([{ ...CALL, nextStep: 'end' }, { type: 'play', text: 'skipped' }, { ...CONNECT, stepId: 'end', nextStep: 1 }]);
+		const built = buildFlowFromStepList([
+			{ ...CALL, nextStep: 'end' },
+			{ type: 'play', text: 'skipped' },
+			{ ...CONNECT, stepId: 'end', nextStep: 1 },
+		]);
 		expect(built.steps.map((s) => s.next_step)).toEqual(['end', 'end', '1']);
 	});
 
@@ -57,7 +80,10 @@ describe('buildFlowFromStepList', () => {
 	});
 
 	test('a Call step has no "End Call After This Step": a stray value does not stop the call from going on', () => {
-		const built = buildFlowFromStepList([{ ...CALL, endCall: true }, { type: 'play', text: 'Hi' }]);
+		const built = buildFlowFromStepList([
+			{ ...CALL, endCall: true },
+			{ type: 'play', text: 'Hi' },
+		]);
 		expect(built.steps[0].next_step).toBe('2');
 	});
 
@@ -65,7 +91,18 @@ describe('buildFlowFromStepList', () => {
 		const built = buildFlowFromStepList([
 			CALL,
 			{ type: 'play', text: 'Menu' },
-			{ type: 'digits', count: 1, variable: 'choice', routes: { route: [{ key: '1', step: '2' }, { key: '2', step: 'sales' }] }, anyInput: '2' },
+			{
+				type: 'digits',
+				count: 1,
+				variable: 'choice',
+				routes: {
+					route: [
+						{ key: '1', step: '2' },
+						{ key: '2', step: 'sales' },
+					],
+				},
+				anyInput: '2',
+			},
 			{ type: 'http', url: 'https://a.example/x', onSuccess: '5', onFailure: 'sales' },
 			{ type: 'play', text: 'Found you', nextStep: 2 },
 			{ ...CONNECT, stepId: 'sales' },
@@ -80,7 +117,11 @@ describe('buildFlowFromStepList', () => {
 		expect(built.warnings[0].message).toBe(
 			'goes to "2", the position of step 2, which has no Step ID: if steps are moved, this leads to a different step. Give step 2 a Step ID (e.g. "menu") and use it here',
 		);
-		const checked = checkItemFlow('steps', [CALL, { type: 'play', text: 'Again?' }, { type: 'play', text: 'Loop', nextStep: '2' }], false);
+		const checked = checkItemFlow(
+			'steps',
+			[CALL, { type: 'play', text: 'Again?' }, { type: 'play', text: 'Loop', nextStep: '2' }],
+			false,
+		);
 		expect(checked.ok).toBe(true);
 		expect(checked.warnings).toEqual([
 			'step 3 (id "3", play), "Next Step": goes to "2", the position of step 2, which has no Step ID: if steps are moved, this leads to a different step. Give step 2 a Step ID (e.g. "menu") and use it here',
@@ -88,12 +129,19 @@ describe('buildFlowFromStepList', () => {
 	});
 
 	test('no such warning when the step gone to has a Step ID, even if it is a number', () => {
-		const built = buildFlowFromStepList([CALL, { type: 'play', text: 'Menu', stepId: '2' }, { type: 'play', text: 'Loop', nextStep: '2' }]);
+		const built = buildFlowFromStepList([
+			CALL,
+			{ type: 'play', text: 'Menu', stepId: '2' },
+			{ type: 'play', text: 'Loop', nextStep: '2' },
+		]);
 		expect(built.warnings).toEqual([]);
 	});
 
 	test('play: blank text and audio URL are left out; the audio URL becomes url', () => {
-		const built = buildFlowFromStepList([CALL, { type: 'play', text: ' ', audioUrl: 'https://example.com/a.mp3' }]);
+		const built = buildFlowFromStepList([
+			CALL,
+			{ type: 'play', text: ' ', audioUrl: 'https://example.com/a.mp3' },
+		]);
 		expect(built.steps[1]).toEqual({ id: '2', type: 'play', url: 'https://example.com/a.mp3' });
 	});
 
@@ -109,7 +157,12 @@ describe('buildFlowFromStepList', () => {
 				type: 'digits',
 				count: 1,
 				variable: 'choice',
-				routes: { route: [{ key: '1', step: 'sales' }, { key: '#', step: 2 }] },
+				routes: {
+					route: [
+						{ key: '1', step: 'sales' },
+						{ key: '#', step: 2 },
+					],
+				},
 				anyInput: 'menu',
 			},
 		]);
@@ -126,14 +179,24 @@ describe('buildFlowFromStepList', () => {
 	test('digits: blank "any input" goes to the next step', () => {
 		const built = buildFlowFromStepList([
 			CALL,
-			{ type: 'digits', count: 4, variable: 'pin', routes: { route: [{ key: '1', step: 'x' }] }, anyInput: ' ' },
+			{
+				type: 'digits',
+				count: 4,
+				variable: 'pin',
+				routes: { route: [{ key: '1', step: 'x' }] },
+				anyInput: ' ',
+			},
 			{ type: 'play', text: 'ok', stepId: 'after' },
 		]);
 		expect(built.steps[1].next_step).toEqual({ '1': 'x', '*': 'after' });
 	});
 
 	test('digits: no routes and blank "any input" route everything to the next step', () => {
-		const built = buildFlowFromStepList([CALL, { type: 'digits', count: 4, variable: 'pin' }, CONNECT]);
+		const built = buildFlowFromStepList([
+			CALL,
+			{ type: 'digits', count: 4, variable: 'pin' },
+			CONNECT,
+		]);
 		expect(built.steps[1].next_step).toEqual({ '*': '3' });
 	});
 
@@ -156,7 +219,13 @@ describe('buildFlowFromStepList', () => {
 	test('digits: an explicit "*" route equal to "any input" is fine', () => {
 		const built = buildFlowFromStepList([
 			CALL,
-			{ type: 'digits', count: 1, variable: 'v', routes: { route: [{ key: '*', step: 3 }] }, anyInput: '3' },
+			{
+				type: 'digits',
+				count: 1,
+				variable: 'v',
+				routes: { route: [{ key: '*', step: 3 }] },
+				anyInput: '3',
+			},
 			CONNECT,
 		]);
 		expect(built.errors).toEqual([]);
@@ -166,7 +235,14 @@ describe('buildFlowFromStepList', () => {
 	test('digits: a "*" route that conflicts with "any input" is an error', () => {
 		const built = buildFlowFromStepList([
 			CALL,
-			{ stepId: 'menu', type: 'digits', count: 1, variable: 'v', routes: { route: [{ key: '*', step: 'a' }] }, anyInput: 'b' },
+			{
+				stepId: 'menu',
+				type: 'digits',
+				count: 1,
+				variable: 'v',
+				routes: { route: [{ key: '*', step: 'a' }] },
+				anyInput: 'b',
+			},
 		]);
 		expect(built.errors).toEqual([
 			{
@@ -185,17 +261,34 @@ describe('buildFlowFromStepList', () => {
 	test('digits: a duplicate key is an error and the first route is kept', () => {
 		const built = buildFlowFromStepList([
 			CALL,
-			{ type: 'digits', count: 1, variable: 'v', routes: { route: [{ key: '1', step: 'a' }, { key: '1', step: 'b' }] } },
+			{
+				type: 'digits',
+				count: 1,
+				variable: 'v',
+				routes: {
+					route: [
+						{ key: '1', step: 'a' },
+						{ key: '1', step: 'b' },
+					],
+				},
+			},
 			CONNECT,
 		]);
-		expect(built.errors.map((e) => [e.stepIndex, e.field, e.message])).toEqual([[1, 'routes', 'key "1" has two routes: keep one']]);
+		expect(built.errors.map((e) => [e.stepIndex, e.field, e.message])).toEqual([
+			[1, 'routes', 'key "1" has two routes: keep one'],
+		]);
 		expect(built.steps[1].next_step).toEqual({ '1': 'a', '*': '3' });
 	});
 
 	test('digits: a route without a key or a step is an error', () => {
 		const built = buildFlowFromStepList([
 			CALL,
-			{ type: 'digits', count: 1, variable: 'v', routes: { route: [{ key: '1' }, { step: 'x' }, { key: '2', step: '  ' }] } },
+			{
+				type: 'digits',
+				count: 1,
+				variable: 'v',
+				routes: { route: [{ key: '1' }, { step: 'x' }, { key: '2', step: '  ' }] },
+			},
 			CONNECT,
 		]);
 		expect(built.errors).toHaveLength(3);
@@ -207,12 +300,25 @@ describe('buildFlowFromStepList', () => {
 	});
 
 	test('http: success and failure default to the next step; method left blank stays out (the schema makes it GET)', () => {
-		const built = buildFlowFromStepList([CALL, { type: 'http', url: 'https://a.example' }, CONNECT]);
-		expect(built.steps[1]).toEqual({ id: '2', type: 'http', url: 'https://a.example', next_step: { success: '3', fail: '3' } });
+		const built = buildFlowFromStepList([
+			CALL,
+			{ type: 'http', url: 'https://a.example' },
+			CONNECT,
+		]);
+		expect(built.steps[1]).toEqual({
+			id: '2',
+			type: 'http',
+			url: 'https://a.example',
+			next_step: { success: '3', fail: '3' },
+		});
 	});
 
 	test('http: explicit success or failure with the other blank', () => {
-		const built = buildFlowFromStepList([CALL, { type: 'http', url: 'https://a.example', method: 'POST', onFailure: 'sorry' }, CONNECT]);
+		const built = buildFlowFromStepList([
+			CALL,
+			{ type: 'http', url: 'https://a.example', method: 'POST', onFailure: 'sorry' },
+			CONNECT,
+		]);
 		expect(built.steps[1]).toEqual({
 			id: '2',
 			type: 'http',
@@ -263,7 +369,11 @@ describe('stepListLabel', () => {
 
 describe('checkItemFlow with the step list', () => {
 	test('the straight flow call, play, connect needs no wiring and is valid', () => {
-		const result = checkItemFlow('steps', [CALL, { type: 'play', text: 'Connecting you now' }, CONNECT], true);
+		const result = checkItemFlow(
+			'steps',
+			[CALL, { type: 'play', text: 'Connecting you now' }, CONNECT],
+			true,
+		);
 		expect(result).toEqual({
 			ok: true,
 			record: true,
@@ -281,7 +391,13 @@ describe('checkItemFlow with the step list', () => {
 			'steps',
 			[
 				CALL,
-				{ type: 'digits', stepId: 'menu', count: 4, variable: 'account_id', routes: { route: [{ key: '0', step: 'agent' }] } },
+				{
+					type: 'digits',
+					stepId: 'menu',
+					count: 4,
+					variable: 'account_id',
+					routes: { route: [{ key: '0', step: 'agent' }] },
+				},
 				{ type: 'http', url: 'https://crm.example.com/{{account_id}}', onFailure: 'agent' },
 				{ type: 'play', text: 'Thanks', nextStep: 'agent' },
 				{ ...CONNECT, stepId: 'agent' },
@@ -305,7 +421,9 @@ describe('checkItemFlow with the step list', () => {
 	test('problems name fields with the step list labels', () => {
 		const result = rejected(checkItemFlow('steps', [{ ...CALL, callerId: '91750XXXX' }], false));
 		expect(result.problems).toEqual([
-			expect.stringMatching(/^step 1 \(id "1", call\), "Caller ID": "91750XXXX" still has "X" placeholders/),
+			expect.stringMatching(
+				/^step 1 \(id "1", call\), "Caller ID": "91750XXXX" still has "X" placeholders/,
+			),
 		]);
 	});
 
@@ -315,7 +433,13 @@ describe('checkItemFlow with the step list', () => {
 				'steps',
 				[
 					{ ...CALL, nextStep: 'nowhere' },
-					{ type: 'digits', count: 1, variable: 'v', routes: { route: [{ key: '5', step: 'gone' }] }, anyInput: 'lost' },
+					{
+						type: 'digits',
+						count: 1,
+						variable: 'v',
+						routes: { route: [{ key: '5', step: 'gone' }] },
+						anyInput: 'lost',
+					},
 					{ type: 'play', audioUrl: 'greeting.mp3' },
 					{ type: 'http', url: 'https://a.example', onSuccess: 'x' },
 					{ text: 'no type' },
@@ -326,8 +450,12 @@ describe('checkItemFlow with the step list', () => {
 		const text = result.problems.join('\n');
 		expect(text).toContain('step 1 (id "1", call), "Next Step": points to step "nowhere"');
 		expect(text).toContain('step 2 (id "2", digits), the route for key "5": points to step "gone"');
-		expect(text).toContain('step 2 (id "2", digits), "Any Other Input Goes To": points to step "lost"');
-		expect(text).toContain('step 3 (id "3", play), "Audio URL": "greeting.mp3" is not a full web address');
+		expect(text).toContain(
+			'step 2 (id "2", digits), "Any Other Input Goes To": points to step "lost"',
+		);
+		expect(text).toContain(
+			'step 3 (id "3", play), "Audio URL": "greeting.mp3" is not a full web address',
+		);
 		expect(text).toContain('step 4 (id "4", http), "On Success Go To": points to step "x"');
 		expect(text).toContain('step 5 (id "5"), "Type": is missing: say what the step does');
 	});
@@ -338,7 +466,17 @@ describe('checkItemFlow with the step list', () => {
 				'steps',
 				[
 					{ ...CALL, number: '' },
-					{ type: 'digits', count: 0, variable: 'v', routes: { route: [{ key: '1', step: '1' }, { key: '1', step: '3' }] } },
+					{
+						type: 'digits',
+						count: 0,
+						variable: 'v',
+						routes: {
+							route: [
+								{ key: '1', step: '1' },
+								{ key: '1', step: '3' },
+							],
+						},
+					},
 					{ type: 'play' },
 				],
 				false,
@@ -353,35 +491,68 @@ describe('checkItemFlow with the step list', () => {
 	});
 
 	test('an explicit id equal to a position collides with a blank id', () => {
-		const result = rejected(checkItemFlow('steps', [{ ...CALL, stepId: '2' }, { type: 'play', text: 'x' }], false));
-		expect(result.problems).toEqual([expect.stringMatching(/^step 2 \(id "2", play\), "Step ID": "2" is already the id of step 1/)]);
+		const result = rejected(
+			checkItemFlow(
+				'steps',
+				[
+					{ ...CALL, stepId: '2' },
+					{ type: 'play', text: 'x' },
+				],
+				false,
+			),
+		);
+		expect(result.problems).toEqual([
+			expect.stringMatching(/^step 2 \(id "2", play\), "Step ID": "2" is already the id of step 1/),
+		]);
 	});
 
 	test('a digits step left without routes names the fields the step list shows', () => {
-		const result = rejected(checkItemFlow('steps', [CALL, { type: 'digits', count: 1, variable: 'v' }], false));
+		const result = rejected(
+			checkItemFlow('steps', [CALL, { type: 'digits', count: 1, variable: 'v' }], false),
+		);
 		expect(result.problems).toEqual([
-			expect.stringMatching(/^step 2 \(id "2", digits\), "Routes" and "Any Other Input Goes To": has no routes/),
+			expect.stringMatching(
+				/^step 2 \(id "2", digits\), "Routes" and "Any Other Input Goes To": has no routes/,
+			),
 		]);
 	});
 
 	test('an http step as the last step has nowhere to go and is rejected, naming both step-list fields', () => {
-		const result = rejected(checkItemFlow('steps', [CALL, { type: 'http', url: 'https://a.example' }], false));
+		const result = rejected(
+			checkItemFlow('steps', [CALL, { type: 'http', url: 'https://a.example' }], false),
+		);
 		expect(result.problems).toEqual([
-			expect.stringMatching(/^step 2 \(id "2", http\), "On Success Go To" and "On Failure Go To": is missing: /),
+			expect.stringMatching(
+				/^step 2 \(id "2", http\), "On Success Go To" and "On Failure Go To": is missing: /,
+			),
 		]);
 	});
 
 	test('an http step as the last step with only a failure step names the missing success step', () => {
-		const result = rejected(checkItemFlow('steps', [{ ...CALL, nextStep: 'h' }, { type: 'play', text: 'bye', stepId: 'bye' }, { type: 'http', stepId: 'h', url: 'https://a.example', onFailure: 'bye' }], false));
+		const result = rejected(
+			checkItemFlow(
+				'steps',
+				[
+					{ ...CALL, nextStep: 'h' },
+					{ type: 'play', text: 'bye', stepId: 'bye' },
+					{ type: 'http', stepId: 'h', url: 'https://a.example', onFailure: 'bye' },
+				],
+				false,
+			),
+		);
 		expect(result.problems).toEqual([
-			expect.stringMatching(/^step 3 \(id "h", http\), "On Success Go To": is missing: give the id of the step after a successful request/),
+			expect.stringMatching(
+				/^step 3 \(id "h", http\), "On Success Go To": is missing: give the id of the step after a successful request/,
+			),
 		]);
 	});
 
 	test('an empty step list', () => {
 		for (const parameter of [[], undefined, {}, 'steps']) {
 			const result = rejected(checkItemFlow('steps', parameter, false));
-			expect(result.message).toBe('The step list is empty: add a Call step, then what should happen in the call');
+			expect(result.message).toBe(
+				'The step list is empty: add a Call step, then what should happen in the call',
+			);
 			expect(result.problems).toEqual([result.message]);
 			expect(result.warnings).toEqual([]);
 		}
@@ -400,31 +571,56 @@ describe('checkItemFlow with JSON', () => {
 	});
 
 	test('the flow array itself', () => {
-		expect(checkItemFlow('json', jsonFlow, false)).toEqual({ ok: true, record: false, flow: jsonFlow, warnings: [] });
+		expect(checkItemFlow('json', jsonFlow, false)).toEqual({
+			ok: true,
+			record: false,
+			flow: jsonFlow,
+			warnings: [],
+		});
 	});
 
 	test('a whole pasted payload object {cloud_id, auth_token, flow}, as an object or as text', () => {
 		const payload = { cloud_id: 'C', auth_token: 'T', record: true, flow: jsonFlow };
-		expect(checkItemFlow('json', payload, false)).toEqual({ ok: true, record: false, flow: jsonFlow, warnings: [] });
-		expect(checkItemFlow('json', JSON.stringify(payload), false)).toMatchObject({ ok: true, flow: jsonFlow });
+		expect(checkItemFlow('json', payload, false)).toEqual({
+			ok: true,
+			record: false,
+			flow: jsonFlow,
+			warnings: [],
+		});
+		expect(checkItemFlow('json', JSON.stringify(payload), false)).toMatchObject({
+			ok: true,
+			flow: jsonFlow,
+		});
 	});
 
 	test('problems use the API field names', () => {
-		const result = rejected(checkItemFlow('json', [{ ...jsonFlow[0], caller_id: '1XX' }, jsonFlow[1]], false));
-		expect(result.problems).toEqual([expect.stringMatching(/^step 1 \(id "a", call\), caller_id: "1XX" still has "X" placeholders/)]);
+		const result = rejected(
+			checkItemFlow('json', [{ ...jsonFlow[0], caller_id: '1XX' }, jsonFlow[1]], false),
+		);
+		expect(result.problems).toEqual([
+			expect.stringMatching(
+				/^step 1 \(id "a", call\), caller_id: "1XX" still has "X" placeholders/,
+			),
+		]);
 	});
 
 	test('empty JSON text', () => {
 		for (const text of ['', '  \n ']) {
 			const result = rejected(checkItemFlow('json', text, false));
-			expect(result.message).toBe('The flow JSON is empty: give the flow array, e.g. [{"id": "1", "type": "call", ...}]');
-			expect(result.description).toBe(`Nothing was sent for this item. Fix this:\n1. ${result.message}`);
+			expect(result.message).toBe(
+				'The flow JSON is empty: give the flow array, e.g. [{"id": "1", "type": "call", ...}]',
+			);
+			expect(result.description).toBe(
+				`Nothing was sent for this item. Fix this:\n1. ${result.message}`,
+			);
 		}
 	});
 
 	test('JSON syntax errors are passed on', () => {
 		const result = rejected(checkItemFlow('json', '[{"id": 1,}]', false));
-		expect(result.message).toMatch(/^The flow JSON is not valid at line 1, column 11 .*remove the trailing comma/);
+		expect(result.message).toMatch(
+			/^The flow JSON is not valid at line 1, column 11 .*remove the trailing comma/,
+		);
 	});
 
 	test('a flow that is not a list', () => {
@@ -432,11 +628,13 @@ describe('checkItemFlow with JSON', () => {
 		expect(result.message).toMatch(/^flow: is an object: the flow must be a list of steps/);
 	});
 
-	test('the document\'s sample payload, pasted whole, is rejected with every problem numbered and the warnings listed', () => {
+	test("the document's sample payload, pasted whole, is rejected with every problem numbered and the warnings listed", () => {
 		const result = rejected(checkItemFlow('json', JSON.stringify(samplePayload), false));
 		expect(result.problems).toHaveLength(3);
 		expect(result.message).toBe(`${result.problems[0]} (and 2 more problems)`);
-		expect(result.message).toMatch(/^step 4 \(id "5", http\), next_step\.success: points to step "10"/);
+		expect(result.message).toMatch(
+			/^step 4 \(id "5", http\), next_step\.success: points to step "10"/,
+		);
 		expect(result.problems[1]).toMatch(/^step 5 \(id "3", connect\), number: "16468107XXX"/);
 		expect(result.problems[2]).toMatch(/^step 6 \(id "4", connect\), caller_id: "917507XXXXX"/);
 		expect(result.warnings).toEqual([
@@ -457,18 +655,28 @@ describe('checkItemFlow with JSON', () => {
 	});
 
 	test('"(and 1 more problem)" for two problems, nothing for one', () => {
-		const two = rejected(checkItemFlow('json', [{ ...jsonFlow[0], number: '', caller_id: '' }, jsonFlow[1]], false));
+		const two = rejected(
+			checkItemFlow('json', [{ ...jsonFlow[0], number: '', caller_id: '' }, jsonFlow[1]], false),
+		);
 		expect(two.problems).toHaveLength(2);
 		expect(two.message).toBe(`${two.problems[0]} (and 1 more problem)`);
-		expect(two.description.split('\n')[0]).toBe('Nothing was sent for this item. Fix these 2 problems:');
-		const one = rejected(checkItemFlow('json', [{ ...jsonFlow[0], number: '' }, jsonFlow[1]], false));
+		expect(two.description.split('\n')[0]).toBe(
+			'Nothing was sent for this item. Fix these 2 problems:',
+		);
+		const one = rejected(
+			checkItemFlow('json', [{ ...jsonFlow[0], number: '' }, jsonFlow[1]], false),
+		);
 		expect(one.message).toBe(one.problems[0]);
 		expect(one.message).not.toContain('more problem');
 		expect(one.description).not.toContain('Also worth a look');
 	});
 
 	test('a valid flow with warnings is accepted and the warnings are described', () => {
-		const result = checkItemFlow('json', [jsonFlow[0], jsonFlow[1], { id: 'c', type: 'play', text: 'never' }], false);
+		const result = checkItemFlow(
+			'json',
+			[jsonFlow[0], jsonFlow[1], { id: 'c', type: 'play', text: 'never' }],
+			false,
+		);
 		expect(result.ok).toBe(true);
 		expect(result.warnings).toEqual([
 			'step 3 (id "c", play): can never be reached from the first step: point a next step or route at it, or remove it',
@@ -479,7 +687,9 @@ describe('checkItemFlow with JSON', () => {
 describe('readJsonFlow', () => {
 	test('text is parsed; a payload object gives its flow; anything else is passed on', () => {
 		expect(readJsonFlow('[1]')).toEqual({ flow: [1] });
-		expect(readJsonFlow('{"cloud_id": "C", "auth_token": "T", "flow": [2]}')).toEqual({ flow: [2] });
+		expect(readJsonFlow('{"cloud_id": "C", "auth_token": "T", "flow": [2]}')).toEqual({
+			flow: [2],
+		});
 		expect(readJsonFlow({ cloud_id: 'C', auth_token: 'T', flow: [3] })).toEqual({ flow: [3] });
 		expect(readJsonFlow([4])).toEqual({ flow: [4] });
 		expect(readJsonFlow({ id: 1 })).toEqual({ flow: { id: 1 } });
@@ -487,7 +697,9 @@ describe('readJsonFlow', () => {
 	});
 
 	test('empty text and invalid JSON give a problem and no flow', () => {
-		expect(readJsonFlow('   ')).toEqual({ problem: expect.stringMatching(/^The flow JSON is empty/) });
+		expect(readJsonFlow('   ')).toEqual({
+			problem: expect.stringMatching(/^The flow JSON is empty/),
+		});
 		const read = readJsonFlow('{“record”: true}');
 		expect(read.flow).toBeUndefined();
 		expect(read.problem).toMatch(/typographic quote/);

@@ -5,7 +5,12 @@
  * (execute/send-options.ts). No I/O and no real timers: waits are fakes that record what was asked.
  */
 import { itemRanges, unshownAnswerItem } from '../../nodes/Samespace/execute/output';
-import { isMaskableToken, makeRedactor, MASK, MIN_TOKEN_LENGTH } from '../../nodes/Samespace/transport/redact';
+import {
+	isMaskableToken,
+	makeRedactor,
+	MASK,
+	MIN_TOKEN_LENGTH,
+} from '../../nodes/Samespace/transport/redact';
 import {
 	DEFAULT_CONCURRENCY,
 	DEFAULT_RETRIES,
@@ -25,7 +30,8 @@ import { backoffDelay, withRetries, type RetryPolicy } from '../../nodes/Samespa
 
 const NOW = Date.parse('2025-03-01T12:00:00Z');
 const TARGET = 'https://api.samespace.com/api/public/v1/call/flow';
-const MAY_HAVE_PLACED = 'The call may have been placed: check in Samespace before you send this item again.';
+const MAY_HAVE_PLACED =
+	'The call may have been placed: check in Samespace before you send this item again.';
 /** Network error codes that n8n would spot in a message and replace it with a generic text. */
 const RAW_CODE = /\b(E[A-Z]{3,}|ERR_[A-Z_]+)\b/;
 
@@ -59,28 +65,39 @@ describe('interpretResponse: 2xx', () => {
 	});
 
 	test('an HTML page is uncertain and named by its title', () => {
-		const outcome = failed(respond(200, '<!DOCTYPE html><html><head><title> Login required </title></head></html>'));
+		const outcome = failed(
+			respond(200, '<!DOCTYPE html><html><head><title> Login required </title></head></html>'),
+		);
 		expect(outcome).toMatchObject({ kind: 'uncertain', retryable: false });
-		expect(outcome.message).toBe('Samespace answered HTTP 200 with an HTML page titled "Login required" instead of JSON');
+		expect(outcome.message).toBe(
+			'Samespace answered HTTP 200 with an HTML page titled "Login required" instead of JSON',
+		);
 	});
 
 	test('truncated JSON is uncertain', () => {
 		const outcome = failed(respond(200, '{"success": true, "call'));
 		expect(outcome).toMatchObject({ kind: 'uncertain', retryable: false });
-		expect(outcome.message).toBe('Samespace answered HTTP 200 with JSON that is cut off or broken (23 characters)');
+		expect(outcome.message).toBe(
+			'Samespace answered HTTP 200 with JSON that is cut off or broken (23 characters)',
+		);
 	});
 
-	test.each(['[]', '[{"success": true}]', '"ok"', '42', 'null', 'true'])('JSON %p that is not an object is uncertain', (body) => {
-		const outcome = failed(respond(200, body));
-		expect(outcome).toMatchObject({ kind: 'uncertain', retryable: false, statusCode: 200 });
-		expect(outcome.message).toBe('Samespace answered HTTP 200 with JSON that is not an object');
-	});
+	test.each(['[]', '[{"success": true}]', '"ok"', '42', 'null', 'true'])(
+		'JSON %p that is not an object is uncertain',
+		(body) => {
+			const outcome = failed(respond(200, body));
+			expect(outcome).toMatchObject({ kind: 'uncertain', retryable: false, statusCode: 200 });
+			expect(outcome.message).toBe('Samespace answered HTTP 200 with JSON that is not an object');
+		},
+	);
 
 	test('plain text is uncertain and quoted', () => {
-		expect(failed(respond(202, 'OK')).message).toBe('Samespace answered HTTP 202 with text instead of JSON: "OK"');
+		expect(failed(respond(202, 'OK')).message).toBe(
+			'Samespace answered HTTP 202 with text instead of JSON: "OK"',
+		);
 	});
 
-	test('success: false is a refusal (no call placed), with Samespace\'s message', () => {
+	test("success: false is a refusal (no call placed), with Samespace's message", () => {
 		const outcome = failed(respond(200, '{"success": false, "message": "Invalid auth token"}'));
 		expect(outcome).toEqual({
 			kind: 'refused',
@@ -105,7 +122,7 @@ describe('interpretResponse: 2xx', () => {
 		['{"success": false, "error_description": "e"}', 'e'],
 		['{"success": false, "error": {"message": "nested"}}', 'nested'],
 		['{"success": false, "message": "", "error": "second key"}', 'second key'],
-	])('Samespace\'s own message is found in %s', (body, said) => {
+	])("Samespace's own message is found in %s", (body, said) => {
 		expect(failed(respond(200, body)).message).toBe(`Samespace refused the call flow: ${said}`);
 	});
 });
@@ -128,7 +145,9 @@ describe('interpretResponse: 4xx', () => {
 	});
 
 	test('400 with a text body describes the text', () => {
-		expect(failed(respond(400, 'Bad Request')).message).toBe('Samespace refused the flow: text instead of JSON: "Bad Request"');
+		expect(failed(respond(400, 'Bad Request')).message).toBe(
+			'Samespace refused the flow: text instead of JSON: "Bad Request"',
+		);
 	});
 
 	test('422 with a message', () => {
@@ -140,11 +159,23 @@ describe('interpretResponse: 4xx', () => {
 	});
 
 	test.each<[number, RegExp]>([
-		[401, /^Samespace did not accept the credentials: check the Cloud ID and Auth Token in the Samespace API credential \(HTTP 401\)$/],
-		[403, /^Samespace refused access: check that the Auth Token may create call flows in this cloud \(HTTP 403\)$/],
-		[404, /^Samespace has no call flow API at this address: check the Base URL in the Samespace API credential \(HTTP 404\)$/],
+		[
+			401,
+			/^Samespace did not accept the credentials: check the Cloud ID and Auth Token in the Samespace API credential \(HTTP 401\)$/,
+		],
+		[
+			403,
+			/^Samespace refused access: check that the Auth Token may create call flows in this cloud \(HTTP 403\)$/,
+		],
+		[
+			404,
+			/^Samespace has no call flow API at this address: check the Base URL in the Samespace API credential \(HTTP 404\)$/,
+		],
 		[405, /^Samespace has no call flow API at this address: check the Base URL .* \(HTTP 405\)$/],
-		[413, /^The request is too large for Samespace: make the flow smaller \(fewer or shorter steps\) \(HTTP 413\)$/],
+		[
+			413,
+			/^The request is too large for Samespace: make the flow smaller \(fewer or shorter steps\) \(HTTP 413\)$/,
+		],
 	])('%i is refused with advice', (status, message) => {
 		const outcome = failed(respond(status, '{"message": "nope"}'));
 		expect(outcome.kind).toBe('refused');
@@ -174,20 +205,33 @@ describe('interpretResponse: 4xx', () => {
 describe('interpretResponse: 429 and 503', () => {
 	test.each([429, 503])('%i with Retry-After in seconds is busy and retryable', (status) => {
 		const outcome = failed(respond(status, '{"message": "slow down"}', { 'retry-after': '7' }));
-		expect(outcome).toMatchObject({ kind: 'busy', retryable: true, statusCode: status, retryAfterMs: 7000 });
+		expect(outcome).toMatchObject({
+			kind: 'busy',
+			retryable: true,
+			statusCode: status,
+			retryAfterMs: 7000,
+		});
 		expect(outcome.description).toBe('No call was placed. Samespace said: slow down');
 	});
 
 	test('429 and 503 messages', () => {
-		expect(failed(respond(429, '')).message).toBe('Samespace is limiting how fast calls can be placed (429 Too Many Requests)');
-		expect(failed(respond(503, '{}')).message).toBe('Samespace is temporarily unavailable (503 Service Unavailable)');
+		expect(failed(respond(429, '')).message).toBe(
+			'Samespace is limiting how fast calls can be placed (429 Too Many Requests)',
+		);
+		expect(failed(respond(503, '{}')).message).toBe(
+			'Samespace is temporarily unavailable (503 Service Unavailable)',
+		);
 		expect(failed(respond(503, '{}')).description).toBe('No call was placed.');
-		expect(failed(respond(503, '', { 'retry-after': '0' })).description).toBe('No call was placed.');
+		expect(failed(respond(503, '', { 'retry-after': '0' })).description).toBe(
+			'No call was placed.',
+		);
 		expect(failed(respond(503, '')).kind).toBe('uncertain'); // an empty 503 says nothing about the request
 	});
 
 	test('Retry-After as an HTTP date', () => {
-		const outcome = failed(respond(503, '', { 'retry-after': new Date(NOW + 90_000).toUTCString() }));
+		const outcome = failed(
+			respond(503, '', { 'retry-after': new Date(NOW + 90_000).toUTCString() }),
+		);
 		expect(outcome).toMatchObject({ kind: 'busy', retryable: true, retryAfterMs: 90_000 });
 	});
 
@@ -202,14 +246,32 @@ describe('interpretResponse: 429 and 503', () => {
 	test('503 with an HTML page and no Retry-After: may have been placed, never retried', () => {
 		const outcome = failed(respond(503, '<html><title>Maintenance</title></html>'));
 		expect(outcome).toMatchObject({ kind: 'uncertain', retryable: false, mayHavePlaced: true });
-		expect(outcome.message).toBe('Samespace failed with HTTP 503: an HTML page titled "Maintenance" instead of JSON');
-		expect(failed(respond(503, 'upstream connect error or disconnect/reset before headers. reset reason: connection termination')).kind).toBe('uncertain');
+		expect(outcome.message).toBe(
+			'Samespace failed with HTTP 503: an HTML page titled "Maintenance" instead of JSON',
+		);
+		expect(
+			failed(
+				respond(
+					503,
+					'upstream connect error or disconnect/reset before headers. reset reason: connection termination',
+				),
+			).kind,
+		).toBe('uncertain');
 	});
 
 	test('503 with an HTML page and Retry-After: busy', () => {
-		const outcome = failed(respond(503, '<html><title>Maintenance</title></html>', { 'retry-after': '2' }));
-		expect(outcome).toMatchObject({ kind: 'busy', retryable: true, mayHavePlaced: false, retryAfterMs: 2000 });
-		expect(outcome.description).toBe('No call was placed. Samespace said: an HTML page titled "Maintenance" instead of JSON');
+		const outcome = failed(
+			respond(503, '<html><title>Maintenance</title></html>', { 'retry-after': '2' }),
+		);
+		expect(outcome).toMatchObject({
+			kind: 'busy',
+			retryable: true,
+			mayHavePlaced: false,
+			retryAfterMs: 2000,
+		});
+		expect(outcome.description).toBe(
+			'No call was placed. Samespace said: an HTML page titled "Maintenance" instead of JSON',
+		);
 	});
 });
 
@@ -253,7 +315,10 @@ describe('describeText', () => {
 		['', 'an empty body'],
 		['  \n ', 'an empty body'],
 		['<html><body>x</body></html>', 'an HTML page instead of JSON'],
-		['<html><TITLE>502 Bad Gateway</TITLE></html>', 'an HTML page titled "502 Bad Gateway" instead of JSON'],
+		[
+			'<html><TITLE>502 Bad Gateway</TITLE></html>',
+			'an HTML page titled "502 Bad Gateway" instead of JSON',
+		],
 		['{"a": ', 'JSON that is cut off or broken (5 characters)'],
 		['[1,', 'JSON that is cut off or broken (3 characters)'],
 		['Service\n  Unavailable', 'text instead of JSON: "Service Unavailable"'],
@@ -263,7 +328,9 @@ describe('describeText', () => {
 
 	test('long text and long titles are cut', () => {
 		expect(describeText('x'.repeat(100))).toBe(`text instead of JSON: "${'x'.repeat(80)}…"`);
-		expect(describeText(`<title>${'t'.repeat(100)}</title>`)).toBe(`an HTML page titled "${'t'.repeat(80)}" instead of JSON`);
+		expect(describeText(`<title>${'t'.repeat(100)}</title>`)).toBe(
+			`an HTML page titled "${'t'.repeat(80)}" instead of JSON`,
+		);
 	});
 });
 
@@ -274,7 +341,9 @@ describe('interpretRequestError', () => {
 		Object.assign(new Error(message), { code });
 	/** n8n wraps the network error as the `cause` of its own error. */
 	const wrapped = (code: string) =>
-		Object.assign(new Error('The service refused the connection - perhaps it is offline'), { cause: networkError(code) });
+		Object.assign(new Error('The service refused the connection - perhaps it is offline'), {
+			cause: networkError(code),
+		});
 
 	test.each(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])(
 		'%s: not sent, retryable',
@@ -297,18 +366,25 @@ describe('interpretRequestError', () => {
 		);
 	});
 
-	test.each(['ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT'])('%s: uncertain (timeout), not retryable', (code) => {
-		for (const error of [networkError(code), wrapped(code)]) {
-			const outcome = interpretRequestError(error, TARGET, 30_000);
-			expect(outcome).toMatchObject({ kind: 'uncertain', retryable: false, code });
-			expect(outcome.message).toBe('Samespace did not answer within 30 s');
-			expect(outcome.description).toContain(MAY_HAVE_PLACED);
-			expect(outcome.description).toContain('covers the whole exchange, from sending to the last byte of the answer; if Samespace is often this slow, raise it');
-		}
-	});
+	test.each(['ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT'])(
+		'%s: uncertain (timeout), not retryable',
+		(code) => {
+			for (const error of [networkError(code), wrapped(code)]) {
+				const outcome = interpretRequestError(error, TARGET, 30_000);
+				expect(outcome).toMatchObject({ kind: 'uncertain', retryable: false, code });
+				expect(outcome.message).toBe('Samespace did not answer within 30 s');
+				expect(outcome.description).toContain(MAY_HAVE_PLACED);
+				expect(outcome.description).toContain(
+					'covers the whole exchange, from sending to the last byte of the answer; if Samespace is often this slow, raise it',
+				);
+			}
+		},
+	);
 
 	test('the timeout is given in seconds with one decimal', () => {
-		expect(interpretRequestError(wrapped('ETIMEDOUT'), TARGET, 1500).message).toBe('Samespace did not answer within 1.5 s');
+		expect(interpretRequestError(wrapped('ETIMEDOUT'), TARGET, 1500).message).toBe(
+			'Samespace did not answer within 1.5 s',
+		);
 	});
 
 	test('ECONNRESET: uncertain, not retryable', () => {
@@ -316,7 +392,9 @@ describe('interpretRequestError', () => {
 		expect(outcome).toMatchObject({ kind: 'uncertain', retryable: false, code: 'ECONNRESET' });
 		expect(outcome.message).toBe('The connection to Samespace broke before its answer arrived');
 		expect(outcome.description).toContain(MAY_HAVE_PLACED);
-		expect(outcome.description).toContain('Network error: ECONNRESET, connect ECONNRESET 10.0.0.1:443.');
+		expect(outcome.description).toContain(
+			'Network error: ECONNRESET, connect ECONNRESET 10.0.0.1:443.',
+		);
 	});
 
 	test('ERR_CANCELED, CanceledError and AbortError: cancelled', () => {
@@ -345,8 +423,12 @@ describe('interpretRequestError', () => {
 			expect(outcome).toMatchObject({ kind: 'uncertain', retryable: false });
 			expect(outcome.message).toBe('The connection to Samespace broke before its answer arrived');
 		}
-		expect(interpretRequestError(new Error('socket hang up'), TARGET, 1).description).toContain('Network error: socket hang up.');
-		expect(interpretRequestError(undefined, TARGET, 1).description).toContain('Network error: unknown network error.');
+		expect(interpretRequestError(new Error('socket hang up'), TARGET, 1).description).toContain(
+			'Network error: socket hang up.',
+		);
+		expect(interpretRequestError(undefined, TARGET, 1).description).toContain(
+			'Network error: unknown network error.',
+		);
 	});
 
 	test('no message contains a raw network error code (n8n would replace it with a generic text)', () => {
@@ -397,9 +479,30 @@ const busy = (retryAfterMs?: number): Failure => ({
 	message: 'busy',
 	description: 'No call was placed.',
 });
-const notSent: Failure = { kind: 'notSent', retryable: true, mayHavePlaced: false, code: 'ECONNREFUSED', message: 'not sent', description: 'No call was placed.' };
-const uncertain: Failure = { kind: 'uncertain', retryable: false, mayHavePlaced: true, statusCode: 500, message: 'uncertain', description: 'maybe' };
-const refused: Failure = { kind: 'refused', retryable: false, mayHavePlaced: false, statusCode: 400, message: 'refused', description: 'No call was placed.' };
+const notSent: Failure = {
+	kind: 'notSent',
+	retryable: true,
+	mayHavePlaced: false,
+	code: 'ECONNREFUSED',
+	message: 'not sent',
+	description: 'No call was placed.',
+};
+const uncertain: Failure = {
+	kind: 'uncertain',
+	retryable: false,
+	mayHavePlaced: true,
+	statusCode: 500,
+	message: 'uncertain',
+	description: 'maybe',
+};
+const refused: Failure = {
+	kind: 'refused',
+	retryable: false,
+	mayHavePlaced: false,
+	statusCode: 400,
+	message: 'refused',
+	description: 'No call was placed.',
+};
 const accepted: Outcome = { kind: 'accepted', statusCode: 200, body: { success: true } };
 
 /** An attempt function that returns the given outcomes in turn (the last one forever). */
@@ -462,17 +565,22 @@ describe('withRetries', () => {
 		expect(delays).toEqual([1000, 2000]);
 	});
 
-	test.each([0, 1, 3])('busy forever with maxRetries %i: 1 + maxRetries attempts, then "Tried N times"', async (maxRetries) => {
-		const attempt = sequence(busy());
-		const { wait, delays } = recordingWait();
-		const result = await withRetries(attempt, { ...POLICY, maxRetries }, wait, () => 0);
-		expect(result.attempts).toBe(maxRetries + 1);
-		expect(attempt).toHaveBeenCalledTimes(maxRetries + 1);
-		expect(delays).toEqual([500, 1000, 2000].slice(0, maxRetries));
-		expect(result.outcome).toMatchObject({ kind: 'busy', retryable: true, message: 'busy' });
-		const times = maxRetries + 1 === 1 ? 'Tried 1 time.' : `Tried ${maxRetries + 1} times.`;
-		expect((result.outcome as Failure).description).toBe(`No call was placed. ${times} Run it again later, or raise the Retries option.`);
-	});
+	test.each([0, 1, 3])(
+		'busy forever with maxRetries %i: 1 + maxRetries attempts, then "Tried N times"',
+		async (maxRetries) => {
+			const attempt = sequence(busy());
+			const { wait, delays } = recordingWait();
+			const result = await withRetries(attempt, { ...POLICY, maxRetries }, wait, () => 0);
+			expect(result.attempts).toBe(maxRetries + 1);
+			expect(attempt).toHaveBeenCalledTimes(maxRetries + 1);
+			expect(delays).toEqual([500, 1000, 2000].slice(0, maxRetries));
+			expect(result.outcome).toMatchObject({ kind: 'busy', retryable: true, message: 'busy' });
+			const times = maxRetries + 1 === 1 ? 'Tried 1 time.' : `Tried ${maxRetries + 1} times.`;
+			expect((result.outcome as Failure).description).toBe(
+				`No call was placed. ${times} Run it again later, or raise the Retries option.`,
+			);
+		},
+	);
 
 	test('notSent (connection refused) is retried too', async () => {
 		const attempt = sequence(notSent);
@@ -487,7 +595,16 @@ describe('withRetries', () => {
 		['uncertain', uncertain],
 		['refused', refused],
 		['not-retryable notSent (bad URL)', { ...notSent, retryable: false }],
-		['cancelled', { kind: 'cancelled', retryable: false, mayHavePlaced: true, message: 'stopped', description: '' }],
+		[
+			'cancelled',
+			{
+				kind: 'cancelled',
+				retryable: false,
+				mayHavePlaced: true,
+				message: 'stopped',
+				description: '',
+			},
+		],
 	])('%s: exactly one attempt, no wait, outcome unchanged', async (_name, outcome) => {
 		const attempt = sequence(outcome, accepted);
 		const { wait, delays } = recordingWait();
@@ -650,7 +767,16 @@ describe('dispatch', () => {
 			noWait,
 		);
 		expect(result.results).toEqual([0, 1, 2, 3]);
-		expect(order).toEqual(['start 0', 'end 0', 'start 1', 'end 1', 'start 2', 'end 2', 'start 3', 'end 3']);
+		expect(order).toEqual([
+			'start 0',
+			'end 0',
+			'start 1',
+			'end 1',
+			'start 2',
+			'end 2',
+			'start 3',
+			'end 3',
+		]);
 	});
 
 	test('a concurrency below 1 still runs everything, one at a time', async () => {
@@ -668,18 +794,38 @@ describe('dispatch', () => {
 
 	test('zero tasks', async () => {
 		const run = jest.fn();
-		expect(await dispatch(0, run, () => false, SETTINGS, noWait)).toEqual({ results: [], stoppedAt: undefined, cancelled: false });
+		expect(await dispatch(0, run, () => false, SETTINGS, noWait)).toEqual({
+			results: [],
+			stoppedAt: undefined,
+			cancelled: false,
+		});
 		expect(run).not.toHaveBeenCalled();
 	});
 
 	test('without stopOnFailure, failures do not stop the run', async () => {
-		const result = await dispatch(4, async (i) => (i % 2 === 0 ? 'fail' : 'ok'), (r) => r === 'fail', SETTINGS, noWait);
-		expect(result).toEqual({ results: ['fail', 'ok', 'fail', 'ok'], stoppedAt: undefined, cancelled: false });
+		const result = await dispatch(
+			4,
+			async (i) => (i % 2 === 0 ? 'fail' : 'ok'),
+			(r) => r === 'fail',
+			SETTINGS,
+			noWait,
+		);
+		expect(result).toEqual({
+			results: ['fail', 'ok', 'fail', 'ok'],
+			stoppedAt: undefined,
+			cancelled: false,
+		});
 	});
 
 	test('stopOnFailure stops starting new tasks but lets in-flight ones finish', async () => {
 		const tasks = controlledTasks(6);
-		const done = dispatch(6, tasks.run, (r) => r === 'fail', { ...SETTINGS, concurrency: 2, stopOnFailure: true }, noWait);
+		const done = dispatch(
+			6,
+			tasks.run,
+			(r) => r === 'fail',
+			{ ...SETTINGS, concurrency: 2, stopOnFailure: true },
+			noWait,
+		);
 		await settle();
 		expect(tasks.started).toEqual([0, 1]);
 		tasks.finish(1, 'fail');
@@ -688,13 +834,23 @@ describe('dispatch', () => {
 		expect(tasks.inFlight).toBe(1);
 		tasks.finish(0, 'ok');
 		const result = await done;
-		expect(result).toEqual({ results: ['ok', 'fail', undefined, undefined, undefined, undefined], stoppedAt: 1, cancelled: false });
+		expect(result).toEqual({
+			results: ['ok', 'fail', undefined, undefined, undefined, undefined],
+			stoppedAt: 1,
+			cancelled: false,
+		});
 		expect(tasks.started).toEqual([0, 1]);
 	});
 
 	test('stopOnFailure: the first failure is the one reported', async () => {
 		const tasks = controlledTasks(4);
-		const done = dispatch(4, tasks.run, (r) => r === 'fail', { ...SETTINGS, concurrency: 3, stopOnFailure: true }, noWait);
+		const done = dispatch(
+			4,
+			tasks.run,
+			(r) => r === 'fail',
+			{ ...SETTINGS, concurrency: 3, stopOnFailure: true },
+			noWait,
+		);
 		await settle();
 		tasks.finish(2, 'fail');
 		await settle();
@@ -708,7 +864,13 @@ describe('dispatch', () => {
 	test('an aborted signal stops new starts; in-flight tasks finish; the run says it was cancelled', async () => {
 		const controller = new AbortController();
 		const tasks = controlledTasks(5);
-		const done = dispatch(5, tasks.run, () => false, { ...SETTINGS, concurrency: 2, signal: controller.signal }, noWait);
+		const done = dispatch(
+			5,
+			tasks.run,
+			() => false,
+			{ ...SETTINGS, concurrency: 2, signal: controller.signal },
+			noWait,
+		);
 		await settle();
 		expect(tasks.started).toEqual([0, 1]);
 		controller.abort();
@@ -717,14 +879,24 @@ describe('dispatch', () => {
 		tasks.finish(1);
 		const result = await done;
 		expect(tasks.started).toEqual([0, 1]);
-		expect(result).toEqual({ results: ['r0', 'r1', undefined, undefined, undefined], stoppedAt: undefined, cancelled: true });
+		expect(result).toEqual({
+			results: ['r0', 'r1', undefined, undefined, undefined],
+			stoppedAt: undefined,
+			cancelled: true,
+		});
 	});
 
 	test('a signal aborted before the start runs nothing', async () => {
 		const controller = new AbortController();
 		controller.abort();
 		const run = jest.fn(async () => 'x');
-		const result = await dispatch(3, run, () => false, { ...SETTINGS, signal: controller.signal }, noWait);
+		const result = await dispatch(
+			3,
+			run,
+			() => false,
+			{ ...SETTINGS, signal: controller.signal },
+			noWait,
+		);
 		expect(run).not.toHaveBeenCalled();
 		expect(result.cancelled).toBe(true);
 	});
@@ -782,25 +954,28 @@ describe('dispatch', () => {
 		test.each<[number, number[]]>([
 			[1, [250, 250, 250, 250]],
 			[3, [250, 500, 750, 750]],
-		])('with concurrency %i, starts are minIntervalMs apart (waits %p)', async (concurrency, expectedDelays) => {
-			const timers = virtualTimers();
-			const startTimes: number[] = [];
-			const result = await timers.drive(
-				dispatch(
-					5,
-					async (i) => {
-						startTimes.push(clock);
-						return i;
-					},
-					() => false,
-					{ ...SETTINGS, concurrency, minIntervalMs: 250 },
-					timers.wait,
-				),
-			);
-			expect(result.results).toEqual([0, 1, 2, 3, 4]);
-			expect(timers.delays).toEqual(expectedDelays);
-			expect(startTimes).toEqual([0, 250, 500, 750, 1000].map((t) => 1_000_000 + t));
-		});
+		])(
+			'with concurrency %i, starts are minIntervalMs apart (waits %p)',
+			async (concurrency, expectedDelays) => {
+				const timers = virtualTimers();
+				const startTimes: number[] = [];
+				const result = await timers.drive(
+					dispatch(
+						5,
+						async (i) => {
+							startTimes.push(clock);
+							return i;
+						},
+						() => false,
+						{ ...SETTINGS, concurrency, minIntervalMs: 250 },
+						timers.wait,
+					),
+				);
+				expect(result.results).toEqual([0, 1, 2, 3, 4]);
+				expect(timers.delays).toEqual(expectedDelays);
+				expect(startTimes).toEqual([0, 250, 500, 750, 1000].map((t) => 1_000_000 + t));
+			},
+		);
 
 		test('pacing and the concurrency cap together', async () => {
 			const timers = virtualTimers();
@@ -830,7 +1005,8 @@ describe('dispatch', () => {
 			const result = await done;
 			expect(result.results).toEqual(['r0', 'r1', 'r2', 'r3']);
 			expect(tasks.peak).toBe(2);
-			for (let i = 1; i < startTimes.length; i++) expect(startTimes[i] - startTimes[i - 1]).toBeGreaterThanOrEqual(100);
+			for (let i = 1; i < startTimes.length; i++)
+				expect(startTimes[i] - startTimes[i - 1]).toBeGreaterThanOrEqual(100);
 		}, 5000);
 
 		test('no wait when enough time has already passed', async () => {
@@ -865,14 +1041,26 @@ describe('dispatch', () => {
 
 		test('no pacing: wait is never called', async () => {
 			const { wait } = clockWait();
-			await dispatch(5, async () => 'x', () => false, { ...SETTINGS, minIntervalMs: 0 }, wait);
+			await dispatch(
+				5,
+				async () => 'x',
+				() => false,
+				{ ...SETTINGS, minIntervalMs: 0 },
+				wait,
+			);
 			expect(wait).not.toHaveBeenCalled();
 		});
 
 		test('a cancelled pacing wait stops the run before the next start', async () => {
 			const { wait } = clockWait([false]);
 			const run = jest.fn(async (i: number) => i);
-			const result = await dispatch(4, run, () => false, { ...SETTINGS, concurrency: 1, minIntervalMs: 100 }, wait);
+			const result = await dispatch(
+				4,
+				run,
+				() => false,
+				{ ...SETTINGS, concurrency: 1, minIntervalMs: 100 },
+				wait,
+			);
 			expect(run).toHaveBeenCalledTimes(1);
 			expect(result.results).toEqual([0, undefined, undefined, undefined]);
 		});
@@ -885,7 +1073,13 @@ describe('dispatch', () => {
 				return true;
 			};
 			const run = jest.fn(async (i: number) => i);
-			const result = await dispatch(4, run, () => false, { ...SETTINGS, concurrency: 1, minIntervalMs: 100, signal: controller.signal }, wait);
+			const result = await dispatch(
+				4,
+				run,
+				() => false,
+				{ ...SETTINGS, concurrency: 1, minIntervalMs: 100, signal: controller.signal },
+				wait,
+			);
 			expect(run).toHaveBeenCalledTimes(1);
 			expect(result.cancelled).toBe(true);
 		});
@@ -919,7 +1113,10 @@ describe('makeRedactor', () => {
 	});
 
 	test('keys are masked too', () => {
-		expect(redact({ [SECRET]: 1, [`x${SECRET}`]: { [SECRET]: 'v' } })).toEqual({ [MASK]: 1, [`x${MASK}`]: { [MASK]: 'v' } });
+		expect(redact({ [SECRET]: 1, [`x${SECRET}`]: { [SECRET]: 'v' } })).toEqual({
+			[MASK]: 1,
+			[`x${MASK}`]: { [MASK]: 'v' },
+		});
 	});
 
 	test('values without the secret are returned as they are (same object)', () => {
@@ -954,7 +1151,12 @@ describe('makeRedactor', () => {
 	// Every shape in which the node could show the token: as saved, trimmed, with whitespace
 	// collapsed (as the node quotes answers), JSON-escaped (once, twice, ASCII-only with escaped
 	// slashes), HTML-escaped and URL-encoded.
-	const TOKENS = ['  tok/live "9f3c"\\ é\n\tx  \n', 'tok_live_9f3c1e7a2b5d\n', 'ab cd\tef gh ij', 'tok<&>\'"/ü'];
+	const TOKENS = [
+		'  tok/live "9f3c"\\ é\n\tx  \n',
+		'tok_live_9f3c1e7a2b5d\n',
+		'ab cd\tef gh ij',
+		'tok<&>\'"/ü',
+	];
 	const shapes = (token: string) => {
 		const collapsed = token.replace(/\s+/g, ' ');
 		const json = (text: string) => JSON.stringify(text).slice(1, -1);
@@ -963,8 +1165,15 @@ describe('makeRedactor', () => {
 			base,
 			json(base),
 			json(json(base)),
-			json(base).replace(/\//g, '\\/').replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
-			base.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;'),
+			json(base)
+				.replace(/\//g, '\\/')
+				.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+			base
+				.replace(/&/g, '&amp;')
+				.replace(/</g, '&lt;')
+				.replace(/>/g, '&gt;')
+				.replace(/"/g, '&quot;')
+				.replace(/'/g, '&#39;'),
 			encodeURIComponent(base),
 			encodeURIComponent(base).replace(/%20/g, '+'),
 		]);
@@ -1038,12 +1247,22 @@ describe('sendOptionsFrom', () => {
 			retries: 3,
 			maxRetryWaitMs: 60_000,
 		});
-		expect([DEFAULT_CONCURRENCY, MAX_CONCURRENCY, DEFAULT_RETRIES, MAX_RETRIES]).toEqual([5, 50, 3, 10]);
+		expect([DEFAULT_CONCURRENCY, MAX_CONCURRENCY, DEFAULT_RETRIES, MAX_RETRIES]).toEqual([
+			5, 50, 3, 10,
+		]);
 	});
 
 	test('given values are used', () => {
 		expect(
-			sendOptionsFrom({ validateOnly: true, includeFlow: true, concurrency: 8, callsPerSecond: 4, timeout: 12.5, retries: 0, maxRetryWait: 5 }),
+			sendOptionsFrom({
+				validateOnly: true,
+				includeFlow: true,
+				concurrency: 8,
+				callsPerSecond: 4,
+				timeout: 12.5,
+				retries: 0,
+				maxRetryWait: 5,
+			}),
 		).toEqual({
 			callsOnRetry: false,
 			validateOnly: true,
@@ -1087,13 +1306,17 @@ describe('sendOptionsFrom', () => {
 
 describe('lenient inputs that must not be misread', () => {
 	test('success: "false" as text is a refusal, not an accepted call', () => {
-		expect(interpretResponse(200, {}, '{"success":"false","message":"no"}', 0).kind).toBe('refused');
+		expect(interpretResponse(200, {}, '{"success":"false","message":"no"}', 0).kind).toBe(
+			'refused',
+		);
 	});
 
 	test('Retry-After values that are neither seconds nor an HTTP date are ignored', () => {
 		expect(parseRetryAfter('-1', 0)).toBeUndefined();
 		expect(parseRetryAfter('1 2', 0)).toBeUndefined();
-		expect(parseRetryAfter('Wed, 21 Oct 2015 07:28:00 GMT', Date.parse('Wed, 21 Oct 2015 07:27:00 GMT'))).toBe(60_000);
+		expect(
+			parseRetryAfter('Wed, 21 Oct 2015 07:28:00 GMT', Date.parse('Wed, 21 Oct 2015 07:27:00 GMT')),
+		).toBe(60_000);
 	});
 
 	test('itemRanges ignores repeated indexes', () => {
@@ -1103,23 +1326,38 @@ describe('lenient inputs that must not be misread', () => {
 
 describe('unshownAnswerItem (the last resort when an item result cannot be built)', () => {
 	test('an accepted call stays accepted, from fields that cannot hold the token', () => {
-		const item = unshownAnswerItem(2, { kind: 'accepted', statusCode: 201, body: { call_id: 'x' } }, new RangeError('Maximum call stack size exceeded'));
+		const item = unshownAnswerItem(
+			2,
+			{ kind: 'accepted', statusCode: 201, body: { call_id: 'x' } },
+			new RangeError('Maximum call stack size exceeded'),
+		);
 		expect(item).toEqual({
 			json: {
 				success: true,
 				callAccepted: true,
 				statusCode: 201,
-				warning: "Samespace's answer for this item could not be shown (RangeError); the outcome above is what the node knows.",
+				warning:
+					"Samespace's answer for this item could not be shown (RangeError); the outcome above is what the node knows.",
 			},
 			pairedItem: { item: 2 },
 		});
 	});
 
 	test('a failure keeps its kind and whether the call may have been placed, not its texts', () => {
-		const failure: Failure = { kind: 'uncertain', retryable: false, mayHavePlaced: true, message: 'secret tok_123456789', description: 'secret' };
+		const failure: Failure = {
+			kind: 'uncertain',
+			retryable: false,
+			mayHavePlaced: true,
+			message: 'secret tok_123456789',
+			description: 'secret',
+		};
 		const item = unshownAnswerItem(0, failure, 'not an error');
 		expect(item.json).toEqual(
-			expect.objectContaining({ error: 'Item 1: the call failed (uncertain)', outcome: 'uncertain', callMayHaveBeenPlaced: true }),
+			expect.objectContaining({
+				error: 'Item 1: the call failed (uncertain)',
+				outcome: 'uncertain',
+				callMayHaveBeenPlaced: true,
+			}),
 		);
 		expect(JSON.stringify(item)).not.toContain('secret');
 	});

@@ -17,7 +17,9 @@ describe('loadZodV4', () => {
 	it('names the n8n versions needed when zod has no v4 entry point (zod 3.24)', () => {
 		// What Node throws for `require('zod/v4')` with zod 3.24.1, whose exports have no './v4'.
 		const missing = Object.assign(
-			new Error("Package subpath './v4' is not defined by \"exports\" in /n8n/node_modules/zod/package.json"),
+			new Error(
+				'Package subpath \'./v4\' is not defined by "exports" in /n8n/node_modules/zod/package.json',
+			),
 			{ code: 'ERR_PACKAGE_PATH_NOT_EXPORTED' },
 		);
 		expect(() =>

@@ -28,29 +28,37 @@ import {
 } from '../execute/waiting';
 import { answerReportUrl, readAnswerReport, withAnswerReports } from '../flow/answer';
 import { connectionFor } from '../transport/connection';
-import { flowProperties, limitWaitTimeOption, optionsCollection, sendOptions } from './common.descriptions';
+import {
+	flowProperties,
+	limitWaitTimeOption,
+	optionsCollection,
+	sendOptions,
+} from './common.descriptions';
 
 const OPERATION = 'Call and Wait for Answer';
 
-export const description: INodeProperties[] = updateDisplayOptions({ show: { operation: ['callAndWait'] } }, [
-	{
-		displayName:
-			'Add a "Send Answer to Workflow" step after the Gather Digits steps whose keys you need: the call reports them there, and this workflow continues with them. The node places one call per execution.',
-		name: 'answerNotice',
-		type: 'notice',
-		default: '',
-	},
-	...flowProperties(true),
-	optionsCollection([
-		sendOptions.includeFlow,
-		limitWaitTimeOption,
-		sendOptions.maxRetryWait,
-		sendOptions.callsOnRetry,
-		sendOptions.timeout,
-		sendOptions.retries,
-		sendOptions.validateOnly,
-	]),
-]);
+export const description: INodeProperties[] = updateDisplayOptions(
+	{ show: { operation: ['callAndWait'] } },
+	[
+		{
+			displayName:
+				'Add a "Send Answer to Workflow" step after the Gather Digits steps whose keys you need: the call reports them there, and this workflow continues with them. The node places one call per execution.',
+			name: 'answerNotice',
+			type: 'notice',
+			default: '',
+		},
+		...flowProperties(true),
+		optionsCollection([
+			sendOptions.includeFlow,
+			limitWaitTimeOption,
+			sendOptions.maxRetryWait,
+			sendOptions.callsOnRetry,
+			sendOptions.timeout,
+			sendOptions.retries,
+			sendOptions.validateOnly,
+		]),
+	],
+);
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
@@ -67,7 +75,10 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 
 	const resumeUrl = resumeUrlOf(this).toString();
 	const ref = newWaitRef();
-	const call = { ...item, flow: withAnswerReports(item.flow, (variables) => answerReportUrl(resumeUrl, ref, variables)) };
+	const call = {
+		...item,
+		flow: withAnswerReports(item.flow, (variables) => answerReportUrl(resumeUrl, ref, variables)),
+	};
 	return await placeAndWait(this, connection, options, {
 		call,
 		reportUrls: [resumeUrl],
@@ -75,7 +86,9 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			call_id: answer.call_id,
 			callRef: ref,
 			call: answer,
-			...(options.includeFlow ? { submitted: { record: call.record, flow: call.flow as unknown as IDataObject[] } } : {}),
+			...(options.includeFlow
+				? { submitted: { record: call.record, flow: call.flow as unknown as IDataObject[] } }
+				: {}),
 		}),
 		timeoutItem: (placed) => ({ answered: false, reason: 'timeout', digits: {}, ...placed }),
 	});
@@ -88,7 +101,10 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
  */
 export async function webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const waiting = (this.evaluateExpression('{{ $json }}', 0) ?? {}) as IDataObject;
-	const report = readAnswerReport(this.getQueryData() as Record<string, unknown>, String(waiting.callRef ?? ''));
+	const report = readAnswerReport(
+		this.getQueryData() as Record<string, unknown>,
+		String(waiting.callRef ?? ''),
+	);
 	if (!report.ok) return refuseReport(this, report.status, report.error);
 	const answer: IDataObject = {
 		answered: true,

@@ -22,13 +22,26 @@ const showFor = (...types: string[]) => ({ show: { type: types } });
 /** The keys a person can choose with; "*" is Samespace's "any input", which has its own field. */
 export const keyOptions = CHOICE_KEYS.map((key) => ({ name: key, value: key }));
 
-const nextStepHint = 'Leave blank to continue with the next step in the list (the last step ends the call)';
+const nextStepHint =
+	'Leave blank to continue with the next step in the list (the last step ends the call)';
 
 const STEP_TYPE_OPTIONS = [
 	{ name: 'Call', value: 'call', description: 'Place the call to a phone number (the first step)' },
-	{ name: 'Connect', value: 'connect', description: 'Connect the person to an agent, team or number' },
-	{ name: 'Gather Digits', value: 'digits', description: 'Let the person type digits on their keypad' },
-	{ name: 'HTTP Request', value: 'http', description: 'Call a web address during the call, e.g. to look up an account' },
+	{
+		name: 'Connect',
+		value: 'connect',
+		description: 'Connect the person to an agent, team or number',
+	},
+	{
+		name: 'Gather Digits',
+		value: 'digits',
+		description: 'Let the person type digits on their keypad',
+	},
+	{
+		name: 'HTTP Request',
+		value: 'http',
+		description: 'Call a web address during the call, e.g. to look up an account',
+	},
 	{ name: 'Play', value: 'play', description: 'Speak a text or play an audio file' },
 ];
 const ANSWER_TYPE_OPTION = {
@@ -54,7 +67,8 @@ const stepFields = (withAnswer: boolean): INodeProperties[] => [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. 14155550123',
-		description: 'The number to call, country code first (spaces, dashes, brackets and a leading + are removed)',
+		description:
+			'The number to call, country code first (spaces, dashes, brackets and a leading + are removed)',
 		hint: 'Usually an expression that reads the number from the incoming item, e.g. {{ $json.phone }}',
 		displayOptions: showFor('call'),
 	},
@@ -101,7 +115,8 @@ const stepFields = (withAnswer: boolean): INodeProperties[] => [
 		type: 'number',
 		typeOptions: { minValue: 1 },
 		default: 1,
-		description: 'How many digits to wait for: 1 for a menu choice, more for an account number or PIN',
+		description:
+			'How many digits to wait for: 1 for a menu choice, more for an account number or PIN',
 		displayOptions: showFor('digits'),
 	},
 	{
@@ -213,7 +228,8 @@ const stepFields = (withAnswer: boolean): INodeProperties[] => [
 		type: 'boolean',
 		noDataExpression: true,
 		default: false,
-		description: 'Whether the call ends here instead of going on to another step, e.g. after connecting to an agent',
+		description:
+			'Whether the call ends here instead of going on to another step, e.g. after connecting to an agent',
 		displayOptions: showFor(...END_CALL_TYPES),
 	},
 	{
@@ -377,7 +393,13 @@ export const limitWaitTimeOption: INodeProperties = {
 	name: 'limitWaitTime',
 	type: 'fixedCollection',
 	description: `How long to wait for the call to report back before the node outputs a time-out (without this option: ${DEFAULT_WAIT_MINUTES} minutes). n8n checks waits about once a minute, so a time-out can come up to a minute late.`,
-	default: { values: { limitType: 'afterTimeInterval', resumeAmount: DEFAULT_WAIT_MINUTES, resumeUnit: 'minutes' } },
+	default: {
+		values: {
+			limitType: 'afterTimeInterval',
+			resumeAmount: DEFAULT_WAIT_MINUTES,
+			resumeUnit: 'minutes',
+		},
+	},
 	options: [
 		{
 			displayName: 'Values',
@@ -390,8 +412,16 @@ export const limitWaitTimeOption: INodeProperties = {
 					default: 'afterTimeInterval',
 					description: 'Wait for a time after the call is placed, or until a date and time',
 					options: [
-						{ name: 'After Time Interval', description: 'Waits for a certain amount of time', value: 'afterTimeInterval' },
-						{ name: 'At Specified Time', description: 'Waits until the set date and time', value: 'atSpecifiedTime' },
+						{
+							name: 'After Time Interval',
+							description: 'Waits for a certain amount of time',
+							value: 'afterTimeInterval',
+						},
+						{
+							name: 'At Specified Time',
+							description: 'Waits until the set date and time',
+							value: 'atSpecifiedTime',
+						},
 					],
 				},
 				{

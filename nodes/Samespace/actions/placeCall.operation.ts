@@ -25,19 +25,22 @@ import { readSendOptions } from '../execute/send-options';
 import { connectionFor } from '../transport/connection';
 import { flowProperties, optionsCollection, sendOptions } from './common.descriptions';
 
-export const description: INodeProperties[] = updateDisplayOptions({ show: { operation: ['placeCall'] } }, [
-	...flowProperties(false),
-	optionsCollection([
-		sendOptions.concurrency,
-		sendOptions.includeFlow,
-		sendOptions.maxRetryWait,
-		sendOptions.callsPerSecond,
-		sendOptions.callsOnRetry,
-		sendOptions.timeout,
-		sendOptions.retries,
-		sendOptions.validateOnly,
-	]),
-]);
+export const description: INodeProperties[] = updateDisplayOptions(
+	{ show: { operation: ['placeCall'] } },
+	[
+		...flowProperties(false),
+		optionsCollection([
+			sendOptions.concurrency,
+			sendOptions.includeFlow,
+			sendOptions.maxRetryWait,
+			sendOptions.callsPerSecond,
+			sendOptions.callsOnRetry,
+			sendOptions.timeout,
+			sendOptions.retries,
+			sendOptions.validateOnly,
+		]),
+	],
+);
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
@@ -52,7 +55,12 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const prepared = items.map((_item, itemIndex) => readItemFlow(this, itemIndex));
 	const firstInvalid = prepared.findIndex((item) => !item.ok);
 	if (firstInvalid >= 0 && !continueOnFail) {
-		throw invalidFlowError(this.getNode(), firstInvalid, prepared[firstInvalid] as RejectedCall, redact);
+		throw invalidFlowError(
+			this.getNode(),
+			firstInvalid,
+			prepared[firstInvalid] as RejectedCall,
+			redact,
+		);
 	}
 	addWarningHints(this, prepared, redact);
 
@@ -60,7 +68,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const pending: PendingCall[] = [];
 	prepared.forEach((item, itemIndex) => {
 		if (!item.ok) output[itemIndex] = invalidFlowItem(itemIndex, item, redact);
-		else if (options.validateOnly) output[itemIndex] = validateOnlyItem(itemIndex, url, connection.cloudId, item, redact);
+		else if (options.validateOnly)
+			output[itemIndex] = validateOnlyItem(itemIndex, url, connection.cloudId, item, redact);
 		else pending.push({ itemIndex, call: item });
 	});
 	if (pending.length === 0) return [output];
@@ -70,13 +79,24 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const repeated = repeatedRunError(this, options);
 	if (repeated) throw repeated;
 
-	const results = await placeCalls(this, pending, { url, credential: connection.credential, options, continueOnFail, redact });
+	const results = await placeCalls(this, pending, {
+		url,
+		credential: connection.credential,
+		options,
+		continueOnFail,
+		redact,
+	});
 	results.forEach(({ outcome, attempts }, slot) => {
 		const { itemIndex, call } = pending[slot];
 		try {
 			output[itemIndex] =
 				outcome.kind === 'accepted'
-					? acceptedCallItem(itemIndex, outcome.body, options.includeFlow ? { record: call.record, flow: call.flow } : undefined, redact)
+					? acceptedCallItem(
+							itemIndex,
+							outcome.body,
+							options.includeFlow ? { record: call.record, flow: call.flow } : undefined,
+							redact,
+						)
 					: failedCallItem(itemIndex, outcome, attempts, redact);
 		} catch (error) {
 			// The calls are placed: whatever went wrong while showing one answer, every item keeps its result.

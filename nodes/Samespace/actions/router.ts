@@ -23,7 +23,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		case SEND_AND_WAIT_OPERATION:
 			return await sendAndWait.execute.call(this);
 		default:
-			throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not known to this version of the node`);
+			throw new NodeOperationError(
+				this.getNode(),
+				`The operation "${operation}" is not known to this version of the node`,
+			);
 	}
 }
 

@@ -20,85 +20,114 @@ import { invalidFlowError, without } from '../execute/output';
 import { placeAndWait } from '../execute/place-and-wait';
 import { checkItemFlow } from '../execute/prepare';
 import { readSendOptions } from '../execute/send-options';
-import { hidingSignatures, newWaitRef, oneCallPerExecutionError, refuseReport, takeReport } from '../execute/waiting';
+import {
+	hidingSignatures,
+	newWaitRef,
+	oneCallPerExecutionError,
+	refuseReport,
+	takeReport,
+} from '../execute/waiting';
 import { approvalFlow, approvalKeysProblem, spokenToolCall } from '../flow/approval';
 import { connectionFor } from '../transport/connection';
-import { keyOptions, limitWaitTimeOption, optionsCollection, recordCallProperty, sendOptions } from './common.descriptions';
+import {
+	keyOptions,
+	limitWaitTimeOption,
+	optionsCollection,
+	recordCallProperty,
+	sendOptions,
+} from './common.descriptions';
 
 const OPERATION = 'Call and Wait for Approval';
 
-export const description: INodeProperties[] = updateDisplayOptions({ show: { operation: [SEND_AND_WAIT_OPERATION] } }, [
-	{
-		displayName: 'Phone Number',
-		name: 'number',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. 14155550123',
-		description: 'The number of the person who approves, country code first',
-	},
-	{
-		displayName: 'Caller ID',
-		name: 'callerId',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. 14155550100',
-		description: 'The number the person sees as calling. Use a number of your Samespace cloud.',
-	},
-	{
-		displayName: 'Message',
-		name: 'message',
-		type: 'string',
-		typeOptions: { rows: 3 },
-		default: '',
-		required: true,
-		placeholder: 'e.g. Refund of 120 dollars to order 1042 requested.',
-		description: 'What the person is asked to approve, spoken at the start of the call. The keys to press are said after it.',
-	},
-	{
-		displayName: 'Approval Options',
-		name: 'approvalOptions',
-		type: 'fixedCollection',
-		placeholder: 'Add option',
-		description: 'The keys to press and what they mean. Without this option: press 1 to approve, 2 to decline.',
-		// Empty, as in n8n's own send-and-wait nodes: a saved workflow holds only what was changed.
-		default: {},
-		options: [
-			{
-				displayName: 'Values',
-				name: 'values',
-				values: [
-					{ displayName: 'Approve Key', name: 'approveKey', type: 'options', options: keyOptions, default: '1' },
-					{
-						displayName: 'Approve Label',
-						name: 'approveLabel',
-						type: 'string',
-						default: 'approve',
-						description: 'Said after the key: "Press 1 to approve"',
-					},
-					{ displayName: 'Decline Key', name: 'disapproveKey', type: 'options', options: keyOptions, default: '2' },
-					{
-						displayName: 'Decline Label',
-						name: 'disapproveLabel',
-						type: 'string',
-						default: 'decline',
-						description: 'Said after the key: "Press 2 to decline"',
-					},
-				],
-			},
-		],
-	},
-	optionsCollection([
-		limitWaitTimeOption,
-		sendOptions.maxRetryWait,
-		sendOptions.callsOnRetry,
-		recordCallProperty,
-		sendOptions.timeout,
-		sendOptions.retries,
-		sendOptions.validateOnly,
-	]),
-]);
+export const description: INodeProperties[] = updateDisplayOptions(
+	{ show: { operation: [SEND_AND_WAIT_OPERATION] } },
+	[
+		{
+			displayName: 'Phone Number',
+			name: 'number',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'e.g. 14155550123',
+			description: 'The number of the person who approves, country code first',
+		},
+		{
+			displayName: 'Caller ID',
+			name: 'callerId',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'e.g. 14155550100',
+			description: 'The number the person sees as calling. Use a number of your Samespace cloud.',
+		},
+		{
+			displayName: 'Message',
+			name: 'message',
+			type: 'string',
+			typeOptions: { rows: 3 },
+			default: '',
+			required: true,
+			placeholder: 'e.g. Refund of 120 dollars to order 1042 requested.',
+			description:
+				'What the person is asked to approve, spoken at the start of the call. The keys to press are said after it.',
+		},
+		{
+			displayName: 'Approval Options',
+			name: 'approvalOptions',
+			type: 'fixedCollection',
+			placeholder: 'Add option',
+			description:
+				'The keys to press and what they mean. Without this option: press 1 to approve, 2 to decline.',
+			// Empty, as in n8n's own send-and-wait nodes: a saved workflow holds only what was changed.
+			default: {},
+			options: [
+				{
+					displayName: 'Values',
+					name: 'values',
+					values: [
+						{
+							displayName: 'Approve Key',
+							name: 'approveKey',
+							type: 'options',
+							options: keyOptions,
+							default: '1',
+						},
+						{
+							displayName: 'Approve Label',
+							name: 'approveLabel',
+							type: 'string',
+							default: 'approve',
+							description: 'Said after the key: "Press 1 to approve"',
+						},
+						{
+							displayName: 'Decline Key',
+							name: 'disapproveKey',
+							type: 'options',
+							options: keyOptions,
+							default: '2',
+						},
+						{
+							displayName: 'Decline Label',
+							name: 'disapproveLabel',
+							type: 'string',
+							default: 'decline',
+							description: 'Said after the key: "Press 2 to decline"',
+						},
+					],
+				},
+			],
+		},
+		optionsCollection([
+			limitWaitTimeOption,
+			sendOptions.maxRetryWait,
+			sendOptions.callsOnRetry,
+			recordCallProperty,
+			sendOptions.timeout,
+			sendOptions.retries,
+			sendOptions.validateOnly,
+		]),
+	],
+);
 
 interface ApprovalOptions {
 	approveKey?: string;
@@ -111,13 +140,18 @@ interface ApprovalOptions {
  * n8n's own message for a human review, as its generated node defines it: kept as it is, it names
  * the tool and renders its parameters as "[object Object]" or nothing.
  */
-const N8N_REVIEW_MESSAGE = '=The agent wants to run this tool: {{ $tool.name }}\n\nInput:\n{{ $tool.parameters }}';
+const N8N_REVIEW_MESSAGE =
+	'=The agent wants to run this tool: {{ $tool.name }}\n\nInput:\n{{ $tool.parameters }}';
 
 /** As an AI Agent's human review: n8n runs the node as `<node>HitlTool` with the tool call as input. */
 const isReview = (ctx: IExecuteFunctions) => ctx.getNode().type.endsWith('HitlTool');
 
 /** A decline the agent can read (`data.approved: false`), with the reason in words. */
-const declined = (reason: string, extra: IDataObject = {}): IDataObject => ({ data: { approved: false, reason }, chatInput: reason, ...extra });
+const declined = (reason: string, extra: IDataObject = {}): IDataObject => ({
+	data: { approved: false, reason },
+	chatInput: reason,
+	...extra,
+});
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	if (!isReview(this)) return await callForApproval(this, false);
@@ -126,28 +160,56 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	} catch (error) {
 		// For an agent, an error would read like a person's "no": say it is a decline, and why.
 		// (Errors raised before the call carry no secret: the credential's are masked where made.)
-		return [[{ json: declined(`The approval call was not made: ${(error as Error).message}`), pairedItem: { item: 0 } }]];
+		return [
+			[
+				{
+					json: declined(`The approval call was not made: ${(error as Error).message}`),
+					pairedItem: { item: 0 },
+				},
+			],
+		];
 	}
 }
 
-async function callForApproval(ctx: IExecuteFunctions, review: boolean): Promise<INodeExecutionData[][]> {
+async function callForApproval(
+	ctx: IExecuteFunctions,
+	review: boolean,
+): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
 	const connection = await connectionFor(ctx);
 	const options = readSendOptions(ctx);
 	if (items.length !== 1) throw oneCallPerExecutionError(ctx, OPERATION, items.length);
 
 	const choices = ctx.getNodeParameter('approvalOptions.values', 0, {}) as ApprovalOptions;
-	const approve = { key: String(choices.approveKey ?? '1'), label: String(choices.approveLabel ?? 'approve') };
-	const decline = { key: String(choices.disapproveKey ?? '2'), label: String(choices.disapproveLabel ?? 'decline') };
+	const approve = {
+		key: String(choices.approveKey ?? '1'),
+		label: String(choices.approveLabel ?? 'approve'),
+	};
+	const decline = {
+		key: String(choices.disapproveKey ?? '2'),
+		label: String(choices.disapproveLabel ?? 'decline'),
+	};
 	const keysProblem = approvalKeysProblem({ approve, decline });
-	if (keysProblem) throw new NodeOperationError(ctx.getNode(), keysProblem, { description: 'No call was placed. Change the Approval Options.' });
+	if (keysProblem)
+		throw new NodeOperationError(ctx.getNode(), keysProblem, {
+			description: 'No call was placed. Change the Approval Options.',
+		});
 
 	let message = String(ctx.getNodeParameter('message', 0, '')).trim();
 	const rawMessage = ctx.getNode().parameters.message;
-	if (review && (rawMessage === undefined || rawMessage === N8N_REVIEW_MESSAGE || message.includes('[object Object]'))) {
+	if (
+		review &&
+		(rawMessage === undefined ||
+			rawMessage === N8N_REVIEW_MESSAGE ||
+			message.includes('[object Object]'))
+	) {
 		message = spokenToolCall(items[0].json.tool, items[0].json.toolParameters);
 	}
-	if (message === '') throw new NodeOperationError(ctx.getNode(), 'The Message is empty: say what the person is asked to approve');
+	if (message === '')
+		throw new NodeOperationError(
+			ctx.getNode(),
+			'The Message is empty: say what the person is asked to approve',
+		);
 
 	const ref = newWaitRef();
 	const reportUrls = {
@@ -158,10 +220,23 @@ async function callForApproval(ctx: IExecuteFunctions, review: boolean): Promise
 	const record = ctx.getNodeParameter('options.record', 0, false) === true;
 	const checked = checkItemFlow(
 		'json',
-		approvalFlow({ number: ctx.getNodeParameter('number', 0, ''), callerId: ctx.getNodeParameter('callerId', 0, ''), message, approve, decline, reportUrls }),
+		approvalFlow({
+			number: ctx.getNodeParameter('number', 0, ''),
+			callerId: ctx.getNodeParameter('callerId', 0, ''),
+			message,
+			approve,
+			decline,
+			reportUrls,
+		}),
 		record,
 	);
-	if (!checked.ok) throw invalidFlowError(ctx.getNode(), 0, checked, hidingSignatures(Object.values(reportUrls), connection.redact));
+	if (!checked.ok)
+		throw invalidFlowError(
+			ctx.getNode(),
+			0,
+			checked,
+			hidingSignatures(Object.values(reportUrls), connection.redact),
+		);
 
 	return await placeAndWait(ctx, connection, options, {
 		call: checked,
@@ -188,7 +263,8 @@ async function callForApproval(ctx: IExecuteFunctions, review: boolean): Promise
 export async function webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const query = this.getQueryData() as Record<string, unknown>;
 	const waiting = (this.evaluateExpression('{{ $json }}', 0) ?? {}) as IDataObject;
-	if (typeof query.ref !== 'string' || query.ref !== waiting.approvalRef) return refuseReport(this, 409, 'This answer belongs to another approval call');
+	if (typeof query.ref !== 'string' || query.ref !== waiting.approvalRef)
+		return refuseReport(this, 409, 'This answer belongs to another approval call');
 	const placed = without(waiting, ['data', 'chatInput', 'waiting']);
 	const answer: IDataObject =
 		query.approved === 'true'

@@ -1,5 +1,9 @@
 /** The node's parameters and webhooks: the operation, then each operation's own parameters. */
-import { SEND_AND_WAIT_OPERATION, type INodeProperties, type IWebhookDescription } from 'n8n-workflow';
+import {
+	SEND_AND_WAIT_OPERATION,
+	type INodeProperties,
+	type IWebhookDescription,
+} from 'n8n-workflow';
 
 import * as callAndWait from './callAndWait.operation';
 import * as placeCall from './placeCall.operation';
@@ -27,7 +31,8 @@ export const properties: INodeProperties[] = [
 			{
 				name: 'Call and Wait for Approval',
 				value: SEND_AND_WAIT_OPERATION,
-				description: 'Call someone, say a message, and wait for them to approve or decline with a key',
+				description:
+					'Call someone, say a message, and wait for them to approve or decline with a key',
 				action: 'Call and wait for approval',
 			},
 		],

@@ -7,7 +7,11 @@ import type { ItemFlow } from './prepare';
 /** At most this many distinct warnings become execution hints; the rest are counted. */
 const MAX_HINTS = 10;
 
-export function addWarningHints(ctx: IExecuteFunctions, prepared: ItemFlow[], redact: Redact): void {
+export function addWarningHints(
+	ctx: IExecuteFunctions,
+	prepared: ItemFlow[],
+	redact: Redact,
+): void {
 	const itemsByWarning = new Map<string, number[]>();
 	prepared.forEach((item, itemIndex) => {
 		if (!item.ok) return;
@@ -24,6 +28,9 @@ export function addWarningHints(ctx: IExecuteFunctions, prepared: ItemFlow[], re
 		location: 'outputPane' as const,
 	}));
 	if (itemsByWarning.size > MAX_HINTS)
-		hints.push({ message: `${itemsByWarning.size - MAX_HINTS} more warnings: use the Validate Only option to see them all`, location: 'outputPane' });
+		hints.push({
+			message: `${itemsByWarning.size - MAX_HINTS} more warnings: use the Validate Only option to see them all`,
+			location: 'outputPane',
+		});
 	if (hints.length > 0) ctx.addExecutionHints(...hints);
 }

@@ -18,14 +18,27 @@ import type { RejectedCall } from './prepare';
 
 const itemLabel = (itemIndex: number) => `Item ${itemIndex + 1}`;
 
-export function invalidFlowError(node: INode, itemIndex: number, rejected: RejectedCall, redact: Redact): NodeOperationError {
-	return new NodeOperationError(node, redact(`${itemLabel(itemIndex)}: invalid call flow: ${rejected.message}`), {
-		itemIndex,
-		description: redact(rejected.description),
-	});
+export function invalidFlowError(
+	node: INode,
+	itemIndex: number,
+	rejected: RejectedCall,
+	redact: Redact,
+): NodeOperationError {
+	return new NodeOperationError(
+		node,
+		redact(`${itemLabel(itemIndex)}: invalid call flow: ${rejected.message}`),
+		{
+			itemIndex,
+			description: redact(rejected.description),
+		},
+	);
 }
 
-export function invalidFlowItem(itemIndex: number, rejected: RejectedCall, redact: Redact): INodeExecutionData {
+export function invalidFlowItem(
+	itemIndex: number,
+	rejected: RejectedCall,
+	redact: Redact,
+): INodeExecutionData {
 	return {
 		json: redact({
 			error: `${itemLabel(itemIndex)}: invalid call flow: ${rejected.message}`,
@@ -38,7 +51,12 @@ export function invalidFlowItem(itemIndex: number, rejected: RejectedCall, redac
 	};
 }
 
-export function failedCallItem(itemIndex: number, failure: Failure, attempts: number, redact: Redact): INodeExecutionData {
+export function failedCallItem(
+	itemIndex: number,
+	failure: Failure,
+	attempts: number,
+	redact: Redact,
+): INodeExecutionData {
 	const json: IDataObject = {
 		error: `${itemLabel(itemIndex)}: ${failure.message}`,
 		description: failure.description,
@@ -84,8 +102,10 @@ export interface RunSummary {
 	notPlaced: number[];
 }
 
-const count = (indexes: number[], one: string, many: string) => `${indexes.length} ${indexes.length === 1 ? one : many}`;
-const items = (indexes: number[]) => `item${indexes.length === 1 ? '' : 's'} ${itemRanges(indexes)}`;
+const count = (indexes: number[], one: string, many: string) =>
+	`${indexes.length} ${indexes.length === 1 ? one : many}`;
+const items = (indexes: number[]) =>
+	`item${indexes.length === 1 ? '' : 's'} ${itemRanges(indexes)}`;
 
 function summaryLines(summary: RunSummary): string[] {
 	const lines = [
@@ -98,7 +118,9 @@ function summaryLines(summary: RunSummary): string[] {
 			`May have been placed, check in Samespace before sending again: ${count(summary.mayHavePlaced, 'call', 'calls')} (${items(summary.mayHavePlaced)}).`,
 		);
 	if (summary.notPlaced.length > 0)
-		lines.push(`Not placed, safe to send again: ${count(summary.notPlaced, 'item', 'items')} (${items(summary.notPlaced)}).`);
+		lines.push(
+			`Not placed, safe to send again: ${count(summary.notPlaced, 'item', 'items')} (${items(summary.notPlaced)}).`,
+		);
 	lines.push(
 		summary.notPlaced.length > 0
 			? `To finish without calling anyone twice, run the workflow again with only ${items(summary.notPlaced)}, or turn on "Continue On Fail" (Settings) to get one result per item.`
@@ -138,12 +160,20 @@ export function cancelledRunError(node: INode, summary: RunSummary): NodeOperati
  * The last resort when an item's result could not be built (an answer no code path foresaw):
  * the item still says whether its call was accepted, from fields that cannot hold the token.
  */
-export function unshownAnswerItem(itemIndex: number, outcome: Outcome, error: unknown): INodeExecutionData {
+export function unshownAnswerItem(
+	itemIndex: number,
+	outcome: Outcome,
+	error: unknown,
+): INodeExecutionData {
 	const reason = error instanceof Error ? error.name : 'unknown error';
 	const json: IDataObject =
 		outcome.kind === 'accepted'
 			? { success: true, callAccepted: true, statusCode: outcome.statusCode }
-			: { error: `${itemLabel(itemIndex)}: the call failed (${outcome.kind})`, outcome: outcome.kind, callMayHaveBeenPlaced: outcome.mayHavePlaced };
+			: {
+					error: `${itemLabel(itemIndex)}: the call failed (${outcome.kind})`,
+					outcome: outcome.kind,
+					callMayHaveBeenPlaced: outcome.mayHavePlaced,
+				};
 	json.warning = `Samespace's answer for this item could not be shown (${reason}); the outcome above is what the node knows.`;
 	return { json, pairedItem: { item: itemIndex } };
 }
@@ -163,7 +193,12 @@ export function validateOnlyItem(
 			request: {
 				method: 'POST',
 				url,
-				body: { cloud_id: cloudId, auth_token: MASK, record: call.record, flow: call.flow as unknown as IDataObject[] },
+				body: {
+					cloud_id: cloudId,
+					auth_token: MASK,
+					record: call.record,
+					flow: call.flow as unknown as IDataObject[],
+				},
 			},
 			warnings: call.warnings,
 		}),

@@ -41,7 +41,8 @@ export async function placeAndWait(
 	const waitTill = waitUntil(ctx);
 	const unreachable = unreachableResumeError(ctx, new URL(reportUrls[0]), connection.endpoint);
 	if (unreachable) throw unreachable;
-	if (options.validateOnly) return [[validateOnlyItem(0, connection.endpoint, connection.cloudId, call, redact)]];
+	if (options.validateOnly)
+		return [[validateOnlyItem(0, connection.endpoint, connection.cloudId, call, redact)]];
 	const repeated = repeatedRunError(ctx, options);
 	if (repeated) throw repeated;
 
@@ -54,7 +55,13 @@ export async function placeAndWait(
 	});
 	if (outcome.kind !== 'accepted') {
 		// Without Continue On Fail (and without a failure item), placeCalls has thrown already.
-		return [[failureItem ? { json: redact(failureItem(outcome)), pairedItem: { item: 0 } } : failedCallItem(0, outcome, attempts, redact)]];
+		return [
+			[
+				failureItem
+					? { json: redact(failureItem(outcome)), pairedItem: { item: 0 } }
+					: failedCallItem(0, outcome, attempts, redact),
+			],
+		];
 	}
 	const placed = redact({ ...placedFields(outcome.body), calledAt: new Date().toISOString() });
 	outputOnTimeout(ctx, timeoutItem(placed));

@@ -40,22 +40,45 @@ export interface CallSettings {
  * One result per pending call, in the same order. Throws (naming what happened to every item)
  * when the run stops early: at the first failure without "continue on fail", or on a stop.
  */
-export async function placeCalls(ctx: IExecuteFunctions, pending: PendingCall[], settings: CallSettings): Promise<RetryResult[]> {
+export async function placeCalls(
+	ctx: IExecuteFunctions,
+	pending: PendingCall[],
+	settings: CallSettings,
+): Promise<RetryResult[]> {
 	const { options } = settings;
 	const signal = ctx.getExecutionCancelSignal();
 	const wait = (ms: number) => waitUnlessStopped(ms, signal);
-	const policy = { maxRetries: options.retries, maxWaitMs: options.maxRetryWaitMs, baseDelayMs: BASE_RETRY_DELAY_MS };
+	const policy = {
+		maxRetries: options.retries,
+		maxWaitMs: options.maxRetryWaitMs,
+		baseDelayMs: BASE_RETRY_DELAY_MS,
+	};
 	// One per run: every first send and every retry of this run takes its turn through it.
 	const pacer = new Pacer(
-		{ minIntervalMs: options.minIntervalMs, maxHoldMs: options.maxRetryWaitMs, baseDelayMs: BASE_RETRY_DELAY_MS },
+		{
+			minIntervalMs: options.minIntervalMs,
+			maxHoldMs: options.maxRetryWaitMs,
+			baseDelayMs: BASE_RETRY_DELAY_MS,
+		},
 		{ now: () => Date.now(), wait, random: Math.random, stopped: () => signal?.aborted === true },
 	);
 
 	const placeOne = async (slot: number, first: Turn): Promise<RetryResult> => {
 		const { call } = pending[slot];
-		const request = { url: settings.url, credential: settings.credential, record: call.record, flow: call.flow };
+		const request = {
+			url: settings.url,
+			credential: settings.credential,
+			record: call.record,
+			flow: call.flow,
+		};
 		try {
-			return await withRetries(() => sendOnce(ctx, request, options.timeoutMs, settings.redact), policy, wait, Math.random, { pacer, first });
+			return await withRetries(
+				() => sendOnce(ctx, request, options.timeoutMs, settings.redact),
+				policy,
+				wait,
+				Math.random,
+				{ pacer, first },
+			);
 		} catch (error) {
 			// Nothing above should throw; if something does, the call may have been placed.
 			const outcome: Outcome = {
@@ -81,7 +104,13 @@ export async function placeCalls(ctx: IExecuteFunctions, pending: PendingCall[],
 	if (run.cancelled) throw cancelledRunError(ctx.getNode(), summary);
 	const failed = run.stoppedAt === undefined ? undefined : run.results[run.stoppedAt];
 	if (run.stoppedAt !== undefined && failed && failed.outcome.kind !== 'accepted') {
-		throw stoppedRunError(ctx.getNode(), pending[run.stoppedAt].itemIndex, failed.outcome, summary, settings.redact);
+		throw stoppedRunError(
+			ctx.getNode(),
+			pending[run.stoppedAt].itemIndex,
+			failed.outcome,
+			summary,
+			settings.redact,
+		);
 	}
 	// Without a stop or a cancel, every call was started and has its result.
 	return run.results as RetryResult[];
@@ -91,7 +120,10 @@ export async function placeCalls(ctx: IExecuteFunctions, pending: PendingCall[],
  * Every pending item in exactly one group: accepted, may have been placed (in flight when the run
  * stopped, or failed after Samespace had the request), or not placed (never sent, or refused).
  */
-export function summarize(pending: PendingCall[], results: Array<RetryResult | undefined>): RunSummary {
+export function summarize(
+	pending: PendingCall[],
+	results: Array<RetryResult | undefined>,
+): RunSummary {
 	const summary: RunSummary = { accepted: [], mayHavePlaced: [], notPlaced: [] };
 	pending.forEach(({ itemIndex }, slot) => {
 		const outcome = results[slot]?.outcome;

@@ -3,7 +3,13 @@
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { checkFlow, describeProblem, type AnswerSteps, type FieldLabeler, type FlowProblem } from '../flow/check';
+import {
+	checkFlow,
+	describeProblem,
+	type AnswerSteps,
+	type FieldLabeler,
+	type FlowProblem,
+} from '../flow/check';
 import { parseJsonText } from '../flow/json-text';
 import type { CallFlow } from '../flow/schema';
 import { buildFlowFromStepList, stepListLabel, type StepListEntry } from '../flow/step-list';
@@ -36,7 +42,11 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 export function readJsonFlow(value: unknown): { flow?: unknown; problem?: string } {
 	let data = value;
 	if (typeof data === 'string') {
-		if (data.trim() === '') return { problem: 'The flow JSON is empty: give the flow array, e.g. [{"id": "1", "type": "call", ...}]' };
+		if (data.trim() === '')
+			return {
+				problem:
+					'The flow JSON is empty: give the flow array, e.g. [{"id": "1", "type": "call", ...}]',
+			};
 		const parsed = parseJsonText(data);
 		if (!parsed.ok) return { problem: parsed.message };
 		data = parsed.value;
@@ -47,14 +57,23 @@ export function readJsonFlow(value: unknown): { flow?: unknown; problem?: string
 	return { flow: data };
 }
 
-export function checkItemFlow(source: FlowSource, parameter: unknown, record: boolean, answerSteps: AnswerSteps = 'forbidden'): ItemFlow {
+export function checkItemFlow(
+	source: FlowSource,
+	parameter: unknown,
+	record: boolean,
+	answerSteps: AnswerSteps = 'forbidden',
+): ItemFlow {
 	let rawFlow: unknown;
 	let label: FieldLabeler | undefined;
 	const buildErrors: FlowProblem[] = [];
 	const buildWarnings: FlowProblem[] = [];
 	if (source === 'steps') {
 		const entries = Array.isArray(parameter) ? (parameter as StepListEntry[]) : [];
-		if (entries.length === 0) return rejected(['The step list is empty: add a Call step, then what should happen in the call'], []);
+		if (entries.length === 0)
+			return rejected(
+				['The step list is empty: add a Call step, then what should happen in the call'],
+				[],
+			);
 		const built = buildFlowFromStepList(entries);
 		rawFlow = built.steps;
 		buildErrors.push(...built.errors);
@@ -69,7 +88,9 @@ export function checkItemFlow(source: FlowSource, parameter: unknown, record: bo
 	const check = checkFlow(rawFlow, answerSteps);
 	const describe = (problem: FlowProblem) => describeProblem(problem, label);
 	// Warnings about the flow as a whole come last, after those of its steps.
-	const warnings = [...buildWarnings, ...check.warnings].sort((a, b) => (a.stepIndex ?? Infinity) - (b.stepIndex ?? Infinity)).map(describe);
+	const warnings = [...buildWarnings, ...check.warnings]
+		.sort((a, b) => (a.stepIndex ?? Infinity) - (b.stepIndex ?? Infinity))
+		.map(describe);
 	const errors = [...buildErrors, ...check.errors].sort(byStep);
 	if (errors.length > 0 || !check.flow) return rejected(errors.map(describe), warnings);
 	return { ok: true, record, flow: check.flow, warnings };
@@ -78,27 +99,51 @@ export function checkItemFlow(source: FlowSource, parameter: unknown, record: bo
 const byStep = (a: FlowProblem, b: FlowProblem) => (a.stepIndex ?? -1) - (b.stepIndex ?? -1);
 
 function rejected(problems: string[], warnings: string[]): RejectedCall {
-	const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
+	const more =
+		problems.length > 1
+			? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})`
+			: '';
 	const lines = [
 		`Nothing was sent for this item. Fix ${problems.length > 1 ? `these ${problems.length} problems` : 'this'}:`,
 		...problems.map((problem, index) => `${index + 1}. ${problem}`),
 	];
-	if (warnings.length > 0) lines.push('Also worth a look:', ...warnings.map((warning) => `- ${warning}`));
-	return { ok: false, message: `${problems[0]}${more}`, description: lines.join('\n'), problems, warnings };
+	if (warnings.length > 0)
+		lines.push('Also worth a look:', ...warnings.map((warning) => `- ${warning}`));
+	return {
+		ok: false,
+		message: `${problems[0]}${more}`,
+		description: lines.join('\n'),
+		problems,
+		warnings,
+	};
 }
 
 /** Reads and checks the flow of item `itemIndex`; an expression that fails rejects the item. */
-export function readItemFlow(ctx: IExecuteFunctions, itemIndex: number, answerSteps: AnswerSteps = 'forbidden'): ItemFlow {
+export function readItemFlow(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	answerSteps: AnswerSteps = 'forbidden',
+): ItemFlow {
 	try {
 		return prepareItem(ctx, itemIndex, answerSteps);
 	} catch (error) {
 		// An expression that cannot be evaluated for this item, e.g. {{ $json.lead.phone }} on an item without a lead.
 		const message = `a parameter could not be read: ${(error as Error).message}`;
-		return { ok: false, message, description: `Nothing was sent for this item. Fix the expression: ${message}`, problems: [message], warnings: [] };
+		return {
+			ok: false,
+			message,
+			description: `Nothing was sent for this item. Fix the expression: ${message}`,
+			problems: [message],
+			warnings: [],
+		};
 	}
 }
 
-function prepareItem(ctx: IExecuteFunctions, itemIndex: number, answerSteps: AnswerSteps): ItemFlow {
+function prepareItem(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	answerSteps: AnswerSteps,
+): ItemFlow {
 	const source = ctx.getNodeParameter('source', itemIndex, 'steps') as FlowSource;
 	const parameter =
 		source === 'steps'
@@ -106,6 +151,9 @@ function prepareItem(ctx: IExecuteFunctions, itemIndex: number, answerSteps: Ans
 			: ctx.getNodeParameter('flowJson', itemIndex, '');
 	const record = ctx.getNodeParameter('record', itemIndex, false);
 	if (typeof record !== 'boolean')
-		return rejected([`"Record Call" must be true or false, but the expression gave ${JSON.stringify(record)}`], []);
+		return rejected(
+			[`"Record Call" must be true or false, but the expression gave ${JSON.stringify(record)}`],
+			[],
+		);
 	return checkItemFlow(source, parameter, record, answerSteps);
 }

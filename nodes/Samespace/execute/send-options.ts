@@ -36,11 +36,17 @@ export function sendOptionsFrom(raw: Record<string, unknown>): SendOptions {
 	return {
 		validateOnly: raw.validateOnly === true,
 		includeFlow: raw.includeFlow === true,
-		concurrency: clamp(Math.floor(finite(raw.concurrency, DEFAULT_CONCURRENCY)), 1, MAX_CONCURRENCY),
+		concurrency: clamp(
+			Math.floor(finite(raw.concurrency, DEFAULT_CONCURRENCY)),
+			1,
+			MAX_CONCURRENCY,
+		),
 		minIntervalMs: callsPerSecond > 0 ? 1000 / callsPerSecond : 0,
 		timeoutMs: Math.round(clamp(finite(raw.timeout, DEFAULT_TIMEOUT_SECONDS), 0.1, 600) * 1000),
 		retries: clamp(Math.floor(finite(raw.retries, DEFAULT_RETRIES)), 0, MAX_RETRIES),
-		maxRetryWaitMs: Math.round(clamp(finite(raw.maxRetryWait, DEFAULT_MAX_RETRY_WAIT_SECONDS), 0, 3600) * 1000),
+		maxRetryWaitMs: Math.round(
+			clamp(finite(raw.maxRetryWait, DEFAULT_MAX_RETRY_WAIT_SECONDS), 0, 3600) * 1000,
+		),
 		callsOnRetry: raw.callsOnRetry === true,
 	};
 }

@@ -21,8 +21,16 @@ const KEYPAD = /^[0-9*#]*$/;
 const UNFILLED = /^\{\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\}$/;
 
 /** The report address for a Send Answer to Workflow step that can report `variables`. */
-export function answerReportUrl(resumeUrl: string, ref: string, variables: readonly string[]): string {
-	const params = [`${REF_PARAM}=${encodeURIComponent(ref)}`, ...variables.map((name) => `${KEY_PREFIX}${name}={{${name}}}`), `${END_PARAM}=1`];
+export function answerReportUrl(
+	resumeUrl: string,
+	ref: string,
+	variables: readonly string[],
+): string {
+	const params = [
+		`${REF_PARAM}=${encodeURIComponent(ref)}`,
+		...variables.map((name) => `${KEY_PREFIX}${name}={{${name}}}`),
+		`${END_PARAM}=1`,
+	];
 	return `${resumeUrl}${resumeUrl.includes('?') ? '&' : '?'}${params.join('&')}`;
 }
 
@@ -30,11 +38,20 @@ export function answerReportUrl(resumeUrl: string, ref: string, variables: reado
  * The flow as Samespace takes it: each Send Answer to Workflow step becomes an http step that
  * reports the digits of every Gather Digits step that can come before it, and routes like one.
  */
-export function withAnswerReports(flow: CallFlow, reportUrl: (variables: string[]) => string): SamespaceStep[] {
+export function withAnswerReports(
+	flow: CallFlow,
+	reportUrl: (variables: string[]) => string,
+): SamespaceStep[] {
 	const paths = readFlowPaths(flow);
 	return flow.map((step, index) =>
 		step.type === ANSWER_STEP_TYPE
-			? { id: step.id, type: 'http', url: reportUrl(variablesBefore(flow, paths, index)), method: 'GET', next_step: step.next_step }
+			? {
+					id: step.id,
+					type: 'http',
+					url: reportUrl(variablesBefore(flow, paths, index)),
+					method: 'GET',
+					next_step: step.next_step,
+				}
 			: step,
 	);
 }
@@ -53,8 +70,18 @@ export type AnswerReport =
 /** Reads a report (the query of the request), checking that it belongs to the wait `ref`. */
 export function readAnswerReport(query: Record<string, unknown>, ref: string): AnswerReport {
 	const given = query[REF_PARAM];
-	if (typeof given !== 'string' || given === '') return { ok: false, status: 400, error: 'The report carries no reference of the call it answers' };
-	if (given !== ref) return { ok: false, status: 409, error: 'This report answers another call (an earlier one, or a copy of this one)' };
+	if (typeof given !== 'string' || given === '')
+		return {
+			ok: false,
+			status: 400,
+			error: 'The report carries no reference of the call it answers',
+		};
+	if (given !== ref)
+		return {
+			ok: false,
+			status: 409,
+			error: 'This report answers another call (an earlier one, or a copy of this one)',
+		};
 	const digits: Record<string, string> = {};
 	let last: string | undefined;
 	for (const [key, value] of Object.entries(query)) {
@@ -64,12 +91,23 @@ export function readAnswerReport(query: Record<string, unknown>, ref: string): A
 		// its placeholder in the address as it is.
 		const keys = typeof value === 'string' && UNFILLED.test(value) ? '' : value;
 		if (typeof keys !== 'string' || !KEYPAD.test(keys) || name === '') {
-			return { ok: false, status: 400, error: `The report's value for "${name.slice(0, 40)}" is not keypad keys` };
+			return {
+				ok: false,
+				status: 400,
+				error: `The report's value for "${name.slice(0, 40)}" is not keypad keys`,
+			};
 		}
 		// An own property whatever the name ("__proto__" is a valid variable name).
-		Object.defineProperty(digits, name, { value: keys, enumerable: true, writable: true, configurable: true });
+		Object.defineProperty(digits, name, {
+			value: keys,
+			enumerable: true,
+			writable: true,
+			configurable: true,
+		});
 		last = name;
 	}
 	if (query[END_PARAM] === '1') return { ok: true, digits, complete: true };
-	return last === undefined ? { ok: true, digits, complete: false } : { ok: true, digits, complete: false, cutAt: last };
+	return last === undefined
+		? { ok: true, digits, complete: false }
+		: { ok: true, digits, complete: false, cutAt: last };
 }

@@ -27,49 +27,123 @@ export interface ApprovalCall {
 
 const spokenKey = (key: string) => (key === '#' ? 'the hash key' : key);
 
-export function choicesPrompt({ approve, decline }: Pick<ApprovalCall, 'approve' | 'decline'>): string {
+export function choicesPrompt({
+	approve,
+	decline,
+}: Pick<ApprovalCall, 'approve' | 'decline'>): string {
 	return `Press ${spokenKey(approve.key)} to ${approve.label}. Press ${spokenKey(decline.key)} to ${decline.label}.`;
 }
 
 /** What is wrong with the keys chosen, if anything. */
-export function approvalKeysProblem({ approve, decline }: Pick<ApprovalCall, 'approve' | 'decline'>): string | undefined {
+export function approvalKeysProblem({
+	approve,
+	decline,
+}: Pick<ApprovalCall, 'approve' | 'decline'>): string | undefined {
 	for (const [what, choice] of [
 		['approve', approve],
 		['decline', decline],
 	] as const) {
 		if (!CHOICE_KEYS.includes(choice.key))
 			return `The key to ${what} is "${choice.key}": choose a digit 0-9 or "#"`;
-		if (choice.label.trim() === '') return `The label of the key to ${what} is empty: say what pressing it means, e.g. "${what}"`;
+		if (choice.label.trim() === '')
+			return `The label of the key to ${what} is empty: say what pressing it means, e.g. "${what}"`;
 	}
-	if (approve.key === decline.key) return `The keys to approve and to decline are both "${approve.key}": choose two different keys`;
+	if (approve.key === decline.key)
+		return `The keys to approve and to decline are both "${approve.key}": choose two different keys`;
 	return undefined;
 }
 
 export function approvalFlow(call: ApprovalCall): DraftStep[] {
-	const routes = (otherwise: string) => ({ [call.approve.key]: 'approve', [call.decline.key]: 'decline', [ANY_INPUT_KEY]: otherwise });
+	const routes = (otherwise: string) => ({
+		[call.approve.key]: 'approve',
+		[call.decline.key]: 'decline',
+		[ANY_INPUT_KEY]: otherwise,
+	});
 	const prompt = choicesPrompt(call);
 	return [
-		{ id: 'call', type: 'call', number: call.number as string, caller_id: call.callerId as string, next_step: 'ask' },
+		{
+			id: 'call',
+			type: 'call',
+			number: call.number as string,
+			caller_id: call.callerId as string,
+			next_step: 'ask',
+		},
 		{ id: 'ask', type: 'play', text: `${call.message.trim()} ${prompt}`, next_step: 'choice' },
 		{ id: 'choice', type: 'digits', count: 1, variable: 'choice', next_step: routes('ask-again') },
-		{ id: 'ask-again', type: 'play', text: `Sorry, that is not one of the choices. ${prompt}`, next_step: 'choice-again' },
-		{ id: 'choice-again', type: 'digits', count: 1, variable: 'choice_again', next_step: routes('no-valid-key') },
-		{ id: 'approve', type: 'http', url: call.reportUrls.approved, method: 'GET', next_step: { success: 'approved', fail: 'not-recorded' } },
-		{ id: 'decline', type: 'http', url: call.reportUrls.declined, method: 'GET', next_step: { success: 'declined', fail: 'not-recorded' } },
-		{ id: 'no-valid-key', type: 'http', url: call.reportUrls.noValidKey, method: 'GET', next_step: { success: 'goodbye', fail: 'goodbye' } },
+		{
+			id: 'ask-again',
+			type: 'play',
+			text: `Sorry, that is not one of the choices. ${prompt}`,
+			next_step: 'choice-again',
+		},
+		{
+			id: 'choice-again',
+			type: 'digits',
+			count: 1,
+			variable: 'choice_again',
+			next_step: routes('no-valid-key'),
+		},
+		{
+			id: 'approve',
+			type: 'http',
+			url: call.reportUrls.approved,
+			method: 'GET',
+			next_step: { success: 'approved', fail: 'not-recorded' },
+		},
+		{
+			id: 'decline',
+			type: 'http',
+			url: call.reportUrls.declined,
+			method: 'GET',
+			next_step: { success: 'declined', fail: 'not-recorded' },
+		},
+		{
+			id: 'no-valid-key',
+			type: 'http',
+			url: call.reportUrls.noValidKey,
+			method: 'GET',
+			next_step: { success: 'goodbye', fail: 'goodbye' },
+		},
 		// What the person chose, not "recorded": a key pressed after the wait ended gets n8n's own
 		// success answer ("no action required") without changing anything.
-		{ id: 'approved', type: 'play', text: `You chose to ${call.approve.label}. Thank you, goodbye.` },
-		{ id: 'declined', type: 'play', text: `You chose to ${call.decline.label}. Thank you, goodbye.` },
-		{ id: 'not-recorded', type: 'play', text: 'Sorry, your answer could not be recorded. Goodbye.' },
-		{ id: 'goodbye', type: 'play', text: 'No valid key was pressed, so nothing was approved. Goodbye.' },
+		{
+			id: 'approved',
+			type: 'play',
+			text: `You chose to ${call.approve.label}. Thank you, goodbye.`,
+		},
+		{
+			id: 'declined',
+			type: 'play',
+			text: `You chose to ${call.decline.label}. Thank you, goodbye.`,
+		},
+		{
+			id: 'not-recorded',
+			type: 'play',
+			text: 'Sorry, your answer could not be recorded. Goodbye.',
+		},
+		{
+			id: 'goodbye',
+			type: 'play',
+			text: 'No valid key was pressed, so nothing was approved. Goodbye.',
+		},
 	];
 }
 
 /** An AI agent's tool call, in words a person can follow on the phone (never raw JSON). */
 export function spokenToolCall(tool: unknown, parameters: unknown): string {
-	const toolName = typeof tool === 'string' ? tool : typeof (tool as { name?: unknown })?.name === 'string' ? (tool as { name: string }).name : 'a tool';
-	const words = (text: string) => text.replace(/[_\-.]+/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').replace(/\s+/g, ' ').trim().toLowerCase();
+	const toolName =
+		typeof tool === 'string'
+			? tool
+			: typeof (tool as { name?: unknown })?.name === 'string'
+				? (tool as { name: string }).name
+				: 'a tool';
+	const words = (text: string) =>
+		text
+			.replace(/[_\-.]+/g, ' ')
+			.replace(/([a-z])([A-Z])/g, '$1 $2')
+			.replace(/\s+/g, ' ')
+			.trim()
+			.toLowerCase();
 	const spoken = (value: unknown): string => {
 		if (typeof value === 'string') return value.trim() === '' ? 'nothing' : value.trim();
 		if (typeof value === 'number') return String(value);
@@ -81,7 +155,9 @@ export function spokenToolCall(tool: unknown, parameters: unknown): string {
 	};
 	const details =
 		typeof parameters === 'object' && parameters !== null && !Array.isArray(parameters)
-			? Object.entries(parameters as Record<string, unknown>).map(([key, value]) => `${words(key)}: ${spoken(value)}`)
+			? Object.entries(parameters as Record<string, unknown>).map(
+					([key, value]) => `${words(key)}: ${spoken(value)}`,
+				)
 			: [];
 	const text = `An assistant wants to use the tool ${words(toolName) || 'without a name'}${details.length > 0 ? `, with ${details.join('; ')}` : ''}.`;
 	return text.length > 600 ? `${text.slice(0, 597)}...` : text;

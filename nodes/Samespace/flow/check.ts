@@ -41,7 +41,10 @@ const asRecord = (value: unknown): Record<string, unknown> | undefined =>
 		? (value as Record<string, unknown>)
 		: undefined;
 
-function locate(rawSteps: unknown, index: number | undefined): Pick<FlowProblem, 'stepIndex' | 'stepId' | 'stepType'> {
+function locate(
+	rawSteps: unknown,
+	index: number | undefined,
+): Pick<FlowProblem, 'stepIndex' | 'stepId' | 'stepType'> {
 	if (index === undefined || !Array.isArray(rawSteps)) return {};
 	const step = asRecord(rawSteps[index]);
 	const id = step?.id;
@@ -66,7 +69,9 @@ function fromIssue(rawSteps: unknown, issue: z.core.$ZodIssue): FlowProblem {
 
 export function checkFlow(rawSteps: unknown, answerSteps: AnswerSteps = 'forbidden'): FlowCheck {
 	const parsed = flowSchema.safeParse(rawSteps);
-	const errors = parsed.success ? [] : parsed.error.issues.map((issue) => fromIssue(rawSteps, issue));
+	const errors = parsed.success
+		? []
+		: parsed.error.issues.map((issue) => fromIssue(rawSteps, issue));
 	let warnings: FlowProblem[] = [];
 	if (Array.isArray(rawSteps)) {
 		const paths = readFlowPaths(rawSteps);
@@ -79,14 +84,24 @@ export function checkFlow(rawSteps: unknown, answerSteps: AnswerSteps = 'forbidd
 }
 
 /** Send Answer to Workflow steps where the operation cannot take a report, or none that can run. */
-function answerStepProblems(rawSteps: readonly unknown[], paths: FlowPaths, answerSteps: AnswerSteps): FlowProblem[] {
-	const error = (index: number | undefined, field: string | undefined, message: string): FlowProblem => ({
+function answerStepProblems(
+	rawSteps: readonly unknown[],
+	paths: FlowPaths,
+	answerSteps: AnswerSteps,
+): FlowProblem[] {
+	const error = (
+		index: number | undefined,
+		field: string | undefined,
+		message: string,
+	): FlowProblem => ({
 		severity: 'error',
 		...locate(rawSteps, index),
 		field,
 		message,
 	});
-	const at = rawSteps.flatMap((raw, index) => (asRecord(raw)?.type === ANSWER_STEP_TYPE ? [index] : []));
+	const at = rawSteps.flatMap((raw, index) =>
+		asRecord(raw)?.type === ANSWER_STEP_TYPE ? [index] : [],
+	);
 	if (answerSteps === 'forbidden') {
 		return at.map((index) =>
 			error(
@@ -124,7 +139,11 @@ function flowWarnings(rawSteps: readonly unknown[], paths: FlowPaths): FlowProbl
 	const reachable = paths.fromStart;
 	for (let index = 0; index < rawSteps.length; index++) {
 		if (!reachable.has(index))
-			warn(index, undefined, 'can never be reached from the first step: point a next step or route at it, or remove it');
+			warn(
+				index,
+				undefined,
+				'can never be reached from the first step: point a next step or route at it, or remove it',
+			);
 	}
 
 	const uses: Array<{ index: number; name: string }> = [];
@@ -145,7 +164,11 @@ function flowWarnings(rawSteps: readonly unknown[], paths: FlowPaths): FlowProbl
 
 	const idTypes = new Set(rawSteps.map((raw) => typeof asRecord(raw)?.id));
 	if (idTypes.has('string') && idTypes.has('number'))
-		warn(undefined, 'id', 'some ids are numbers and some are text: all are sent as text ("1"), as Samespace documents them');
+		warn(
+			undefined,
+			'id',
+			'some ids are numbers and some are text: all are sent as text ("1"), as Samespace documents them',
+		);
 	return warnings;
 }
 
@@ -153,7 +176,10 @@ function flowWarnings(rawSteps: readonly unknown[], paths: FlowPaths): FlowProbl
 export function describeProblem(problem: FlowProblem, label?: FieldLabeler): string {
 	const parts: string[] = [];
 	if (problem.stepIndex !== undefined) {
-		const details = [problem.stepId !== undefined ? `id "${problem.stepId}"` : 'no id', problem.stepType]
+		const details = [
+			problem.stepId !== undefined ? `id "${problem.stepId}"` : 'no id',
+			problem.stepType,
+		]
 			.filter(Boolean)
 			.join(', ');
 		parts.push(`step ${problem.stepIndex + 1} (${details})`);

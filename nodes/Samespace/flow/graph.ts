@@ -28,7 +28,9 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 	typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const asId = (value: unknown): string | undefined =>
-	typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)) ? String(value).trim() : undefined;
+	typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))
+		? String(value).trim()
+		: undefined;
 
 /** The keys a step type routes on when its next_step is an object; other types take one id. */
 const ROUTED_KEYS: Record<string, (key: string) => boolean> = {
@@ -41,7 +43,10 @@ function readStep(raw: unknown): LooseStep {
 	if (!isRecord(raw)) return { links: [] };
 	const links: Link[] = [];
 	const next = raw.next_step;
-	const routed = typeof raw.type === 'string' && Object.hasOwn(ROUTED_KEYS, raw.type) ? ROUTED_KEYS[raw.type] : undefined;
+	const routed =
+		typeof raw.type === 'string' && Object.hasOwn(ROUTED_KEYS, raw.type)
+			? ROUTED_KEYS[raw.type]
+			: undefined;
 	const direct = asId(next);
 	if (direct && !routed) links.push({ path: ['next_step'], target: direct });
 	else if (isRecord(next) && routed) {
@@ -55,7 +60,10 @@ function readStep(raw: unknown): LooseStep {
 }
 
 const quoteList = (ids: string[], max = 12): string =>
-	ids.slice(0, max).map((id) => `"${shorten(id, 30)}"`).join(', ') + (ids.length > max ? `, … (${ids.length} in all)` : '');
+	ids
+		.slice(0, max)
+		.map((id) => `"${shorten(id, 30)}"`)
+		.join(', ') + (ids.length > max ? `, … (${ids.length} in all)` : '');
 
 /** Errors in the flow's wiring: duplicate ids, references to missing steps, a first step that is not a call. */
 export function checkFlowGraph(rawSteps: readonly unknown[]): FlowIssue[] {
@@ -91,7 +99,9 @@ export function checkFlowGraph(rawSteps: readonly unknown[]): FlowIssue[] {
 			path: [0, 'type'],
 			message:
 				'the first step must be a call step, because the flow starts by placing the call' +
-				(callAt > 0 ? `: move step ${callAt + 1} (the call) to the top` : ': add a call step at the top'),
+				(callAt > 0
+					? `: move step ${callAt + 1} (the call) to the top`
+					: ': add a call step at the top'),
 		});
 	}
 	return issues;
@@ -146,9 +156,17 @@ export function storedBefore(
  * The variables of the digits steps that can come before step `index` (as `storedBefore` reads
  * "before"), in the order their steps are listed: what a step at `index` can report.
  */
-export function variablesBefore(rawSteps: readonly unknown[], paths: FlowPaths, index: number): string[] {
+export function variablesBefore(
+	rawSteps: readonly unknown[],
+	paths: FlowPaths,
+	index: number,
+): string[] {
 	const names = [...digitsVariables(rawSteps).keys()].filter((name) => name !== '');
-	const stored = storedBefore(rawSteps, paths, names.map((name) => ({ index, name })));
+	const stored = storedBefore(
+		rawSteps,
+		paths,
+		names.map((name) => ({ index, name })),
+	);
 	return names.filter((_name, position) => stored[position]);
 }
 
@@ -167,7 +185,11 @@ function digitsVariables(rawSteps: readonly unknown[]): Map<string, number[]> {
 /** For each step, the indexes of the steps it can lead to. */
 function successorLists(steps: readonly LooseStep[]): number[][] {
 	const indexOf = indexById(steps);
-	return steps.map((step) => step.links.map((link) => indexOf.get(link.target)).filter((to): to is number => to !== undefined));
+	return steps.map((step) =>
+		step.links
+			.map((link) => indexOf.get(link.target))
+			.filter((to): to is number => to !== undefined),
+	);
 }
 
 function indexById(steps: readonly LooseStep[]): Map<string, number> {

@@ -63,7 +63,11 @@ export function locateSyntaxError(source: string): SyntaxFault {
 		while (at < source.length && ' \t\n\r'.includes(source[at])) at++;
 	};
 	const expect = (what: string) => {
-		if (at >= source.length) throw new Fault(at, `the text ends where ${what} was expected (something is cut off or a bracket is not closed)`);
+		if (at >= source.length)
+			throw new Fault(
+				at,
+				`the text ends where ${what} was expected (something is cut off or a bracket is not closed)`,
+			);
 		throw new Fault(at, `expected ${what} but found ${JSON.stringify(source[at])}`);
 	};
 	const value = (): void => {
@@ -95,7 +99,8 @@ export function locateSyntaxError(source: string): SyntaxFault {
 			if (source[at] === ',') {
 				at++;
 				skipSpace();
-				if (source[at] === close) throw new Fault(at, `there is a comma before "${close}": remove the trailing comma`);
+				if (source[at] === close)
+					throw new Fault(at, `there is a comma before "${close}": remove the trailing comma`);
 				continue;
 			}
 			if (source[at] === close) {
@@ -129,10 +134,18 @@ export function locateSyntaxError(source: string): SyntaxFault {
 				const escape = source[at + 1];
 				if (escape === 'u' && /^[0-9a-fA-F]{4}$/.test(source.slice(at + 2, at + 6))) at += 6;
 				else if (escape !== undefined && '"\\/bfnrt'.includes(escape)) at += 2;
-				else throw new Fault(at, 'invalid escape in text: use \\" for a quote and \\\\ for a backslash');
+				else
+					throw new Fault(
+						at,
+						'invalid escape in text: use \\" for a quote and \\\\ for a backslash',
+					);
 				continue;
 			}
-			if (char < ' ') throw new Fault(at, 'a line break or control character inside text: write it as \\n or remove it');
+			if (char < ' ')
+				throw new Fault(
+					at,
+					'a line break or control character inside text: write it as \\n or remove it',
+				);
 			at++;
 		}
 		throw new Fault(start, 'text that starts here is never closed with a double quote');
@@ -146,7 +159,8 @@ export function locateSyntaxError(source: string): SyntaxFault {
 	try {
 		value();
 		skipSpace();
-		if (at < source.length) throw new Fault(at, 'there is more text after the end of the JSON value');
+		if (at < source.length)
+			throw new Fault(at, 'there is more text after the end of the JSON value');
 		return position(source, source.length, 'no error found');
 	} catch (error) {
 		if (error instanceof Fault) return position(source, error.offset, error.reason);

@@ -30,7 +30,17 @@ import {
 import { checkFlowGraph } from './graph';
 import { shorten } from './quote';
 
-export { ANSWER_STEP_TYPE, ANY_INPUT_KEY, CHOICE_KEYS, HTTP_METHODS, NODE_STEP_TYPES, PLACEHOLDER, ROUTE_KEYS, STEP_TYPES, type StepType };
+export {
+	ANSWER_STEP_TYPE,
+	ANY_INPUT_KEY,
+	CHOICE_KEYS,
+	HTTP_METHODS,
+	NODE_STEP_TYPES,
+	PLACEHOLDER,
+	ROUTE_KEYS,
+	STEP_TYPES,
+	type StepType,
+};
 
 /** The fields each step type takes, in the order the document lists them. */
 export const STEP_FIELDS: Record<StepType, readonly string[]> = {
@@ -60,7 +70,8 @@ function typeName(value: unknown): string {
 	if (value === null) return 'null';
 	if (Array.isArray(value)) return 'a list';
 	if (typeof value === 'string') return `the text "${shorten(value, 40)}"`;
-	if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value === 'number' ? 'the number ' : ''}${String(value)}`;
+	if (typeof value === 'number' || typeof value === 'boolean')
+		return `${typeof value === 'number' ? 'the number ' : ''}${String(value)}`;
 	return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
@@ -92,7 +103,9 @@ function field<T>(parse: (value: unknown, report: Report) => T) {
 
 /** A field that may be left out (or null): then it is not sent. */
 function optionalField<T>(parse: (value: unknown, report: Report) => T) {
-	return field((value, report) => (value === undefined || value === null ? undefined : parse(value, report)));
+	return field((value, report) =>
+		value === undefined || value === null ? undefined : parse(value, report),
+	);
 }
 
 /** An id or a reference to one: text or a number, sent as text. */
@@ -106,7 +119,12 @@ function readRef(what: string, value: unknown, report: Report, path?: PropertyKe
 		if (ref.length === 0) report(`is empty: give ${what}`, path);
 		return ref;
 	}
-	report(value === undefined ? `is missing: give ${what}` : `is ${typeName(value)}: ${what} must be text or a number, e.g. "2"`, path);
+	report(
+		value === undefined
+			? `is missing: give ${what}`
+			: `is ${typeName(value)}: ${what} must be text or a number, e.g. "2"`,
+		path,
+	);
 	return '';
 }
 
@@ -114,7 +132,11 @@ const stepRef = (what: string) => field((value, report) => readRef(what, value, 
 
 function readText(what: string, example: string, value: unknown, report: Report): string {
 	if (typeof value !== 'string') {
-		report(value === undefined ? `is missing: add ${what}, e.g. ${example}` : `is ${typeName(value)}: ${what} must be text, e.g. ${example}`);
+		report(
+			value === undefined
+				? `is missing: add ${what}, e.g. ${example}`
+				: `is ${typeName(value)}: ${what} must be text, e.g. ${example}`,
+		);
 		return '';
 	}
 	const text = value.trim();
@@ -132,7 +154,9 @@ const NUMBER_FORMATTING = /[\s().-]/g;
 const phoneNumber = (what: string) =>
 	field((value, report) => {
 		if (typeof value === 'number' && !(Number.isSafeInteger(value) && value >= 0)) {
-			report(`${value} is not a phone number: ${what} must be whole digits, best given as text, e.g. "14155550123"`);
+			report(
+				`${value} is not a phone number: ${what} must be whole digits, best given as text, e.g. "14155550123"`,
+			);
 			return '';
 		}
 		if (typeof value !== 'string' && typeof value !== 'number') {
@@ -172,11 +196,15 @@ function isAbsoluteHttpUrl(value: string): boolean {
 function readHttpUrl(what: string, example: string, value: unknown, report: Report): string {
 	const text = readText(what, example, value, report);
 	if (text !== '' && !isAbsoluteHttpUrl(text))
-		report(`"${shorten(text)}" is not a full web address: ${what} must start with https:// or http://, e.g. ${example}`);
+		report(
+			`"${shorten(text)}" is not a full web address: ${what} must start with https:// or http://, e.g. ${example}`,
+		);
 	return text;
 }
 
-const plainNextStep = optionalField((value, report) => readRef('the id of the step that comes next', value, report));
+const plainNextStep = optionalField((value, report) =>
+	readRef('the id of the step that comes next', value, report),
+);
 
 // ---------------------------------------------------------------------------------------------
 // Steps
@@ -184,11 +212,18 @@ const plainNextStep = optionalField((value, report) => readRef('the id of the st
 
 const strictStep = <K extends StepType, T extends zt.ZodRawShape>(type: K, shape: T) =>
 	z.strictObject(
-		{ id: stepRef('an id for this step (any text unique in the flow, e.g. "welcome")'), type: z.literal(type), ...shape },
+		{
+			id: stepRef('an id for this step (any text unique in the flow, e.g. "welcome")'),
+			type: z.literal(type),
+			...shape,
+		},
 		{
 			error: (issue) =>
 				issue.code === 'unrecognized_keys'
-					? explainUnknownKeys(issue.keys, `a ${type} step takes only ${STEP_FIELDS[type].join(', ')}`)
+					? explainUnknownKeys(
+							issue.keys,
+							`a ${type} step takes only ${STEP_FIELDS[type].join(', ')}`,
+						)
 					: undefined,
 		},
 	);
@@ -200,11 +235,16 @@ export const callStepSchema = strictStep('call', {
 });
 
 export const playStepSchema = strictStep('play', {
-	text: optionalField((value, report) => readText('the text to speak', '"Hello, this is Acme."', value, report)),
-	url: optionalField((value, report) => readHttpUrl('the audio URL', 'https://example.com/greeting.mp3', value, report)),
+	text: optionalField((value, report) =>
+		readText('the text to speak', '"Hello, this is Acme."', value, report),
+	),
+	url: optionalField((value, report) =>
+		readHttpUrl('the audio URL', 'https://example.com/greeting.mp3', value, report),
+	),
 	next_step: plainNextStep,
 }).refine((step) => step.text !== undefined || step.url !== undefined, {
-	message: 'needs something to play: add "text" (spoken to the caller) or "url" (an mp3 file), or both',
+	message:
+		'needs something to play: add "text" (spoken to the caller) or "url" (an mp3 file), or both',
 	path: ['text'],
 	// Said even when another field of the step is wrong, so every problem is reported at once.
 	when: (payload) => typeof payload.value === 'object' && payload.value !== null,
@@ -223,22 +263,36 @@ export const digitsStepSchema = strictStep('digits', {
 		return value as number;
 	}),
 	variable: field((value, report) => {
-		const name = readText('the variable name the digits are stored under', '"account_id"', value, report);
+		const name = readText(
+			'the variable name the digits are stored under',
+			'"account_id"',
+			value,
+			report,
+		);
 		if (name !== '' && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
-			report('must be a simple name (letters, digits and _, not starting with a digit), e.g. "account_id", so it can be used as {{account_id}}');
+			report(
+				'must be a simple name (letters, digits and _, not starting with a digit), e.g. "account_id", so it can be used as {{account_id}}',
+			);
 		return name;
 	}),
 	next_step: field((value, report) => {
 		if (!isRecord(value)) {
-			report(`is ${typeName(value)}: a digits step routes input with an object, e.g. {"1": "sales", "*": "menu"}`);
+			report(
+				`is ${typeName(value)}: a digits step routes input with an object, e.g. {"1": "sales", "*": "menu"}`,
+			);
 			return {};
 		}
 		const keys = Object.keys(value);
-		if (keys.length === 0) report('has no routes: add at least one, e.g. {"*": "next-step-id"} for any input');
+		if (keys.length === 0)
+			report('has no routes: add at least one, e.g. {"*": "next-step-id"} for any input');
 		const routes: Record<string, string> = {};
 		for (const key of keys) {
 			const routable = (ROUTE_KEYS as readonly string[]).includes(key);
-			if (!routable) report(`"${shorten(key)}" is not a key you can route on: use a single digit 0-9, "#", or "*" (any input)`, [key]);
+			if (!routable)
+				report(
+					`"${shorten(key)}" is not a key you can route on: use a single digit 0-9, "#", or "*" (any input)`,
+					[key],
+				);
 			const target = readRef('the id of the step this input leads to', value[key], report, [key]);
 			// Only route keys are kept, so a key such as "__proto__" is never assigned.
 			if (routable) routes[key] = target;
@@ -263,16 +317,27 @@ const successOrFailure = (kind: string) =>
 		}
 		for (const key of Object.keys(value)) {
 			if (!(HTTP_ROUTES as readonly string[]).includes(key))
-				report(`unknown field "${shorten(key)}": ${kind} routes only on "success" and "fail"`, [key]);
+				report(`unknown field "${shorten(key)}": ${kind} routes only on "success" and "fail"`, [
+					key,
+				]);
 		}
 		const [success, fail] = HTTP_ROUTES.map((route) =>
-			readRef(`the id of the step after ${HTTP_ROUTE_MEANING[route]}`, value[route], report, [route]),
+			readRef(`the id of the step after ${HTTP_ROUTE_MEANING[route]}`, value[route], report, [
+				route,
+			]),
 		);
 		return { success, fail };
 	});
 
 export const httpStepSchema = strictStep('http', {
-	url: field((value, report) => readHttpUrl('the request URL', 'https://example.com/api/accounts/{{account_id}}', value, report)),
+	url: field((value, report) =>
+		readHttpUrl(
+			'the request URL',
+			'https://example.com/api/accounts/{{account_id}}',
+			value,
+			report,
+		),
+	),
 	// The document gives no default; GET is the natural one, and it is sent explicitly.
 	method: field((value, report) => {
 		if (value === undefined) return 'GET';
@@ -282,7 +347,9 @@ export const httpStepSchema = strictStep('http', {
 		}
 		const method = value.trim().toUpperCase();
 		if (!(HTTP_METHODS as readonly string[]).includes(method))
-			report(`"${shorten(method)}" is not a supported method: use one of ${HTTP_METHODS.join(', ')}`);
+			report(
+				`"${shorten(method)}" is not a supported method: use one of ${HTTP_METHODS.join(', ')}`,
+			);
 		return method;
 	}),
 	next_step: successOrFailure('an http step'),
@@ -305,11 +372,13 @@ export const answerStepSchema = strictStep(ANSWER_STEP_TYPE, {
 
 /** What is wrong with a step that is not an object, or whose type is not a step type. */
 function stepShapeError(step: unknown): string {
-	if (!isRecord(step)) return `is ${typeName(step)}: each step must be an object such as {"id": "1", "type": "call", ...}`;
+	if (!isRecord(step))
+		return `is ${typeName(step)}: each step must be an object such as {"id": "1", "type": "call", ...}`;
 	const type = step.type;
 	const known = `${STEP_TYPES.join(', ')} (and ${NODE_STEP_TYPES.join(', ')} with the operation Call and Wait for Answer)`;
 	if (type === undefined) return `is missing: say what the step does, one of ${known}`;
-	if (typeof type !== 'string') return `is ${typeName(type)}: the step type must be text, one of ${known}`;
+	if (typeof type !== 'string')
+		return `is ${typeName(type)}: the step type must be text, one of ${known}`;
 	if (Object.hasOwn(REMOVED_STEP_TYPES, type)) return REMOVED_STEP_TYPES[type];
 	return `"${shorten(type)}" is not a step type: use one of ${known}`;
 }
@@ -321,7 +390,14 @@ function stepShapeError(step: unknown): string {
  */
 export const stepSchema = z.discriminatedUnion(
 	'type',
-	[callStepSchema, playStepSchema, digitsStepSchema, httpStepSchema, connectStepSchema, answerStepSchema],
+	[
+		callStepSchema,
+		playStepSchema,
+		digitsStepSchema,
+		httpStepSchema,
+		connectStepSchema,
+		answerStepSchema,
+	],
 	// The union's own issues are only these two: not an object, or no step type matched.
 	{ error: (issue) => stepShapeError(issue.input) },
 );
@@ -342,7 +418,9 @@ function explainUnknownKeys(keys: string[], typeMessage: string): string {
 	const parts = keys.filter(renamed).map((key) => RENAMED_FIELDS[key]);
 	const unknown = keys.filter((key) => !renamed(key));
 	if (unknown.length > 0) {
-		parts.push(`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((key) => `"${shorten(key)}"`).join(', ')}: ${typeMessage}`);
+		parts.push(
+			`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((key) => `"${shorten(key)}"`).join(', ')}: ${typeMessage}`,
+		);
 	}
 	return parts.join('; ');
 }
@@ -353,7 +431,8 @@ function explainUnknownKeys(keys: string[], typeMessage: string): string {
  */
 export const flowSchema = z
 	.array(z.unknown(), {
-		error: (issue) => `is ${typeName(issue.input)}: the flow must be a list of steps, e.g. [{"id": "1", "type": "call", ...}]`,
+		error: (issue) =>
+			`is ${typeName(issue.input)}: the flow must be a list of steps, e.g. [{"id": "1", "type": "call", ...}]`,
 	})
 	.min(1, { error: 'is empty: a flow needs at least a call step' })
 	.transform((steps, ctx) => {
@@ -366,10 +445,14 @@ export const flowSchema = z
 			else
 				for (const issue of result.error.issues) {
 					// Unknown keys are reported on the first of them, so the message points at a field.
-					const path = issue.code === 'unrecognized_keys' ? [index, ...issue.path, issue.keys[0]] : [index, ...issue.path];
+					const path =
+						issue.code === 'unrecognized_keys'
+							? [index, ...issue.path, issue.keys[0]]
+							: [index, ...issue.path];
 					ctx.issues.push({ code: 'custom', message: issue.message, input: step, path });
 				}
 		}
-		for (const issue of checkFlowGraph(steps)) ctx.issues.push({ code: 'custom', input: steps, ...issue });
+		for (const issue of checkFlowGraph(steps))
+			ctx.issues.push({ code: 'custom', input: steps, ...issue });
 		return parsed;
 	});

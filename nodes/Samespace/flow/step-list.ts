@@ -40,13 +40,15 @@ const blank = (value: unknown): boolean =>
 	value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 const given = <T>(value: T | undefined): T | undefined => (blank(value) ? undefined : value);
 /** Text and numbers are trimmed text; anything else is left for the schema to name. */
-const asText = (value: unknown): unknown => (typeof value === 'string' || typeof value === 'number' ? String(value).trim() : value);
+const asText = (value: unknown): unknown =>
+	typeof value === 'string' || typeof value === 'number' ? String(value).trim() : value;
 
 /** The step types that offer "End Call After This Step" (the editor shows it for these only). */
 export const END_CALL_TYPES: readonly string[] = ['play', 'connect'];
 
 /** "End Call After This Step" wins over a Next Step the editor still holds but no longer shows. */
-const endsCall = (entry: StepListEntry): boolean => entry.endCall === true && END_CALL_TYPES.includes(entry.type ?? '');
+const endsCall = (entry: StepListEntry): boolean =>
+	entry.endCall === true && END_CALL_TYPES.includes(entry.type ?? '');
 
 /** Sets only the fields that have a value, so an unset field reads as missing, not as undefined. */
 function draft(fields: Record<string, unknown>): DraftStep {
@@ -56,9 +58,13 @@ function draft(fields: Record<string, unknown>): DraftStep {
 }
 
 export function buildFlowFromStepList(rawEntries: readonly StepListEntry[]): BuiltFlow {
-	const entries = rawEntries.map((entry) => (typeof entry === 'object' && entry !== null ? entry : {}));
+	const entries = rawEntries.map((entry) =>
+		typeof entry === 'object' && entry !== null ? entry : {},
+	);
 	// An id left blank is the step's position, counted from 1 as the list shows them.
-	const ids = entries.map((entry, index) => (blank(entry.stepId) ? String(index + 1) : asText(entry.stepId)));
+	const ids = entries.map((entry, index) =>
+		blank(entry.stepId) ? String(index + 1) : asText(entry.stepId),
+	);
 	const errors: FlowProblem[] = [];
 	const steps = entries.map((entry, index): DraftStep => {
 		// A blank next step continues with the next step in the list; the last step ends the flow.
@@ -70,14 +76,41 @@ export function buildFlowFromStepList(rawEntries: readonly StepListEntry[]): Bui
 		switch (type) {
 			case 'call':
 			case 'connect':
-				return draft({ id, type, number: entry.number ?? '', caller_id: entry.callerId ?? '', next_step: plainNext() });
+				return draft({
+					id,
+					type,
+					number: entry.number ?? '',
+					caller_id: entry.callerId ?? '',
+					next_step: plainNext(),
+				});
 			case 'play':
-				return draft({ id, type, text: given(entry.text), url: given(entry.audioUrl), next_step: plainNext() });
+				return draft({
+					id,
+					type,
+					text: given(entry.text),
+					url: given(entry.audioUrl),
+					next_step: plainNext(),
+				});
 			case 'digits': {
 				const { routes, problems } = digitRoutes(entry, next(entry.anyInput));
 				const stepId = typeof id === 'string' ? id : undefined;
-				errors.push(...problems.map((message) => ({ severity: 'error' as const, stepIndex: index, stepId, stepType: 'digits', field: 'routes', message })));
-				return draft({ id, type, count: entry.count, variable: entry.variable ?? '', next_step: routes });
+				errors.push(
+					...problems.map((message) => ({
+						severity: 'error' as const,
+						stepIndex: index,
+						stepId,
+						stepType: 'digits',
+						field: 'routes',
+						message,
+					})),
+				);
+				return draft({
+					id,
+					type,
+					count: entry.count,
+					variable: entry.variable ?? '',
+					next_step: routes,
+				});
 			}
 			case 'http':
 			case 'answer': {
@@ -86,7 +119,13 @@ export function buildFlowFromStepList(rawEntries: readonly StepListEntry[]): Bui
 				// Samespace routes an http step on both outcomes; as the last step it has nowhere to go.
 				const routes = success === undefined && fail === undefined ? undefined : { success, fail };
 				if (type === 'answer') return draft({ id, type, next_step: routes });
-				return draft({ id, type, url: entry.url ?? '', method: given(entry.method), next_step: routes });
+				return draft({
+					id,
+					type,
+					url: entry.url ?? '',
+					method: given(entry.method),
+					next_step: routes,
+				});
 			}
 			default:
 				return draft({ id, type });
@@ -99,7 +138,10 @@ export function buildFlowFromStepList(rawEntries: readonly StepListEntry[]): Bui
  * A route written as the number of a step that has no Step ID follows that position: once steps
  * are moved, it leads elsewhere without any error. The editor shows no step numbers, so say so.
  */
-function positionalReferences(entries: readonly StepListEntry[], steps: readonly DraftStep[]): FlowProblem[] {
+function positionalReferences(
+	entries: readonly StepListEntry[],
+	steps: readonly DraftStep[],
+): FlowProblem[] {
 	const unnamed = new Set<string>();
 	entries.forEach((entry, index) => {
 		if (blank(entry.stepId)) unnamed.add(String(index + 1));
@@ -123,9 +165,12 @@ function positionalReferences(entries: readonly StepListEntry[], steps: readonly
 		if (entry.type === 'digits') {
 			const list: unknown = entry.routes?.route;
 			// Routes without a usable key are errors already (see digitRoutes).
-			for (const route of Array.isArray(list) ? (list as Array<{ key?: unknown; step?: unknown } | null>) : []) {
+			for (const route of Array.isArray(list)
+				? (list as Array<{ key?: unknown; step?: unknown } | null>)
+				: []) {
 				const key = route?.key;
-				if (typeof key === 'string' || typeof key === 'number') warn(index, `next_step.${key}`, written(route?.step));
+				if (typeof key === 'string' || typeof key === 'number')
+					warn(index, `next_step.${key}`, written(route?.step));
 			}
 			warn(index, `next_step.${ANY_INPUT_KEY}`, written(entry.anyInput));
 		} else if (entry.type === 'http' || entry.type === 'answer') {
@@ -140,23 +185,37 @@ function digitRoutes(entry: StepListEntry, anyInput: unknown) {
 	const routes: Record<string, unknown> = {};
 	const problems: string[] = [];
 	const list: unknown = entry.routes?.route;
-	(Array.isArray(list) ? list : []).forEach((route: { key?: unknown; step?: unknown } | null, position) => {
-		const key = route?.key;
-		if (blank(key) || blank(route?.step)) {
-			problems.push(`route ${position + 1} has no key or no step: choose the key pressed and the id of the step it leads to, or delete the route`);
-		} else if (typeof key !== 'string' && typeof key !== 'number') {
-			problems.push(`route ${position + 1}: the key pressed is not a key you can route on: choose a digit 0-9 or "#"`);
-		} else if (Object.hasOwn(routes, String(key))) {
-			problems.push(`key "${shorten(String(key))}" has two routes: keep one`);
-		} else {
-			// An own property even for a key such as "__proto__"; the schema then says it is no route key.
-			Object.defineProperty(routes, String(key), { value: asText(route?.step), enumerable: true, writable: true, configurable: true });
-		}
-	});
+	(Array.isArray(list) ? list : []).forEach(
+		(route: { key?: unknown; step?: unknown } | null, position) => {
+			const key = route?.key;
+			if (blank(key) || blank(route?.step)) {
+				problems.push(
+					`route ${position + 1} has no key or no step: choose the key pressed and the id of the step it leads to, or delete the route`,
+				);
+			} else if (typeof key !== 'string' && typeof key !== 'number') {
+				problems.push(
+					`route ${position + 1}: the key pressed is not a key you can route on: choose a digit 0-9 or "#"`,
+				);
+			} else if (Object.hasOwn(routes, String(key))) {
+				problems.push(`key "${shorten(String(key))}" has two routes: keep one`);
+			} else {
+				// An own property even for a key such as "__proto__"; the schema then says it is no route key.
+				Object.defineProperty(routes, String(key), {
+					value: asText(route?.step),
+					enumerable: true,
+					writable: true,
+					configurable: true,
+				});
+			}
+		},
+	);
 	if (anyInput !== undefined) {
 		const explicit = routes[ANY_INPUT_KEY];
 		if (explicit !== undefined && !blank(entry.anyInput) && explicit !== anyInput) {
-			const both = typeof explicit === 'string' && typeof anyInput === 'string' ? ` ("${shorten(explicit)}" and "${shorten(anyInput)}")` : '';
+			const both =
+				typeof explicit === 'string' && typeof anyInput === 'string'
+					? ` ("${shorten(explicit)}" and "${shorten(anyInput)}")`
+					: '';
 			problems.push(
 				`the route for "*" and "Any Other Input Goes To" lead to different steps${both}: Samespace uses "*" for any input, so keep one`,
 			);
@@ -185,8 +244,10 @@ const STEP_LIST_LABELS: Record<string, string> = {
 export const stepListLabel: FieldLabeler = (field, stepType) => {
 	if (field === 'url') return stepType === 'play' ? '"Audio URL"' : '"URL"';
 	if (field === 'number' && stepType === 'connect') return '"Connect To"';
-	if (field === 'next_step' && (stepType === 'http' || stepType === 'answer')) return '"On Success Go To" and "On Failure Go To"';
-	if (field === 'next_step' && stepType === 'digits') return '"Routes" and "Any Other Input Goes To"';
+	if (field === 'next_step' && (stepType === 'http' || stepType === 'answer'))
+		return '"On Success Go To" and "On Failure Go To"';
+	if (field === 'next_step' && stepType === 'digits')
+		return '"Routes" and "Any Other Input Goes To"';
 	const label = STEP_LIST_LABELS[field];
 	if (label) return `"${label}"`;
 	const route = /^next_step\.(.+)$/.exec(field);

@@ -24,7 +24,8 @@ export function loadZodV4(load: (id: string) => unknown): typeof ZodV4 {
 		cause = ` (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`;
 	}
 	// No node yet (the package is being loaded), so a plain Error: n8n logs its message.
-	if (!loaded || typeof (loaded as typeof ZodV4).z?.object !== 'function') throw new Error(ZOD_V4_MISSING + cause);
+	if (!loaded || typeof (loaded as typeof ZodV4).z?.object !== 'function')
+		throw new Error(ZOD_V4_MISSING + cause);
 	return loaded as typeof ZodV4;
 }
 

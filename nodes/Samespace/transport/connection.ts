@@ -4,9 +4,16 @@
  * the Auth Token is checked and gives the redactor. Nothing here sends anything: a bad
  * credential is refused before any request, with what to fix.
  */
-import { NodeOperationError, type ICredentialsDecrypted, type IExecuteFunctions } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type ICredentialsDecrypted,
+	type IExecuteFunctions,
+} from 'n8n-workflow';
 
-import { callFlowEndpoint, SAMESPACE_DEFAULT_BASE_URL } from '../../../credentials/SamespaceApi.credentials';
+import {
+	callFlowEndpoint,
+	SAMESPACE_DEFAULT_BASE_URL,
+} from '../../../credentials/SamespaceApi.credentials';
 import { isMaskableToken, makeRedactor, MIN_TOKEN_LENGTH, type Redact } from './redact';
 import { CREDENTIAL_TYPE } from './send';
 
@@ -51,7 +58,10 @@ export function resolveEndpoint(
 	const endpoint = callFlowEndpoint(baseUrl);
 	if (endpoint !== undefined) return { ok: true, endpoint };
 	if (typeof baseUrl !== 'string' && !Array.isArray(baseUrl)) {
-		return { ok: false, problem: `is not text: an expression in the credential gave a ${typeof baseUrl}` };
+		return {
+			ok: false,
+			problem: `is not text: an expression in the credential gave a ${typeof baseUrl}`,
+		};
 	}
 	return { ok: false, problem: explainBaseUrl(String(baseUrl).trim(), redact) };
 }
@@ -63,8 +73,12 @@ function explainBaseUrl(raw: string, redact: Redact): string {
 		const text = redact(raw).replace(/^((?:[a-z][a-z0-9+.-]*:)?\/\/)?[^/?#]*@/i, '$1');
 		return text.length > 120 ? `${text.slice(0, 120)}…` : text;
 	};
-	if (!/^[a-z][a-z0-9+.-]*:/i.test(raw)) return `has no https:// in front ("${shown()}"): write it as https://${shown()}`;
-	if (/\s/.test(raw) || [...raw].some((char) => char.charCodeAt(0) < 32 || char.charCodeAt(0) === 127)) {
+	if (!/^[a-z][a-z0-9+.-]*:/i.test(raw))
+		return `has no https:// in front ("${shown()}"): write it as https://${shown()}`;
+	if (
+		/\s/.test(raw) ||
+		[...raw].some((char) => char.charCodeAt(0) < 32 || char.charCodeAt(0) === 127)
+	) {
 		return 'contains spaces, tabs or line breaks: remove them (a web address has none)';
 	}
 	let url: URL | undefined;
@@ -79,12 +93,15 @@ function explainBaseUrl(raw: string, redact: Redact): string {
 	if (/^[a-z]+:\/\/[^/?#]*@/i.test(raw)) {
 		return 'contains a user name or password before the host (user:password@host): remove it. Samespace takes the Cloud ID and Auth Token from their own fields of the credential';
 	}
-	if (raw.includes('?')) return 'contains a query ("?…"): remove it and everything after it. Requests go to {Base URL}/call/flow';
-	if (raw.includes('#')) return 'contains a fragment ("#…"): remove it and everything after it. Requests go to {Base URL}/call/flow';
+	if (raw.includes('?'))
+		return 'contains a query ("?…"): remove it and everything after it. Requests go to {Base URL}/call/flow';
+	if (raw.includes('#'))
+		return 'contains a fragment ("#…"): remove it and everything after it. Requests go to {Base URL}/call/flow';
 	if (!/^https?:\/\/[^/\\]/i.test(raw) || /^https?:\/\/https?:/i.test(raw)) {
 		return `does not start with https:// and a host name ("${shown()}")`;
 	}
-	if (/^https?:\/\/[^/]*\/.*\/\/./i.test(raw)) return `has an empty part ("//") in its path ("${shown()}")`;
+	if (/^https?:\/\/[^/]*\/.*\/\/./i.test(raw))
+		return `has an empty part ("//") in its path ("${shown()}")`;
 	return `is not a valid web address ("${shown()}"): write it as https://host/path, with a host name of letters, digits, dots and hyphens (a name in another script in its xn-- form)`;
 }
 
@@ -102,7 +119,12 @@ export function readConnection(credentials: Record<string, unknown>): Connection
 		};
 	}
 	const redact = makeRedactor(authToken);
-	const cloud = typeof cloudId === 'string' ? cloudId.trim() : typeof cloudId === 'number' ? String(cloudId) : '';
+	const cloud =
+		typeof cloudId === 'string'
+			? cloudId.trim()
+			: typeof cloudId === 'number'
+				? String(cloudId)
+				: '';
 	if (cloud === '') {
 		return {
 			ok: false,
@@ -128,8 +150,14 @@ export function readConnection(credentials: Record<string, unknown>): Connection
 export async function connectionFor(ctx: IExecuteFunctions): Promise<Connection> {
 	const data = await ctx.getCredentials(CREDENTIAL_TYPE);
 	const checked = readConnection(data);
-	if (!checked.ok) throw new NodeOperationError(ctx.getNode(), checked.message, { description: checked.description });
+	if (!checked.ok)
+		throw new NodeOperationError(ctx.getNode(), checked.message, {
+			description: checked.description,
+		});
 	const { id, name } = ctx.getNode().credentials?.[CREDENTIAL_TYPE] ?? {};
 	const { ok: _ok, ...connection } = checked;
-	return { ...connection, credential: { id: id ?? '', name: name ?? '', type: CREDENTIAL_TYPE, data } };
+	return {
+		...connection,
+		credential: { id: id ?? '', name: name ?? '', type: CREDENTIAL_TYPE, data },
+	};
 }

@@ -18,7 +18,11 @@ function apiMessage(parsed: unknown, text: string): string | undefined {
 		for (const key of ['message', 'error', 'msg', 'detail', 'error_description']) {
 			const value = body[key];
 			if (typeof value === 'string' && value.trim() !== '') return value.trim();
-			if (typeof value === 'object' && value !== null && typeof (value as IDataObject).message === 'string')
+			if (
+				typeof value === 'object' &&
+				value !== null &&
+				typeof (value as IDataObject).message === 'string'
+			)
 				return ((value as IDataObject).message as string).trim();
 		}
 		return undefined;
@@ -34,7 +38,8 @@ export function describeText(text: string): string {
 		const title = /<title[^>]*>([^<]*)<\/title>/i.exec(trimmed)?.[1]?.trim();
 		return `an HTML page${title ? ` titled "${title.slice(0, 80)}"` : ''} instead of JSON`;
 	}
-	if (trimmed.startsWith('{') || trimmed.startsWith('[')) return `JSON that is cut off or broken (${trimmed.length} characters)`;
+	if (trimmed.startsWith('{') || trimmed.startsWith('['))
+		return `JSON that is cut off or broken (${trimmed.length} characters)`;
 	const flat = trimmed.replace(/\s+/g, ' ');
 	return `text instead of JSON: "${flat.slice(0, 80)}${flat.length > 80 ? '…' : ''}"`;
 }
@@ -102,7 +107,11 @@ export function interpretResponse(
 				description: `${NOT_PLACED} Samespace answered HTTP ${statusCode} with success: false.`,
 			};
 		}
-		return { kind: 'accepted', statusCode, body: limitDepth(body, MAX_ANSWER_DEPTH) as IDataObject };
+		return {
+			kind: 'accepted',
+			statusCode,
+			body: limitDepth(body, MAX_ANSWER_DEPTH) as IDataObject,
+		};
 	}
 
 	if (statusCode >= 300 && statusCode < 400) return redirected(statusCode, headers.location);
@@ -112,7 +121,11 @@ export function interpretResponse(
 	// JSON: a gateway's 503 page can also mean it lost the connection after forwarding the request
 	// (Envoy's "upstream connect error or disconnect/reset before headers"), when the call may
 	// have been placed.
-	if (statusCode === 429 || (statusCode === 503 && (retryAfterMs !== undefined || (typeof value === 'object' && value !== null)))) {
+	if (
+		statusCode === 429 ||
+		(statusCode === 503 &&
+			(retryAfterMs !== undefined || (typeof value === 'object' && value !== null)))
+	) {
 		return {
 			kind: 'busy',
 			retryable: true,
@@ -135,7 +148,9 @@ export function interpretResponse(
 			mayHavePlaced: false,
 			statusCode,
 			message: `${advice}${statusCode === 400 || statusCode === 422 ? `: ${own ?? `HTTP ${statusCode}`}` : ` (HTTP ${statusCode})`}`,
-			description: [NOT_PLACED, statusCode === 400 || statusCode === 422 ? '' : said].filter(Boolean).join(' '),
+			description: [NOT_PLACED, statusCode === 400 || statusCode === 422 ? '' : said]
+				.filter(Boolean)
+				.join(' '),
 		};
 	}
 
@@ -170,17 +185,23 @@ export function cancelledWhileSending(code?: string): Failure {
 		mayHavePlaced: true,
 		code,
 		message: 'The execution was stopped while this call was being sent',
-		description: 'The request may have reached Samespace before the stop: check in Samespace before you send this item again.',
+		description:
+			'The request may have reached Samespace before the stop: check in Samespace before you send this item again.',
 	};
 }
 
 /** An error thrown instead of an HTTP answer; n8n wraps the network error as its `cause`. */
 export function interpretRequestError(error: unknown, target: string, timeoutMs: number): Failure {
-	const cause = ((error as { cause?: unknown })?.cause ?? error) as { code?: unknown; name?: unknown; message?: unknown };
+	const cause = ((error as { cause?: unknown })?.cause ?? error) as {
+		code?: unknown;
+		name?: unknown;
+		message?: unknown;
+	};
 	const code = typeof cause?.code === 'string' ? cause.code : undefined;
 	const name = typeof cause?.name === 'string' ? cause.name : '';
 
-	if (code === 'ERR_CANCELED' || name === 'CanceledError' || name === 'AbortError') return cancelledWhileSending(code);
+	if (code === 'ERR_CANCELED' || name === 'CanceledError' || name === 'AbortError')
+		return cancelledWhileSending(code);
 	if (code && code in NOT_SENT_CODES) {
 		return {
 			kind: 'notSent',
@@ -202,7 +223,8 @@ export function interpretRequestError(error: unknown, target: string, timeoutMs:
 		};
 	}
 	if (code && TIMEOUT_CODES.has(code)) return timedOut('answer', timeoutMs, code);
-	const detail = typeof cause?.message === 'string' && cause.message ? cause.message : 'unknown network error';
+	const detail =
+		typeof cause?.message === 'string' && cause.message ? cause.message : 'unknown network error';
 	return {
 		kind: 'uncertain',
 		retryable: false,
@@ -224,7 +246,10 @@ export function timedOut(phase: 'answer' | 'body', timeoutMs: number, code?: str
 		retryable: false,
 		mayHavePlaced: true,
 		code,
-		message: phase === 'answer' ? `Samespace did not answer within ${seconds}` : `Samespace's answer did not arrive in full within ${seconds}`,
+		message:
+			phase === 'answer'
+				? `Samespace did not answer within ${seconds}`
+				: `Samespace's answer did not arrive in full within ${seconds}`,
 		description: `${MAY_HAVE_PLACED} The Request Timeout (${seconds}) covers the whole exchange, from sending to the last byte of the answer; if Samespace is often this slow, raise it.${code ? ` Network error: ${code}.` : ''}`,
 	};
 }
@@ -241,7 +266,8 @@ export function timedOut(phase: 'answer' | 'body', timeoutMs: number, code?: str
  *   call may have been placed.
  */
 export function redirected(statusCode: number, location: unknown): Failure {
-	const target = typeof location === 'string' && location.trim() !== '' ? location.trim() : undefined;
+	const target =
+		typeof location === 'string' && location.trim() !== '' ? location.trim() : undefined;
 	const shownTarget = target && target.length > 200 ? `${target.slice(0, 200)}…` : target;
 	const notProcessed = statusCode === 301 || statusCode === 307 || statusCode === 308;
 	const where = shownTarget ? ` to ${shownTarget}` : ' without saying where';
@@ -270,5 +296,7 @@ export function limitDepth(value: unknown, maxDepth: number): unknown {
 	if (typeof value !== 'object' || value === null) return value;
 	if (maxDepth <= 0) return '[nested too deep: left out]';
 	if (Array.isArray(value)) return value.map((inner) => limitDepth(inner, maxDepth - 1));
-	return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, limitDepth(inner, maxDepth - 1)]));
+	return Object.fromEntries(
+		Object.entries(value).map(([key, inner]) => [key, limitDepth(inner, maxDepth - 1)]),
+	);
 }

@@ -14,7 +14,14 @@ import type { IDataObject } from 'n8n-workflow';
  *   placed, so it must never be sent again automatically.
  * - `cancelled`: the execution was stopped before an answer came.
  */
-export type OutcomeKind = 'accepted' | 'refused' | 'notSent' | 'busy' | 'redirected' | 'uncertain' | 'cancelled';
+export type OutcomeKind =
+	| 'accepted'
+	| 'refused'
+	| 'notSent'
+	| 'busy'
+	| 'redirected'
+	| 'uncertain'
+	| 'cancelled';
 
 export interface Accepted {
 	kind: 'accepted';

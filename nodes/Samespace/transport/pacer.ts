@@ -135,14 +135,27 @@ export class Pacer {
 		if (turn.seq >= this.roundFrom) {
 			this.forgetBefore(now - ESTIMATE_WINDOW_MS);
 			this.rate =
-				this.rate === undefined ? Math.max(MIN_FIRST_RATE, this.acceptedAt.length) : Math.max(MIN_RATE, this.rate * DECREASE);
+				this.rate === undefined
+					? Math.max(MIN_FIRST_RATE, this.acceptedAt.length)
+					: Math.max(MIN_RATE, this.rate * DECREASE);
 			this.roundFrom = this.started;
 			this.streak++;
 		}
 		const delay =
 			outcome.retryAfterMs ??
-			backoffDelay(Math.max(0, this.streak - 1), { maxRetries: 0, maxWaitMs: this.settings.maxHoldMs, baseDelayMs: this.settings.baseDelayMs }, this.clock.random);
-		this.holdUntil = Math.max(this.holdUntil, now + Math.min(Math.max(0, delay), this.settings.maxHoldMs));
+			backoffDelay(
+				Math.max(0, this.streak - 1),
+				{
+					maxRetries: 0,
+					maxWaitMs: this.settings.maxHoldMs,
+					baseDelayMs: this.settings.baseDelayMs,
+				},
+				this.clock.random,
+			);
+		this.holdUntil = Math.max(
+			this.holdUntil,
+			now + Math.min(Math.max(0, delay), this.settings.maxHoldMs),
+		);
 		this.generation++;
 		// Places reserved before are given again from here; the floor still counts from the last start.
 		this.nextStartAt = Math.max(this.holdUntil, this.lastStartAt + this.interval());

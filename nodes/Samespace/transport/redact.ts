@@ -28,9 +28,17 @@ const jsonEscaped = (text: string) => JSON.stringify(text).slice(1, -1);
 const asciiJsonEscaped = (text: string) =>
 	jsonEscaped(text)
 		.replace(/\//g, '\\/')
-		.replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+		.replace(
+			/[\u007f-\uffff]/g,
+			(char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+		);
 const htmlEscaped = (text: string) =>
-	text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+	text
+		.replace(/&/g, '&amp;')
+		.replace(/</g, '&lt;')
+		.replace(/>/g, '&gt;')
+		.replace(/"/g, '&quot;')
+		.replace(/'/g, '&#39;');
 /** URL-encoded; a text with a lone surrogate cannot be, so it has no such shape. */
 const urlEncoded = (text: string) => {
 	try {
@@ -43,7 +51,13 @@ const formEncoded = (text: string) => urlEncoded(text).replace(/%20/g, '+');
 
 /** The token's shapes that can be shown: as saved, trimmed, whitespace collapsed, and encoded. */
 export function tokenForms(secret: string): string[] {
-	const plain = new Set([secret, secret.trim(), collapse(secret), collapse(secret).trim(), collapse(secret.trim())]);
+	const plain = new Set([
+		secret,
+		secret.trim(),
+		collapse(secret),
+		collapse(secret).trim(),
+		collapse(secret.trim()),
+	]);
 	const forms = new Set<string>();
 	for (const form of plain) {
 		for (const shape of [
@@ -58,7 +72,9 @@ export function tokenForms(secret: string): string[] {
 			forms.add(shape);
 	}
 	// Longest first, so that a longer shape is masked whole before a shorter one inside it.
-	return [...forms].filter((form) => form.length >= MIN_TOKEN_LENGTH).sort((a, b) => b.length - a.length);
+	return [...forms]
+		.filter((form) => form.length >= MIN_TOKEN_LENGTH)
+		.sort((a, b) => b.length - a.length);
 }
 
 /** Whether a token is long enough to mask safely (see MIN_TOKEN_LENGTH). */
@@ -89,7 +105,9 @@ export function makeRedactor(secret: string): Redact {
 		// the bound keeps a cycle or a runaway structure from overflowing the stack.
 		if (depth > MAX_SCRUB_DEPTH) return MASK;
 		if (Array.isArray(value)) return value.map((inner) => scrub(inner, depth + 1));
-		return Object.fromEntries(Object.entries(value).map(([key, inner]) => [scrubText(key), scrub(inner, depth + 1)]));
+		return Object.fromEntries(
+			Object.entries(value).map(([key, inner]) => [scrubText(key), scrub(inner, depth + 1)]),
+		);
 	};
 	const mayHoldSecret = (value: object): boolean => {
 		let text: string;

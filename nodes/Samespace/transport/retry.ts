@@ -49,7 +49,10 @@ export async function withRetries(
 		if (outcome.kind === 'accepted' || !outcome.retryable) return { outcome, attempts };
 		const tried = `Tried ${attempts} time${attempts > 1 ? 's' : ''}.`;
 		if (attempts > policy.maxRetries) {
-			return { outcome: note(outcome, `${tried} Run it again later, or raise the Retries option.`), attempts };
+			return {
+				outcome: note(outcome, `${tried} Run it again later, or raise the Retries option.`),
+				attempts,
+			};
 		}
 		if (outcome.retryAfterMs !== undefined && outcome.retryAfterMs > policy.maxWaitMs) {
 			return {
@@ -62,7 +65,10 @@ export async function withRetries(
 		}
 		// With a pacer, a limit answer's wait is its hold (taken in `turn` below); a connection that
 		// failed is this item's own trouble and waits alone.
-		const ownWait = pacing && outcome.kind === 'busy' ? undefined : (outcome.retryAfterMs ?? backoffDelay(attempts - 1, policy, random));
+		const ownWait =
+			pacing && outcome.kind === 'busy'
+				? undefined
+				: (outcome.retryAfterMs ?? backoffDelay(attempts - 1, policy, random));
 		let stopped = ownWait !== undefined && !(await wait(ownWait));
 		if (!stopped && pacing) {
 			turn = await pacing.pacer.turn();

@@ -2,7 +2,13 @@
 import type { ICredentialsDecrypted, IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 
 import type { CallFlow } from '../flow/schema';
-import { cancelledWhileSending, interpretRequestError, interpretResponse, MAY_HAVE_PLACED, timedOut } from './interpret';
+import {
+	cancelledWhileSending,
+	interpretRequestError,
+	interpretResponse,
+	MAY_HAVE_PLACED,
+	timedOut,
+} from './interpret';
 import type { Outcome } from './outcome';
 import type { Redact } from './redact';
 
@@ -24,12 +30,18 @@ const TOO_LARGE = Symbol('too large');
 const DEADLINE = Symbol('deadline');
 
 const whenAborted = (signal: AbortSignal) =>
-	new Promise<typeof DEADLINE>((resolve) => signal.addEventListener('abort', () => resolve(DEADLINE), { once: true }));
+	new Promise<typeof DEADLINE>((resolve) =>
+		signal.addEventListener('abort', () => resolve(DEADLINE), { once: true }),
+	);
 
 const discard = (body: unknown) => (body as { destroy?: () => void } | undefined)?.destroy?.();
 
 /** Reads the answer's body, up to `limit` bytes; aborting `signal` destroys the stream. */
-async function readBody(stream: unknown, limit: number, signal: AbortSignal): Promise<string | typeof TOO_LARGE> {
+async function readBody(
+	stream: unknown,
+	limit: number,
+	signal: AbortSignal,
+): Promise<string | typeof TOO_LARGE> {
 	if (typeof stream === 'string') return stream.length > limit ? TOO_LARGE : stream;
 	if (stream === undefined || stream === null) return '';
 	const stop = () => discard(stream);
@@ -60,20 +72,30 @@ async function readBody(stream: unknown, limit: number, signal: AbortSignal): Pr
  * never followed. Everything read from the answer is scrubbed of the auth token before it is
  * looked at, so no later trimming or cutting can expose a part of it.
  */
-export async function sendOnce(ctx: IExecuteFunctions, request: CallRequest, timeoutMs: number, redact: Redact): Promise<Outcome> {
+export async function sendOnce(
+	ctx: IExecuteFunctions,
+	request: CallRequest,
+	timeoutMs: number,
+	redact: Redact,
+): Promise<Outcome> {
 	const deadline = AbortSignal.timeout(timeoutMs);
-	const exchange = ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, {
-		method: 'POST',
-		url: request.url,
-		// A new body each attempt: the credential's token is merged into it and must not outlive it.
-		body: { record: request.record, flow: request.flow },
-		json: true,
-		encoding: 'stream',
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
-		disableFollowRedirect: true,
-		timeout: timeoutMs,
-	}, { credentialsDecrypted: request.credential }) as Promise<IN8nHttpFullResponse>;
+	const exchange = ctx.helpers.httpRequestWithAuthentication.call(
+		ctx,
+		CREDENTIAL_TYPE,
+		{
+			method: 'POST',
+			url: request.url,
+			// A new body each attempt: the credential's token is merged into it and must not outlive it.
+			body: { record: request.record, flow: request.flow },
+			json: true,
+			encoding: 'stream',
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			disableFollowRedirect: true,
+			timeout: timeoutMs,
+		},
+		{ credentialsDecrypted: request.credential },
+	) as Promise<IN8nHttpFullResponse>;
 
 	let response: IN8nHttpFullResponse | typeof DEADLINE;
 	try {
@@ -83,7 +105,10 @@ export async function sendOnce(ctx: IExecuteFunctions, request: CallRequest, tim
 	}
 	if (response === DEADLINE) {
 		// The request is left to end by itself (n8n cannot abort it from here); its answer is dropped.
-		exchange.then((late) => discard(late.body), () => undefined);
+		exchange.then(
+			(late) => discard(late.body),
+			() => undefined,
+		);
 		return timedOut('answer', timeoutMs);
 	}
 
@@ -91,12 +116,24 @@ export async function sendOnce(ctx: IExecuteFunctions, request: CallRequest, tim
 	const cancel = ctx.getExecutionCancelSignal();
 	let text: string | typeof TOO_LARGE;
 	try {
-		text = await readBody(response.body, MAX_RESPONSE_BYTES, cancel ? AbortSignal.any([deadline, cancel]) : deadline);
+		text = await readBody(
+			response.body,
+			MAX_RESPONSE_BYTES,
+			cancel ? AbortSignal.any([deadline, cancel]) : deadline,
+		);
 	} catch (error) {
 		// The answer started and did not finish: Samespace had the request, so the call may be placed.
 		if (deadline.aborted) return { ...timedOut('body', timeoutMs), statusCode };
-		const failure = cancel?.aborted ? cancelledWhileSending() : interpretRequestError(error, request.url, timeoutMs);
-		return { ...failure, kind: failure.kind === 'cancelled' ? 'cancelled' : 'uncertain', retryable: false, mayHavePlaced: true, statusCode };
+		const failure = cancel?.aborted
+			? cancelledWhileSending()
+			: interpretRequestError(error, request.url, timeoutMs);
+		return {
+			...failure,
+			kind: failure.kind === 'cancelled' ? 'cancelled' : 'uncertain',
+			retryable: false,
+			mayHavePlaced: true,
+			statusCode,
+		};
 	}
 	const headers = { ...(response.headers ?? {}) } as Record<string, unknown>;
 	if (typeof headers.location === 'string') headers.location = redact(headers.location);

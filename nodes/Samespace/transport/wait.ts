@@ -8,7 +8,10 @@ const SLICE_MS = 200;
  * node code may not use timers directly, so the wait is cut into short slices.
  * Resolves to false when the wait ended because of a stop.
  */
-export async function waitUnlessStopped(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+export async function waitUnlessStopped(
+	ms: number,
+	signal: AbortSignal | undefined,
+): Promise<boolean> {
 	const until = Date.now() + Math.max(0, ms);
 	while (!signal?.aborted) {
 		const left = until - Date.now();
