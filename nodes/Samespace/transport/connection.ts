@@ -155,9 +155,10 @@ export async function connectionFor(ctx: IExecuteFunctions): Promise<Connection>
 			description: checked.description,
 		});
 	const { id, name } = ctx.getNode().credentials?.[CREDENTIAL_TYPE] ?? {};
-	const { ok: _ok, ...connection } = checked;
 	return {
-		...connection,
+		cloudId: checked.cloudId,
+		endpoint: checked.endpoint,
+		redact: checked.redact,
 		credential: { id: id ?? '', name: name ?? '', type: CREDENTIAL_TYPE, data },
 	};
 }
