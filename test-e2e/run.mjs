@@ -321,6 +321,74 @@ async function main() {
 			},
 		);
 
+		await check(
+			'n8n execute: the HTTP Request node reuses the Samespace API credential (Predefined Credential Type)',
+			async () => {
+				emulator.reset();
+				// What a user would build by hand: the credential's authenticate adds cloud_id and
+				// auth_token to the JSON body, as it does for the Samespace node.
+				const workflow = {
+					id: 'e2eHttpRequest01',
+					name: 'e2e: HTTP Request node with the Samespace credential',
+					active: false,
+					settings: { executionOrder: 'v1' },
+					nodes: [
+						{
+							id: 'h1',
+							name: 'Start',
+							type: 'n8n-nodes-base.manualTrigger',
+							typeVersion: 1,
+							position: [0, 0],
+							parameters: {},
+						},
+						{
+							id: 'h2',
+							name: 'HTTP Request',
+							type: 'n8n-nodes-base.httpRequest',
+							typeVersion: 4.2,
+							position: [220, 0],
+							credentials: { samespaceApi: { id: CREDENTIAL.id, name: CREDENTIAL.name } },
+							parameters: {
+								method: 'POST',
+								url: emulator.callFlowUrl,
+								authentication: 'predefinedCredentialType',
+								nodeCredentialType: 'samespaceApi',
+								sendBody: true,
+								specifyBody: 'json',
+								jsonBody:
+									'{"record":false,"flow":[{"id":"1","type":"call","number":"14155550177","caller_id":"14155550100","next_step":"2"},{"id":"2","type":"play","text":"Hello from the HTTP Request node."}]}',
+								options: {},
+							},
+						},
+					],
+					connections: { Start: { main: [[{ node: 'HTTP Request', type: 'main', index: 0 }]] } },
+				};
+				const file = path.join(userFolder, 'e2e-http-request.json');
+				fs.writeFileSync(file, JSON.stringify(workflow));
+				const imported = await n8nCli(['import:workflow', `--input=${file}`], { env });
+				assert(
+					imported.code === 0,
+					`import:workflow exited ${imported.code}\n${imported.stdout}\n${imported.stderr}`,
+				);
+				const r = await n8nCli(['execute', `--id=${workflow.id}`, '--rawOutput'], { env });
+				assert(
+					r.code === 0,
+					`n8n execute exited ${r.code}\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`,
+				);
+				const run = parseExecutionOutput(r.stdout);
+				assert(run.status === 'success', `execution status ${run.status}`);
+				assert(emulator.placedCalls.length === 1, `placed ${emulator.placedCalls.length} calls`);
+				const body = emulator.placedCalls[0].body;
+				assert(
+					body.cloud_id === EMULATOR_CLOUD_ID && body.auth_token === EMULATOR_AUTH_TOKEN,
+					"the credential's fields were not in the body",
+				);
+				const [out] = outputOf(run, 'HTTP Request');
+				assert(out?.call_id === emulator.placedCalls[0].call_id, `output: ${JSON.stringify(out)}`);
+				return `placed ${out.call_id} with the credential's cloud_id and auth_token in the body`;
+			},
+		);
+
 		const ai = example('ai-agent-call-tool.json');
 		await check(
 			`n8n execute: ${ai.file}: the agent calls the Samespace tool, which places the call`,
