@@ -167,8 +167,8 @@ describe('Pacer: holds', () => {
 			(item, first) =>
 				withRetries(attempt(item), policy, time.clock.wait, () => 0.5, { pacer, first }),
 			() => false,
-			{ concurrency: 3, stopOnFailure: false, pacer },
-			time.clock.wait,
+			{ concurrency: 3, stopOnFailure: false },
+			pacer,
 		);
 		const result = await time.drive(run);
 
@@ -361,8 +361,8 @@ describe('Pacer: the Stop button', () => {
 				return outcome;
 			},
 			() => false,
-			{ concurrency: 1, stopOnFailure: false, pacer, signal: controller.signal },
-			time.clock.wait,
+			{ concurrency: 1, stopOnFailure: false, signal: controller.signal },
+			pacer,
 		);
 		await time.advanceTo(1000);
 		controller.abort();

@@ -19,6 +19,7 @@ import {
 	sendOptionsFrom,
 } from '../../nodes/Samespace/execute/send-options';
 import { dispatch, type DispatchSettings } from '../../nodes/Samespace/transport/dispatch';
+import { Pacer } from '../../nodes/Samespace/transport/pacer';
 import {
 	describeText,
 	interpretRequestError,
@@ -684,7 +685,29 @@ const settle = async () => {
 	for (let i = 0; i < 20; i++) await Promise.resolve();
 };
 
-const SETTINGS: DispatchSettings = { concurrency: 3, minIntervalMs: 0, stopOnFailure: false };
+const SETTINGS: DispatchSettings & { minIntervalMs: number } = {
+	concurrency: 3,
+	minIntervalMs: 0,
+	stopOnFailure: false,
+};
+
+/**
+ * dispatch with the pacer the node gives it for a fixed pace (Calls per Second as `minIntervalMs`),
+ * whose waits are `wait`: no Samespace limit comes into these tests.
+ */
+function dispatchPaced<R>(
+	count: number,
+	run: (index: number) => Promise<R>,
+	isFailure: (result: R) => boolean,
+	{ minIntervalMs, ...settings }: DispatchSettings & { minIntervalMs: number },
+	wait: (ms: number) => Promise<boolean>,
+) {
+	const pacer = new Pacer(
+		{ minIntervalMs, maxHoldMs: 0, baseDelayMs: 0 },
+		{ now: () => Date.now(), wait, random: Math.random },
+	);
+	return dispatch(count, run, isFailure, settings, pacer);
+}
 const noWait = async () => true;
 
 /** Tasks that finish when the test says so; tracks which started and how many run at once. */
@@ -719,7 +742,7 @@ function controlledTasks(count: number) {
 describe('dispatch', () => {
 	test('results come back in index order whatever the completion order', async () => {
 		const tasks = controlledTasks(5);
-		const done = dispatch(5, tasks.run, () => false, { ...SETTINGS, concurrency: 5 }, noWait);
+		const done = dispatchPaced(5, tasks.run, () => false, { ...SETTINGS, concurrency: 5 }, noWait);
 		await settle();
 		for (const index of [3, 0, 4, 2, 1]) {
 			tasks.finish(index, `result ${index}`);
@@ -734,7 +757,7 @@ describe('dispatch', () => {
 
 	test('never more than `concurrency` tasks in flight, and the cap is reached', async () => {
 		const tasks = controlledTasks(10);
-		const done = dispatch(10, tasks.run, () => false, { ...SETTINGS, concurrency: 3 }, noWait);
+		const done = dispatchPaced(10, tasks.run, () => false, { ...SETTINGS, concurrency: 3 }, noWait);
 		await settle();
 		expect(tasks.started).toEqual([0, 1, 2]);
 		tasks.finish(1);
@@ -754,7 +777,7 @@ describe('dispatch', () => {
 
 	test('concurrency 1 runs tasks one after another, in order', async () => {
 		const order: string[] = [];
-		const result = await dispatch(
+		const result = await dispatchPaced(
 			4,
 			async (i) => {
 				order.push(`start ${i}`);
@@ -781,7 +804,7 @@ describe('dispatch', () => {
 
 	test('a concurrency below 1 still runs everything, one at a time', async () => {
 		const tasks = controlledTasks(3);
-		const done = dispatch(3, tasks.run, () => false, { ...SETTINGS, concurrency: 0 }, noWait);
+		const done = dispatchPaced(3, tasks.run, () => false, { ...SETTINGS, concurrency: 0 }, noWait);
 		await settle();
 		expect(tasks.started).toEqual([0]);
 		for (const i of [0, 1, 2]) {
@@ -794,7 +817,7 @@ describe('dispatch', () => {
 
 	test('zero tasks', async () => {
 		const run = jest.fn();
-		expect(await dispatch(0, run, () => false, SETTINGS, noWait)).toEqual({
+		expect(await dispatchPaced(0, run, () => false, SETTINGS, noWait)).toEqual({
 			results: [],
 			stoppedAt: undefined,
 			cancelled: false,
@@ -803,7 +826,7 @@ describe('dispatch', () => {
 	});
 
 	test('without stopOnFailure, failures do not stop the run', async () => {
-		const result = await dispatch(
+		const result = await dispatchPaced(
 			4,
 			async (i) => (i % 2 === 0 ? 'fail' : 'ok'),
 			(r) => r === 'fail',
@@ -819,7 +842,7 @@ describe('dispatch', () => {
 
 	test('stopOnFailure stops starting new tasks but lets in-flight ones finish', async () => {
 		const tasks = controlledTasks(6);
-		const done = dispatch(
+		const done = dispatchPaced(
 			6,
 			tasks.run,
 			(r) => r === 'fail',
@@ -844,7 +867,7 @@ describe('dispatch', () => {
 
 	test('stopOnFailure: the first failure is the one reported', async () => {
 		const tasks = controlledTasks(4);
-		const done = dispatch(
+		const done = dispatchPaced(
 			4,
 			tasks.run,
 			(r) => r === 'fail',
@@ -864,7 +887,7 @@ describe('dispatch', () => {
 	test('an aborted signal stops new starts; in-flight tasks finish; the run says it was cancelled', async () => {
 		const controller = new AbortController();
 		const tasks = controlledTasks(5);
-		const done = dispatch(
+		const done = dispatchPaced(
 			5,
 			tasks.run,
 			() => false,
@@ -890,7 +913,7 @@ describe('dispatch', () => {
 		const controller = new AbortController();
 		controller.abort();
 		const run = jest.fn(async () => 'x');
-		const result = await dispatch(
+		const result = await dispatchPaced(
 			3,
 			run,
 			() => false,
@@ -960,7 +983,7 @@ describe('dispatch', () => {
 				const timers = virtualTimers();
 				const startTimes: number[] = [];
 				const result = await timers.drive(
-					dispatch(
+					dispatchPaced(
 						5,
 						async (i) => {
 							startTimes.push(clock);
@@ -982,7 +1005,7 @@ describe('dispatch', () => {
 			const tasks = controlledTasks(4);
 			const startTimes: number[] = [];
 			const done = timers.drive(
-				dispatch(
+				dispatchPaced(
 					4,
 					(i) => {
 						startTimes.push(clock);
@@ -1011,7 +1034,7 @@ describe('dispatch', () => {
 
 		test('no wait when enough time has already passed', async () => {
 			const { wait, delays } = clockWait();
-			await dispatch(
+			await dispatchPaced(
 				3,
 				async () => {
 					clock += 1000; // each task takes longer than the interval
@@ -1026,7 +1049,7 @@ describe('dispatch', () => {
 
 		test('partly elapsed time shortens the wait', async () => {
 			const { wait, delays } = clockWait();
-			await dispatch(
+			await dispatchPaced(
 				3,
 				async () => {
 					clock += 100;
@@ -1041,7 +1064,7 @@ describe('dispatch', () => {
 
 		test('no pacing: wait is never called', async () => {
 			const { wait } = clockWait();
-			await dispatch(
+			await dispatchPaced(
 				5,
 				async () => 'x',
 				() => false,
@@ -1054,7 +1077,7 @@ describe('dispatch', () => {
 		test('a cancelled pacing wait stops the run before the next start', async () => {
 			const { wait } = clockWait([false]);
 			const run = jest.fn(async (i: number) => i);
-			const result = await dispatch(
+			const result = await dispatchPaced(
 				4,
 				run,
 				() => false,
@@ -1073,7 +1096,7 @@ describe('dispatch', () => {
 				return true;
 			};
 			const run = jest.fn(async (i: number) => i);
-			const result = await dispatch(
+			const result = await dispatchPaced(
 				4,
 				run,
 				() => false,

@@ -96,8 +96,8 @@ export async function placeCalls(
 		pending.length,
 		placeOne,
 		(result) => result.outcome.kind !== 'accepted',
-		{ concurrency: options.concurrency, stopOnFailure: !settings.continueOnFail, signal, pacer },
-		wait,
+		{ concurrency: options.concurrency, stopOnFailure: !settings.continueOnFail, signal },
+		pacer,
 	);
 
 	const summary = summarize(pending, run.results);

@@ -3,19 +3,15 @@
  * Pacer (transport/pacer.ts). All state lives in one call of `dispatch`, so concurrent executions
  * (and queue-mode workers) share nothing.
  */
-import { Pacer, type Turn } from './pacer';
+import type { Pacer, Turn } from './pacer';
 
 export interface DispatchSettings {
 	/** Most tasks running at once. */
 	concurrency: number;
-	/** Least time between two task starts, in milliseconds (0: no pacing); only without `pacer`. */
-	minIntervalMs?: number;
 	/** Stop starting tasks after the first failure. */
 	stopOnFailure: boolean;
 	/** When aborted, no further task is started. */
 	signal?: AbortSignal;
-	/** Decides when each task may start (shared with the tasks' own retries). */
-	pacer?: Pacer;
 }
 
 export interface DispatchResult<R> {
@@ -31,18 +27,13 @@ export async function dispatch<R>(
 	run: (index: number, turn: Turn) => Promise<R>,
 	isFailure: (result: R) => boolean,
 	settings: DispatchSettings,
-	wait: (ms: number) => Promise<boolean>,
+	/** Decides when each task may start (shared with the tasks' own retries). */
+	pacer: Pacer,
 ): Promise<DispatchResult<R>> {
 	const results: Array<R | undefined> = new Array(count);
 	let next = 0;
 	let stoppedAt: number | undefined;
 	const halted = () => stoppedAt !== undefined || settings.signal?.aborted === true;
-	const pacer =
-		settings.pacer ??
-		new Pacer(
-			{ minIntervalMs: settings.minIntervalMs ?? 0, maxHoldMs: 0, baseDelayMs: 0 },
-			{ now: () => Date.now(), wait, random: Math.random },
-		);
 
 	const worker = async () => {
 		while (!halted() && next < count) {
