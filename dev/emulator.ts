@@ -164,6 +164,11 @@ export interface RecordedRequest {
 	rawBody?: string;
 	/** Date.now() when the body was fully received. */
 	time: number;
+	/**
+	 * Date.now() when the exchange ended (answer sent, or the socket closed or reset). With `time`,
+	 * it gives each request's interval: how many of one client's requests overlapped.
+	 */
+	endedAt?: number;
 	/** Status sent (undefined when the socket was reset before a status line). */
 	status?: number;
 	/** Name of the injected fault, e.g. `status:500`, `delay`, `resetBeforeResponse`. */
@@ -728,6 +733,7 @@ export class SamespaceEmulator {
 			if (ctx.done) return;
 			ctx.done = true;
 			this.active--;
+			if (ctx.rec) ctx.rec.endedAt = Date.now();
 			if (ctx.timer) {
 				clearTimeout(ctx.timer);
 				this.timers.delete(ctx.timer);

@@ -543,6 +543,19 @@ describe('SamespaceEmulator', () => {
 			expect(emu.inFlight).toBe(0);
 		});
 
+		test('each recorded request has its interval: endedAt - time spans the delay; a reset ends it too', async () => {
+			emu.inject({ kind: 'delay', ms: 200 });
+			await post(emu, payload());
+			const [delayed] = emu.requests;
+			expect(delayed.endedAt! - delayed.time).toBeGreaterThanOrEqual(190);
+			emu.inject('resetBeforeResponse');
+			await fetchError(post(emu, payload()));
+			await new Promise((r) => setTimeout(r, 50));
+			const reset = emu.requests[1];
+			expect(reset.status).toBeUndefined();
+			expect(reset.endedAt).toBeGreaterThanOrEqual(reset.time);
+		});
+
 		test('delay then another fault', async () => {
 			emu.inject({ kind: 'delay', ms: 50, then: { kind: 'status', status: 503, retryAfter: 1 } });
 			const r = await post(emu, payload());
