@@ -163,28 +163,39 @@ export function findChromium() {
 	return candidates.find((p) => p && fs.existsSync(p));
 }
 
+/**
+ * Installs Debian packages with apt-get (root only; otherwise says what to run). apt's and dpkg's
+ * progress is noise here: shown only when a step fails. The package lists are refreshed only when
+ * the first install fails (a fresh machine's lists may be stale or absent).
+ */
+export function aptInstall(packages) {
+	const root = typeof process.getuid === 'function' && process.getuid() === 0;
+	if (!root)
+		throw new Error(
+			`${packages.join(', ')} not installed and this is not root: run \`sudo apt-get install ${packages.join(' ')}\``,
+		);
+	log(`installing Debian ${packages.join(', ')} with apt-get...`);
+	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+	const apt = (argv) => spawnSync('apt-get', argv, { env, encoding: 'utf8' });
+	const install = ['install', '-y', '-qq', '--no-install-recommends', ...packages];
+	let r = apt(install);
+	if (r.status !== 0) {
+		const update = apt(['update', '-qq']);
+		if (update.status !== 0)
+			throw new Error(`apt-get update failed (exit ${update.status}):\n${update.stderr}`);
+		r = apt(install);
+	}
+	if (r.status !== 0)
+		throw new Error(
+			`apt-get ${install.join(' ')} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`,
+		);
+}
+
 export function installBrowser() {
 	const started = Date.now();
 	let did = false;
 	if (!findChromium()) {
-		const root = typeof process.getuid === 'function' && process.getuid() === 0;
-		if (!root)
-			throw new Error(
-				'chromium is not installed and this is not root: run `sudo apt-get install chromium`',
-			);
-		log('installing Debian chromium with apt-get...');
-		const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-		// apt's and dpkg's progress is noise here: shown only when a step fails.
-		for (const argv of [
-			['update', '-qq'],
-			['install', '-y', '-qq', '--no-install-recommends', 'chromium', 'fonts-liberation'],
-		]) {
-			const r = spawnSync('apt-get', argv, { env, encoding: 'utf8' });
-			if (r.status !== 0)
-				throw new Error(
-					`apt-get ${argv.join(' ')} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`,
-				);
-		}
+		aptInstall(['chromium', 'fonts-liberation']);
 		did = true;
 	}
 	const stampFile = path.join(BROWSER_PREFIX, '.installed.json');

@@ -158,11 +158,21 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /**
  * Start `n8n start` and resolve once /healthz/readiness and /rest/settings answer 200. `onLog`
  * receives n8n's output lines (default: kept in `logs` only); `nodeArgs`: flags for Node itself
- * (e.g. `--inspect`). `stop()` sends SIGTERM, then SIGKILL after 20 s.
+ * (e.g. `--inspect`). `command`: another n8n command, such as `['worker', '--concurrency=10']`
+ * (a queue-mode worker has no REST API: `port` is then its health-check port and only
+ * /healthz/readiness is awaited). `stop()` sends SIGTERM, then SIGKILL after 20 s.
  */
-export async function startN8n({ env, port, onLog, readyTimeoutMs = 180_000, nodeArgs = [] }) {
+export async function startN8n({
+	env,
+	port,
+	onLog,
+	readyTimeoutMs = 180_000,
+	nodeArgs = [],
+	command = ['start'],
+}) {
 	const started = Date.now();
-	const child = spawn(NODE_BIN, [...nodeArgs, N8N_BIN, 'start'], {
+	const hasRest = command[0] === 'start';
+	const child = spawn(NODE_BIN, [...nodeArgs, N8N_BIN, ...command], {
 		env,
 		cwd: env.N8N_USER_FOLDER,
 		stdio: ['ignore', 'pipe', 'pipe'],
@@ -216,7 +226,7 @@ export async function startN8n({ env, port, onLog, readyTimeoutMs = 180_000, nod
 		try {
 			// n8n 1.x answers readiness before its REST routes exist: wait for both.
 			const res = await fetch(`${url}/healthz/readiness`);
-			if (res.ok && (await fetch(`${url}/rest/settings`)).ok) break;
+			if (res.ok && (!hasRest || (await fetch(`${url}/rest/settings`)).ok)) break;
 		} catch {
 			// not listening yet
 		}

@@ -121,6 +121,8 @@ async function firstCommandOnNewDatabase(args, { env, userFolder, log }) {
  * @param {string} o.emulatorBaseUrl
  * @param {string} [o.llmBaseUrl]
  * @param {boolean} [o.examples]  import the examples (default true; false keeps the instance's copies)
+ * @param {boolean} [o.recordPackage]  record the package in n8n's SQLite database (default true;
+ *   false on Postgres: that row only lists the package in Settings > Community nodes)
  * @param {(msg: string) => void} [o.log]
  */
 export async function prepareInstance({
@@ -130,6 +132,7 @@ export async function prepareInstance({
 	emulatorBaseUrl,
 	llmBaseUrl,
 	examples: importExamples = true,
+	recordPackage = true,
 	log = () => {},
 }) {
 	const timings = {};
@@ -177,8 +180,10 @@ export async function prepareInstance({
 		);
 
 		// The database exists now: record the package as n8n's installer would.
-		const types = recordInstalledPackage(userFolder, packageDir);
-		log(`recorded the package in n8n's database (nodes: ${types.join(', ')})`);
+		if (recordPackage) {
+			const types = recordInstalledPackage(userFolder, packageDir);
+			log(`recorded the package in n8n's database (nodes: ${types.join(', ')})`);
+		}
 
 		const examples = listExamples();
 		if (!importExamples)
