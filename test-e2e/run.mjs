@@ -50,6 +50,7 @@ import {
 } from '../dev/n8n/n8n.mjs';
 import { ScriptedLlm } from '../dev/n8n/scripted-llm.mjs';
 import { listExamples, prepareInstance } from '../dev/n8n/setup.mjs';
+import { assert, check, runChecks, seconds, skip, sleep } from './checks.mjs';
 import { runWaitingChecks, startTimeoutExecution } from './waiting.mjs';
 
 const args = new Set(process.argv.slice(2));
@@ -97,40 +98,7 @@ async function runEveryLine() {
 if (!process.argv.some((a) => a.startsWith('--n8n=')) && !process.env.N8N_DEV_VERSION)
 	await runEveryLine();
 
-const results = [];
 const timings = {};
-const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
-
-async function check(name, fn) {
-	const t = Date.now();
-	try {
-		const detail = await fn();
-		results.push({ name, ok: true, ms: Date.now() - t });
-		console.log(
-			`  ok    ${name} (${seconds(Date.now() - t)})${detail ? `\n        ${String(detail).split('\n').join('\n        ')}` : ''}`,
-		);
-		return true;
-	} catch (error) {
-		results.push({ name, ok: false, ms: Date.now() - t, error });
-		console.log(
-			`  FAIL  ${name} (${seconds(Date.now() - t)})\n        ${String(error?.message ?? error)
-				.split('\n')
-				.slice(0, 30)
-				.join('\n        ')}`,
-		);
-		return false;
-	}
-}
-
-/** A check this n8n line cannot run: reported with the reason, counted neither passed nor failed. */
-function skip(name, reason) {
-	results.push({ name, skipped: true, reason });
-	console.log(`  skip  ${name}\n        ${reason}`);
-}
-
-function assert(condition, message) {
-	if (!condition) throw new Error(message);
-}
 
 const outputOf = (run, nodeName) =>
 	run.data.resultData.runData[nodeName]?.[0]?.data?.main?.[0]?.map((i) => i.json) ?? [];
@@ -142,7 +110,6 @@ const canonical = (v) =>
 			: x,
 	);
 const digitsOnly = (s) => String(s).replace(/\D/g, '');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function main() {
 	const require = createRequire(import.meta.url);
@@ -679,21 +646,4 @@ async function main() {
 	}
 }
 
-try {
-	await main();
-} catch (error) {
-	results.push({ name: 'e2e runner', ok: false, error });
-	console.log(`  FAIL  e2e runner: ${error?.stack ?? error}`);
-}
-const passed = results.filter((r) => r.ok).length;
-const skipped = results.filter((r) => r.skipped).length;
-const failed = results.length - passed - skipped;
-console.log(
-	`\ntimings (n8n ${N8N_VERSION}): ${JSON.stringify({ ...timings, total: seconds(Date.now() - started) })}`,
-);
-if (skipped)
-	console.log(
-		`skipped: ${skipped} (on n8n ${N8N_VERSION}: ${[...new Set(results.filter((r) => r.skipped).map((r) => r.reason))].join('; ')})`,
-	);
-console.log(`e2e: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 && passed > 0 ? 0 : 1);
+await runChecks(main, { label: `n8n ${N8N_VERSION}`, timings, started });

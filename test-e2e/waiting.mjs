@@ -10,38 +10,21 @@ import path from 'node:path';
 import { CREDENTIAL, N8N_MAJOR, N8N_PREFIX, N8N_VERSION } from '../dev/n8n/config.mjs';
 import { n8nCli, n8nCliOk, parseExecutionOutput, publishWorkflowArgs } from '../dev/n8n/n8n.mjs';
 import { unsupportedReason } from '../dev/n8n/setup.mjs';
+import { assert, seconds, until } from './checks.mjs';
 
 const flatted = createRequire(path.join(N8N_PREFIX, 'package.json'))('flatted');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
-
-function assert(condition, message) {
-	if (!condition) throw new Error(message);
-}
-
-/** Polls `fn` every 100 ms until it returns something truthy; throws after `timeoutMs`. */
-async function until(what, fn, timeoutMs = 30_000) {
-	const started = Date.now();
-	for (;;) {
-		const value = await fn();
-		if (value) return value;
-		if (Date.now() - started > timeoutMs)
-			throw new Error(`${what}: not after ${seconds(timeoutMs)}`);
-		await sleep(100);
-	}
-}
 
 /** The workflow's executions, newest first. */
-async function executionsOf(rest, workflowId) {
+export async function executionsOf(rest, workflowId, limit = 20) {
 	const page = await rest.request(
 		'GET',
-		`/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}&limit=20`,
+		`/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}&limit=${limit}`,
 	);
 	return page.results ?? [];
 }
 
 /** One execution with its run data parsed (n8n stores it flatted). */
-async function executionById(rest, id) {
+export async function executionById(rest, id) {
 	const execution = await rest.request('GET', `/rest/executions/${id}`);
 	return {
 		...execution,
@@ -49,7 +32,7 @@ async function executionById(rest, id) {
 	};
 }
 
-const outputOf = (execution, nodeName) =>
+export const outputOf = (execution, nodeName) =>
 	execution.data.resultData.runData[nodeName]?.at(-1)?.data?.main?.[0]?.map((i) => i.json) ?? [];
 
 /** The address the call was given to report to (its http step), for a call to `number`. */
@@ -58,14 +41,14 @@ function reportUrlFor(emulator, number) {
 	return call?.body.flow.find((step) => step.type === 'http')?.url;
 }
 
-const TIMEOUT_HOOK = 'e2e-wait-timeout';
-const LIMIT_SECONDS = 20;
+export const TIMEOUT_HOOK = 'e2e-wait-timeout';
+export const LIMIT_SECONDS = 20;
 
 /**
  * A workflow for the time-out: the appointment call, with a 20 s limit, to a number nobody answers;
  * started by a manual trigger (before the server runs) or a webhook (while it runs).
  */
-function timeoutWorkflow(appointment, number) {
+export function timeoutWorkflow(appointment, number) {
 	const node = structuredClone(
 		appointment.workflow.nodes.find((n) => n.type === 'n8n-nodes-samespace.samespace'),
 	);
