@@ -87,6 +87,7 @@ export async function placeCalls(
 				mayHavePlaced: true,
 				message: `Unexpected error while sending: ${(error as Error).message}`,
 				description: MAY_HAVE_PLACED,
+				reason: 'an unexpected error while sending',
 			};
 			return { outcome, attempts: 1 };
 		}
