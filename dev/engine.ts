@@ -103,6 +103,9 @@ export interface RunWorkflowOptions {
 	 * `http://localhost:5678/webhook-waiting`. Point it at a `WaitingWebhookServer` to let
 	 * something outside call a waiting execution back. */
 	webhookWaitingBaseUrl?: string;
+	/** Called with each log call as it happens (the result's `logEntries` only come at the end):
+	 * to see what a run had logged at a given moment while it is still going. */
+	onLog?: (entry: LogEntry) => void;
 }
 
 export interface WorkflowRunError {
@@ -161,6 +164,7 @@ export interface LogEntry {
 interface LogCapture {
 	lines: string[];
 	entries: LogEntry[];
+	onLog?: (entry: LogEntry) => void;
 }
 
 /** Built-in trigger node: outputs its `items` parameter (an array of JSON objects, or a JSON
@@ -205,7 +209,7 @@ export function chain(...nodeNames: string[]): IConnections {
  * workflow take a few milliseconds.
  */
 export async function runWorkflow(options: RunWorkflowOptions): Promise<WorkflowRunResult> {
-	const logs: LogCapture = { lines: [], entries: [] };
+	const logs: LogCapture = { lines: [], entries: [], onLog: options.onLog };
 	return await logSink.run(logs, async () => {
 		const core = loadN8nCore();
 		installCapturingLogger(core);
@@ -265,7 +269,9 @@ function installCapturingLogger({ Container, LoggerToken }: Core): void {
 			if (!capture) return;
 			const json = metadata && Object.keys(metadata).length > 0 ? serialize(metadata) : undefined;
 			capture.lines.push(`${level} ${message}${json ? ` ${json}` : ''}`);
-			capture.entries.push({ level, message, metadata: json ? parsed(json) : {} });
+			const entry: LogEntry = { level, message, metadata: json ? parsed(json) : {} };
+			capture.entries.push(entry);
+			capture.onLog?.(entry);
 		};
 	const logger = {
 		error: write('error'),
