@@ -103,6 +103,9 @@ export interface RunWorkflowOptions {
 	 * `http://localhost:5678/webhook-waiting`. Point it at a `WaitingWebhookServer` to let
 	 * something outside call a waiting execution back. */
 	webhookWaitingBaseUrl?: string;
+	/** Called with each log call as it happens (the result's `logEntries` only come at the end):
+	 * to see what a run had logged at a given moment while it is still going. */
+	onLog?: (entry: LogEntry) => void;
 }
 
 export interface WorkflowRunError {
@@ -133,6 +136,11 @@ export interface WorkflowRunResult {
 	 * `<level> <message> <metadata as JSON>`. Errors in metadata are serialized with all
 	 * their own properties. */
 	logs: string[];
+	/** The same calls, structured: level, message and the metadata as it serializes (a JSON copy). */
+	logEntries: LogEntry[];
+	/** The execution's id (`this.getExecutionId()`) and its workflow's id (`this.getWorkflow().id`). */
+	executionId: string;
+	workflowId: string;
 	/** Execution hints per executed node (`this.addExecutionHints(...)`), all runs merged.
 	 * The engine only keeps the hints of a node run that returned: a node that throws loses
 	 * its hints. */
@@ -143,6 +151,20 @@ export interface WorkflowRunResult {
 	waiting?: WaitingExecution;
 	/** How many times the run read (and, in n8n, decrypted) a credential: `getDecrypted` calls. */
 	credentialReads: number;
+}
+
+/** One call to n8n's loggers during a run. */
+export interface LogEntry {
+	level: 'error' | 'warn' | 'info' | 'debug';
+	message: string;
+	metadata: Record<string, unknown>;
+}
+
+/** What one run's log capture collects. */
+interface LogCapture {
+	lines: string[];
+	entries: LogEntry[];
+	onLog?: (entry: LogEntry) => void;
 }
 
 /** Built-in trigger node: outputs its `items` parameter (an array of JSON objects, or a JSON
@@ -187,7 +209,7 @@ export function chain(...nodeNames: string[]): IConnections {
  * workflow take a few milliseconds.
  */
 export async function runWorkflow(options: RunWorkflowOptions): Promise<WorkflowRunResult> {
-	const logs: string[] = [];
+	const logs: LogCapture = { lines: [], entries: [], onLog: options.onLog };
 	return await logSink.run(logs, async () => {
 		const core = loadN8nCore();
 		installCapturingLogger(core);
@@ -236,15 +258,20 @@ function loadN8nCore(): Core {
 // Logging: one global capturing logger; each run's calls go to that run's array
 // ---------------------------------------------------------------------------------------------
 
-/** Routes log calls to the `logs` array of the run they happen in (async context). */
-const logSink = new AsyncLocalStorage<string[]>();
+/** Routes log calls to the capture of the run they happen in (async context). */
+const logSink = new AsyncLocalStorage<LogCapture>();
 
 function installCapturingLogger({ Container, LoggerToken }: Core): void {
 	const write =
-		(level: string) =>
+		(level: LogEntry['level']) =>
 		(message: string, metadata?: LogMetadata): void => {
-			const meta = metadata && Object.keys(metadata).length > 0 ? ` ${serialize(metadata)}` : '';
-			logSink.getStore()?.push(`${level} ${message}${meta}`);
+			const capture = logSink.getStore();
+			if (!capture) return;
+			const json = metadata && Object.keys(metadata).length > 0 ? serialize(metadata) : undefined;
+			capture.lines.push(`${level} ${message}${json ? ` ${json}` : ''}`);
+			const entry: LogEntry = { level, message, metadata: json ? parsed(json) : {} };
+			capture.entries.push(entry);
+			capture.onLog?.(entry);
 		};
 	const logger = {
 		error: write('error'),
@@ -258,6 +285,14 @@ function installCapturingLogger({ Container, LoggerToken }: Core): void {
 	// node contexts' `this.logger`). Set it before anything constructs the real one (which
 	// would also re-point LoggerProxy at itself and print to the console).
 	Container.set(LoggerToken, logger as unknown as Logger);
+}
+
+function parsed(json: string): Record<string, unknown> {
+	try {
+		return JSON.parse(json) as Record<string, unknown>;
+	} catch {
+		return { unserializable: json };
+	}
 }
 
 /** JSON with cycles cut and errors expanded to all their own properties. */
@@ -635,13 +670,14 @@ async function execute(
 	core: Core,
 	pkg: LoadedPackage,
 	options: RunWorkflowOptions,
-	logs: string[],
+	logs: LogCapture,
 ): Promise<WorkflowRunResult> {
 	const nodeTypes = new HarnessNodeTypes(pkg);
 	const credentialData = structuredClone(options.credentials ?? {});
 	const nodes = attachCredentials(structuredClone(options.nodes), nodeTypes, credentialData);
 	const workflowId = `harness-${randomUUID()}`;
 	const executionId = randomUUID();
+	const ids = { executionId, workflowId };
 	const settings = { executionOrder: 'v1' } as const;
 
 	let workflow: Workflow;
@@ -657,7 +693,7 @@ async function execute(
 			settings,
 		});
 	} catch (error) {
-		return refused(error, logs);
+		return refused(error, logs, ids);
 	}
 	const now = new Date();
 	const workflowData: IWorkflowBase = {
@@ -691,7 +727,7 @@ async function execute(
 		// Throws synchronously when the engine refuses to start (no start node, parameter issues).
 		execution = workflowExecute.run({ workflow });
 	} catch (error) {
-		return refused(error, logs);
+		return refused(error, logs, ids);
 	}
 	const cancel = () => execution.cancel();
 	options.signal?.addEventListener('abort', cancel, { once: true });
@@ -702,7 +738,7 @@ async function execute(
 		options.signal?.removeEventListener('abort', cancel);
 	}
 
-	const result = resultOf(run, logs);
+	const result = resultOf(run, logs, ids);
 	result.credentialReads = credentialsHelper.reads;
 	if (run.status === 'waiting') {
 		result.waiting = new WaitingExecution(
@@ -711,7 +747,7 @@ async function execute(
 				workflow,
 				executionId,
 				newAdditionalData,
-				resultOf: (later) => resultOf(later, logs),
+				resultOf: (later) => resultOf(later, logs, ids),
 				run: (fn) => logSink.run(logs, fn),
 				hmacSecret: () => core.Container.get(core.core.InstanceSettings).hmacSignatureSecret,
 			},
@@ -721,7 +757,12 @@ async function execute(
 	return result;
 }
 
-function resultOf(run: IRun, logs: string[]): WorkflowRunResult {
+interface RunIds {
+	executionId: string;
+	workflowId: string;
+}
+
+function resultOf(run: IRun, logs: LogCapture, ids: RunIds): WorkflowRunResult {
 	const { runData, error } = run.data.resultData;
 	const outputs: Record<string, INodeExecutionData[]> = {};
 	const hints: Record<string, unknown[]> = {};
@@ -735,7 +776,9 @@ function resultOf(run: IRun, logs: string[]): WorkflowRunResult {
 		outputs,
 		error: error ? toRunError(error, run.data.resultData.lastNodeExecuted) : undefined,
 		status: run.status,
-		logs,
+		logs: logs.lines,
+		logEntries: logs.entries,
+		...ids,
 		hints,
 		runData,
 		credentialReads: 0,
@@ -814,12 +857,14 @@ function createAdditionalData(
 }
 
 /** Result for a workflow the engine refused to start. */
-function refused(error: unknown, logs: string[]): WorkflowRunResult {
+function refused(error: unknown, logs: LogCapture, ids: RunIds): WorkflowRunResult {
 	return {
 		outputs: {},
 		error: toRunError(error),
 		status: 'error',
-		logs,
+		logs: logs.lines,
+		logEntries: logs.entries,
+		...ids,
 		hints: {},
 		runData: {},
 		credentialReads: 0,

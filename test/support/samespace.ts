@@ -6,7 +6,13 @@ import { inspect } from 'node:util';
 
 import type { INode, INodeParameters, WorkflowExecuteMode } from 'n8n-workflow';
 
-import { chain, itemsNode, runWorkflow, type WorkflowRunResult } from '../../dev/engine';
+import {
+	chain,
+	itemsNode,
+	runWorkflow,
+	type RunWorkflowOptions,
+	type WorkflowRunResult,
+} from '../../dev/engine';
 import { REPO_ROOT, samespaceNode } from '../../dev/examples';
 import { SamespaceEmulator } from '../../dev/emulator';
 import { WaitingWebhookServer } from '../../dev/waiting';
@@ -62,6 +68,8 @@ export interface RunOptions {
 	settings?: Partial<INode>;
 	/** Where `$execution.resumeUrl` points (a WaitingWebhookServer's `baseUrl`). */
 	webhookWaitingBaseUrl?: string;
+	/** Sees each log call as it happens. */
+	onLog?: RunWorkflowOptions['onLog'];
 }
 
 /** Runs CRM items -> Samespace against `target` (the emulator, or any server with a Base URL). */
@@ -88,6 +96,7 @@ export async function runSamespace(
 		signal: options.signal,
 		mode: options.mode,
 		webhookWaitingBaseUrl: options.webhookWaitingBaseUrl,
+		onLog: options.onLog,
 	});
 }
 

@@ -1,7 +1,8 @@
 /**
  * Placing the checked calls: a capped number in flight, one pace for the whole run (the user's
  * Calls per Second and Samespace's rate limit, transport/pacer.ts), per-call retries where no call
- * can have been placed, and the run-level errors when the run stops early.
+ * can have been placed, a line in n8n's log for every call placed or maybe placed (call-log.ts),
+ * and the run-level errors when the run stops early.
  */
 import type { ICredentialsDecrypted, IExecuteFunctions } from 'n8n-workflow';
 
@@ -13,6 +14,7 @@ import { withRetries, type RetryResult } from '../transport/retry';
 import type { Redact } from '../transport/redact';
 import { sendOnce } from '../transport/send';
 import { waitUnlessStopped } from '../transport/wait';
+import { callLog } from './call-log';
 import { cancelledRunError, stoppedRunError, type RunSummary } from './output';
 import type { PreparedCall } from './prepare';
 import type { SendOptions } from './send-options';
@@ -63,7 +65,9 @@ export async function placeCalls(
 		{ now: () => Date.now(), wait, random: Math.random, stopped: () => signal?.aborted === true },
 	);
 
-	const placeOne = async (slot: number, first: Turn): Promise<RetryResult> => {
+	const logCall = callLog(ctx, settings.redact);
+
+	const sendWithRetries = async (slot: number, first: Turn): Promise<RetryResult> => {
 		const { call } = pending[slot];
 		const request = {
 			url: settings.url,
@@ -87,9 +91,18 @@ export async function placeCalls(
 				mayHavePlaced: true,
 				message: `Unexpected error while sending: ${(error as Error).message}`,
 				description: MAY_HAVE_PLACED,
+				reason: 'an unexpected error while sending',
 			};
 			return { outcome, attempts: 1 };
 		}
+	};
+
+	const placeOne = async (slot: number, first: Turn): Promise<RetryResult> => {
+		const result = await sendWithRetries(slot, first);
+		// Logged now, not with the run's output: if the process dies later in the run, n8n saves
+		// nothing of this node, and this line is what says the call was placed (call-log.ts).
+		logCall(pending[slot].itemIndex, result.outcome);
+		return result;
 	};
 
 	const run = await dispatch(

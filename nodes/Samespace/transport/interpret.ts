@@ -11,6 +11,10 @@ export const MAY_HAVE_PLACED =
 	'The call may have been placed: check in Samespace before you send this item again. It was not retried, so nobody is called twice.';
 const NOT_PLACED = 'No call was placed.';
 
+/** A network error code as Node names them (ECONNRESET), or nothing: only such a code goes into a reason. */
+export const plainCode = (code?: string) =>
+	code && /^[A-Z][A-Z0-9_]{1,39}$/.test(code) ? code : undefined;
+
 /** Samespace's own message from an error body, if it gave one. */
 function apiMessage(parsed: unknown, text: string): string | undefined {
 	if (typeof parsed === 'object' && parsed !== null) {
@@ -42,6 +46,15 @@ export function describeText(text: string): string {
 		return `JSON that is cut off or broken (${trimmed.length} characters)`;
 	const flat = trimmed.replace(/\s+/g, ' ');
 	return `text instead of JSON: "${flat.slice(0, 80)}${flat.length > 80 ? '…' : ''}"`;
+}
+
+/** What a body that is not the JSON we expected looks like, without quoting any of it. */
+export function bodyShape(text: string): string {
+	const trimmed = text.trim();
+	if (trimmed === '') return 'an empty body';
+	if (trimmed.startsWith('<')) return 'an HTML page instead of JSON';
+	if (trimmed.startsWith('{') || trimmed.startsWith('[')) return 'JSON that is cut off or broken';
+	return 'text instead of JSON';
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
@@ -94,6 +107,7 @@ export function interpretResponse(
 				statusCode,
 				message: `Samespace answered HTTP ${statusCode} with ${parsed.ok ? 'JSON that is not an object' : describeText(text)}`,
 				description: MAY_HAVE_PLACED,
+				reason: `HTTP ${statusCode} with ${parsed.ok ? 'JSON that is not an object' : bodyShape(text)}`,
 			};
 		}
 		const body = value as IDataObject;
@@ -161,6 +175,10 @@ export function interpretResponse(
 		statusCode,
 		message: `Samespace failed with HTTP ${statusCode}${own ? `: ${own}` : ''}`,
 		description: MAY_HAVE_PLACED,
+		reason:
+			statusCode === 503
+				? "HTTP 503 without Retry-After or Samespace's JSON (a gateway's answer)"
+				: `HTTP ${statusCode}`,
 	};
 }
 
@@ -187,6 +205,7 @@ export function cancelledWhileSending(code?: string): Failure {
 		message: 'The execution was stopped while this call was being sent',
 		description:
 			'The request may have reached Samespace before the stop: check in Samespace before you send this item again.',
+		reason: 'the execution was stopped while the request was out',
 	};
 }
 
@@ -232,6 +251,7 @@ export function interpretRequestError(error: unknown, target: string, timeoutMs:
 		code,
 		message: 'The connection to Samespace broke before its answer arrived',
 		description: `${MAY_HAVE_PLACED} Network error: ${code ? `${code}, ` : ''}${detail}.`,
+		reason: `the connection broke before the answer arrived${plainCode(code) ? ` (${plainCode(code)})` : ''}`,
 	};
 }
 
@@ -251,6 +271,7 @@ export function timedOut(phase: 'answer' | 'body', timeoutMs: number, code?: str
 				? `Samespace did not answer within ${seconds}`
 				: `Samespace's answer did not arrive in full within ${seconds}`,
 		description: `${MAY_HAVE_PLACED} The Request Timeout (${seconds}) covers the whole exchange, from sending to the last byte of the answer; if Samespace is often this slow, raise it.${code ? ` Network error: ${code}.` : ''}`,
+		reason: `${phase === 'answer' ? 'no answer' : 'the answer did not arrive in full'} within the Request Timeout (${seconds})`,
 	};
 }
 
@@ -278,6 +299,7 @@ export function redirected(statusCode: number, location: unknown): Failure {
 		statusCode,
 		location: shownTarget,
 		message: `Samespace's address answered with a redirect (HTTP ${statusCode})${where}; the node does not follow redirects, so nothing was sent there`,
+		reason: `HTTP ${statusCode} redirect, not followed`,
 		description: notProcessed
 			? `${NOT_PLACED} HTTP ${statusCode} means the request was not processed at this address. Check the Base URL in the Samespace API credential${shownTarget ? `: if the address it points to is Samespace's API, use it as the Base URL` : ''}.`
 			: `${MAY_HAVE_PLACED} HTTP ${statusCode} can mean that the request was processed before the redirect. Check the Base URL in the Samespace API credential.`,

@@ -49,6 +49,13 @@ export interface Failure {
 	location?: string;
 	/** Whether sending again can neither ring anyone twice nor be pointless (a wrong URL is not retried). */
 	retryable: boolean;
+	/**
+	 * Why the call may have been placed, in a few words of the node's own: a status code, a
+	 * network error code, what the answer looked like, never Samespace's or anyone's text (which
+	 * could quote the person called). Set on every failure that may have placed the call; n8n's
+	 * log records it for each such call (execute/call-log.ts).
+	 */
+	reason?: string;
 }
 
 export type Outcome = Accepted | Failure;

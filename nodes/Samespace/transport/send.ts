@@ -7,6 +7,7 @@ import {
 	interpretRequestError,
 	interpretResponse,
 	MAY_HAVE_PLACED,
+	plainCode,
 	timedOut,
 } from './interpret';
 import type { Outcome } from './outcome';
@@ -133,6 +134,10 @@ export async function sendOnce(
 			retryable: false,
 			mayHavePlaced: true,
 			statusCode,
+			reason:
+				failure.kind === 'cancelled'
+					? failure.reason
+					: `the answer (HTTP ${statusCode}) broke off before its end${plainCode(failure.code) ? ` (${plainCode(failure.code)})` : ''}`,
 		};
 	}
 	const headers = { ...(response.headers ?? {}) } as Record<string, unknown>;
@@ -147,6 +152,7 @@ export async function sendOnce(
 					statusCode,
 					message: `Samespace answered HTTP ${statusCode} with more than ${MAX_RESPONSE_BYTES / 1024} KiB, which is not a call flow answer`,
 					description: MAY_HAVE_PLACED,
+					reason: `HTTP ${statusCode} with more than ${MAX_RESPONSE_BYTES / 1024} KiB`,
 				}
 			: outcome;
 	}
