@@ -13,12 +13,14 @@
 //  7. checks that n8n tried no connection outside 127.0.0.1 (dev/n8n/outbound-guard.cjs).
 //
 // Every tested n8n line (dev/n8n/config.mjs N8N_LINES: 2.41.1 and the last 1.x, 1.123.81), each
-// in its own folder under .n8n-dev/ and its own child process, the browser part on 2.41.1 only;
-// `--n8n=<version>` runs one line. Checks a line cannot run are reported as `skip` with the reason.
-// Ends with `e2e: N passed, M failed` (all lines) and exits non-zero on any failure.
-// Options: --n8n=<version>, --no-browser (skip 6), --keep (keep the user folder .n8n-dev/e2e or
-// .n8n-dev/e2e-<version> for inspection); E2E_SCREENSHOTS_DIR=dir saves the screenshots elsewhere
-// than docs/screenshots/.
+// in its own folder under .n8n-dev/ and its own child process, the browser part on 2.41.1 only,
+// then n8n 2.41.1 in queue mode (test-e2e/queue.mjs: Redis, Postgres, main + 2 workers);
+// `--n8n=<version>` runs one line (without queue mode). Checks a line cannot run are reported as
+// `skip` with the reason. Ends with `e2e: N passed, M failed` (all runs) and exits non-zero on any
+// failure.
+// Options: --n8n=<version>, --no-browser (skip 6), --no-queue (skip queue mode), --keep (keep the
+// user folder .n8n-dev/e2e or .n8n-dev/e2e-<version>, and .n8n-dev/queue, for inspection);
+// E2E_SCREENSHOTS_DIR=dir saves the screenshots elsewhere than docs/screenshots/.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -56,16 +58,31 @@ import { runWaitingChecks, startTimeoutExecution } from './waiting.mjs';
 const args = new Set(process.argv.slice(2));
 const started = Date.now();
 
-/** Without --n8n=<version>: this script once per tested line, in a child process each; the counts summed. */
+/**
+ * Without --n8n=<version>: this script once per tested line, then queue mode (test-e2e/queue.mjs;
+ * not with --no-queue), each in a child process; the counts summed.
+ */
 async function runEveryLine() {
-	const lines = [];
-	for (const version of Object.keys(N8N_LINES)) {
+	const here = path.dirname(process.argv[1]);
+	const runs = Object.keys(N8N_LINES).map((version) => {
 		const argv = [...process.argv.slice(2), `--n8n=${version}`];
 		if (version !== DEFAULT_N8N_VERSION && !argv.includes('--no-browser'))
 			argv.push('--no-browser');
-		console.log(`\n=== e2e on n8n ${version}: node test-e2e/run.mjs ${argv.join(' ')}`);
+		return { label: `n8n ${version}`, script: process.argv[1], argv };
+	});
+	if (!args.has('--no-queue'))
+		runs.push({
+			label: `n8n ${DEFAULT_N8N_VERSION} in queue mode`,
+			script: path.join(here, 'queue.mjs'),
+			argv: args.has('--keep') ? ['--keep'] : [],
+		});
+	const done = [];
+	for (const run of runs) {
+		console.log(
+			`\n=== e2e on ${run.label}: node ${path.relative(ROOT, run.script)} ${run.argv.join(' ')}`,
+		);
 		const t = Date.now();
-		const child = spawn(process.execPath, [process.argv[1], ...argv], {
+		const child = spawn(process.execPath, [run.script, ...run.argv], {
 			stdio: ['ignore', 'pipe', 'inherit'],
 		});
 		let last = '';
@@ -77,8 +94,8 @@ async function runEveryLine() {
 		const m = [...last.matchAll(/^e2e: (\d+) passed, (\d+) failed$/gm)].at(-1);
 		const [passed, failed] = m ? [Number(m[1]), Number(m[2])] : [0, 1];
 		const skipped = Number(/^skipped: (\d+)/m.exec(last)?.[1] ?? 0);
-		lines.push({
-			version,
+		done.push({
+			label: run.label,
 			passed,
 			failed: code === 0 || failed > 0 ? failed : 1,
 			skipped,
@@ -86,12 +103,12 @@ async function runEveryLine() {
 		});
 	}
 	console.log('\n=== e2e per n8n line');
-	for (const l of lines)
+	for (const l of done)
 		console.log(
-			`n8n ${l.version}: ${l.passed} passed, ${l.failed} failed, ${l.skipped} skipped (${l.s.toFixed(0)} s)`,
+			`${l.label}: ${l.passed} passed, ${l.failed} failed, ${l.skipped} skipped (${l.s.toFixed(0)} s)`,
 		);
-	const passed = lines.reduce((n, l) => n + l.passed, 0);
-	const failed = lines.reduce((n, l) => n + l.failed, 0);
+	const passed = done.reduce((n, l) => n + l.passed, 0);
+	const failed = done.reduce((n, l) => n + l.failed, 0);
 	console.log(`e2e: ${passed} passed, ${failed} failed`);
 	process.exit(failed === 0 && passed > 0 ? 0 : 1);
 }
