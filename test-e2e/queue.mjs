@@ -539,6 +539,10 @@ async function main() {
 					`${logged.length} log lines for ${atKill} calls placed (more missing than the ${CRASH.inParallel} in flight)`,
 				);
 
+				assert(
+					retryDetails.some((d) => d.includes('This is a retry of a failed execution')),
+					`no retry reached the node's guard: ${retryDetails.join(' | ') || 'no retry execution'}`,
+				);
 				const afterRetry = placedIn(emulator, 4).length;
 				assert(afterRetry === atKill, `n8n's retry placed ${afterRetry - atKill} calls`);
 				assert(
