@@ -1,10 +1,12 @@
 /**
  * The shared pacer (transport/pacer.ts) on a virtual clock: holds across workers, the adapted
  * rate, one reaction per round, the user's floor, and a stop during a hold. No real time passes.
+ * Many executions sharing one limit: pacer-shared-limit.test.ts.
  */
 import { dispatch } from '../../nodes/Samespace/transport/dispatch';
 import type { Failure, Outcome } from '../../nodes/Samespace/transport/outcome';
 import {
+	ADDITIVE_GROWTH,
 	DECREASE,
 	GROWTH_PER_ANSWER,
 	Pacer,
@@ -237,7 +239,7 @@ describe('Pacer: the rate', () => {
 		expect(pacer.callsPerSecond).toBe(5);
 	});
 
-	test('drops by 0.9 on later limits, once per round, and grows back by 2% per second of answers', async () => {
+	test('drops by 0.9 on later limits, once per round, and grows back by at least 0.5/s per second of answers', async () => {
 		const time = virtualClock();
 		const pacer = new Pacer(SETTINGS, time.clock);
 		const early = await takeTurns(pacer, 4);
@@ -255,13 +257,36 @@ describe('Pacer: the rate', () => {
 		pacer.report(next, busy(0));
 		expect(pacer.callsPerSecond).toBeCloseTo(10 * DECREASE, 10);
 
-		// Accepted answers to paced attempts grow it: a second's worth (9) adds 2%.
+		// Accepted answers to paced attempts grow it, each by ADDITIVE_GROWTH / rate: a second's
+		// worth (9) adds about 0.5/s (a little less, as the rate grows on the way), the same step
+		// whatever the rate, so runs sharing one limit converge to equal shares. (It was 2% of the
+		// rate, 0.18/s here: a run that started at 1/s took a minute to reach its share.)
 		const paced: Turn[] = [];
 		for (let i = 0; i < 9; i++) paced.push((await time.drive(pacer.turn()))!);
 		expect(paced.every((turn) => turn.waited)).toBe(true);
+		let expected = 9;
+		for (const turn of paced) {
+			pacer.report(turn, accepted);
+			expected += ADDITIVE_GROWTH / expected;
+		}
+		expect(pacer.callsPerSecond).toBeCloseTo(expected, 10);
+		expect(pacer.callsPerSecond! - 9).toBeGreaterThan(0.47);
+		expect(pacer.callsPerSecond! - 9).toBeLessThan(0.5);
+	});
+
+	test('above 25/s a second of answers adds 2% of the rate, as 0.5/s would be less', async () => {
+		const time = virtualClock();
+		const pacer = new Pacer(SETTINGS, time.clock);
+		const [first] = await takeTurns(pacer, 1);
+		for (let i = 0; i < 50; i++) pacer.report(first, accepted);
+		pacer.report(first, busy(0));
+		expect(pacer.callsPerSecond).toBe(50);
+		const paced: Turn[] = [];
+		for (let i = 0; i < 50; i++) paced.push((await time.drive(pacer.turn()))!);
+		expect(paced.every((turn) => turn.waited)).toBe(true);
 		for (const turn of paced) pacer.report(turn, accepted);
-		expect(pacer.callsPerSecond).toBeCloseTo(9 + 9 * GROWTH_PER_ANSWER, 10);
-		expect((pacer.callsPerSecond! - 9) / 9).toBeCloseTo(0.02, 10);
+		expect(pacer.callsPerSecond).toBeCloseTo(50 + 50 * GROWTH_PER_ANSWER, 10);
+		expect(pacer.callsPerSecond! / 50).toBeCloseTo(1.02, 10);
 	});
 
 	test('starts are 1/rate apart once paced, and the rate never drops below 0.1/s', async () => {
