@@ -10,6 +10,7 @@ import {
 	DECREASE,
 	GROWTH_PER_ANSWER,
 	Pacer,
+	PROGRESS_WINDOW_MS,
 	type PacerClock,
 	type PacerSettings,
 	type Turn,
@@ -441,6 +442,113 @@ describe('withRetries with a pacer', () => {
 			'No call was placed. Samespace asked to wait 120 s, longer than the Longest Retry Wait (60 s). Tried 1 time. Run it again later.',
 		);
 		expect(pacer.heldUntil).toBe(60_000);
+	});
+
+	describe('a 429 while other calls of the run are being accepted does not use up a retry', () => {
+		const retries2: RetryPolicy = { ...policy, maxRetries: 2 };
+		/** Another call of the same run, accepted: the run is making progress. */
+		const otherAccepted = (pacer: Pacer) => pacer.report({ seq: -1, waited: false }, accepted);
+
+		test('at most Retries of them: 2 × Retries + 1 attempts, and the message says why', async () => {
+			const time = virtualClock();
+			const pacer = new Pacer(SETTINGS, time.clock);
+			const first = (await pacer.turn())!;
+			const attempt = jest.fn(async (): Promise<Outcome> => {
+				await time.sleep(20);
+				otherAccepted(pacer);
+				return busy(1000);
+			});
+			const result = await time.drive(
+				withRetries(attempt, retries2, time.clock.wait, () => 0.5, { pacer, first }),
+			);
+			expect(result.attempts).toBe(5);
+			expect(attempt).toHaveBeenCalledTimes(5);
+			expect((result.outcome as Failure).description).toBe(
+				'No call was placed. Tried 5 times. 2 of the 429/503 answers came while other calls of this run were being accepted, and did not count against Retries. Run it again later, or raise the Retries option.',
+			);
+		});
+
+		test('accepted after three 429s with Retries 2: the item succeeds', async () => {
+			const time = virtualClock();
+			const pacer = new Pacer(SETTINGS, time.clock);
+			const first = (await pacer.turn())!;
+			let calls = 0;
+			const attempt = async (): Promise<Outcome> => {
+				await time.sleep(20);
+				otherAccepted(pacer);
+				return ++calls <= 3 ? busy(1000) : accepted;
+			};
+			const result = await time.drive(
+				withRetries(attempt, retries2, time.clock.wait, () => 0.5, { pacer, first }),
+			);
+			expect(result).toEqual({ outcome: accepted, attempts: 4 });
+		});
+
+		test(`nothing of the run accepted within ${PROGRESS_WINDOW_MS / 1000} s: every 429 counts, as before`, async () => {
+			const time = virtualClock();
+			const pacer = new Pacer(SETTINGS, time.clock);
+			otherAccepted(pacer); // at 0, then no more
+			const first = (await pacer.turn())!;
+			const attempt = jest.fn(async (): Promise<Outcome> => {
+				await time.sleep(PROGRESS_WINDOW_MS + 1);
+				return busy(1000);
+			});
+			const result = await time.drive(
+				withRetries(attempt, retries2, time.clock.wait, () => 0.5, { pacer, first }),
+			);
+			expect(result.attempts).toBe(3);
+			expect((result.outcome as Failure).description).toBe(
+				'No call was placed. Tried 3 times. Run it again later, or raise the Retries option.',
+			);
+		});
+
+		test('an API that refuses every call: Retries + 1 attempts, as before', async () => {
+			const time = virtualClock();
+			const pacer = new Pacer(SETTINGS, time.clock);
+			const first = (await pacer.turn())!;
+			const attempt = jest.fn(async (): Promise<Outcome> => busy(1000));
+			const result = await time.drive(
+				withRetries(attempt, policy, time.clock.wait, () => 0.5, { pacer, first }),
+			);
+			expect(result.attempts).toBe(policy.maxRetries + 1);
+			expect(pacer.progressing).toBe(false);
+		});
+
+		test('Retries 0 still means no retry', async () => {
+			const time = virtualClock();
+			const pacer = new Pacer(SETTINGS, time.clock);
+			otherAccepted(pacer);
+			const first = (await pacer.turn())!;
+			const attempt = jest.fn(async (): Promise<Outcome> => busy(1000));
+			const result = await time.drive(
+				withRetries(attempt, { ...policy, maxRetries: 0 }, time.clock.wait, () => 0.5, {
+					pacer,
+					first,
+				}),
+			);
+			expect(result.attempts).toBe(1);
+			expect(pacer.progressing).toBe(true);
+		});
+
+		test('only limit answers: a connection that failed counts, however the run is going', async () => {
+			const time = virtualClock();
+			const pacer = new Pacer(SETTINGS, time.clock);
+			const first = (await pacer.turn())!;
+			const notSent: Failure = {
+				...uncertain,
+				kind: 'notSent',
+				retryable: true,
+				mayHavePlaced: false,
+			};
+			const attempt = jest.fn(async (): Promise<Outcome> => {
+				otherAccepted(pacer);
+				return notSent;
+			});
+			const result = await time.drive(
+				withRetries(attempt, retries2, time.clock.wait, () => 0.5, { pacer, first }),
+			);
+			expect(result.attempts).toBe(3);
+		});
 	});
 
 	test('an uncertain answer is never retried, whatever the pacer says', async () => {

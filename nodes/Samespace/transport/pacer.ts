@@ -85,6 +85,12 @@ export const GROWTH_PER_ANSWER = 0.02;
  * converge to equal shares (additive increase; see the header for why 0.5).
  */
 export const ADDITIVE_GROWTH = 0.5;
+/**
+ * The run is making progress while one of its calls was accepted within this window: a limit
+ * answer then is the pace of a limit shared with other runs, not Samespace refusing the item, and
+ * does not use up one of the item's Retries (at most Retries times; transport/retry.ts).
+ */
+export const PROGRESS_WINDOW_MS = 5000;
 
 export class Pacer {
 	private rate: number | undefined;
@@ -99,6 +105,7 @@ export class Pacer {
 	/** Limit rounds since the last accepted answer (the backoff's exponent). */
 	private streak = 0;
 	private readonly acceptedAt: number[] = [];
+	private lastAcceptedAt = -Infinity;
 
 	constructor(
 		private readonly settings: PacerSettings,
@@ -108,6 +115,11 @@ export class Pacer {
 	/** The adapted rate in calls per second; undefined while unpaced (no limit answer yet). */
 	get callsPerSecond(): number | undefined {
 		return this.rate;
+	}
+
+	/** Whether a call of the run was accepted within the last PROGRESS_WINDOW_MS. */
+	get progressing(): boolean {
+		return this.clock.now() - this.lastAcceptedAt <= PROGRESS_WINDOW_MS;
 	}
 
 	/** No start before this time (ms, on the pacer's clock). */
@@ -149,6 +161,7 @@ export class Pacer {
 		if (outcome.kind === 'accepted') {
 			this.streak = 0;
 			this.acceptedAt.push(now);
+			this.lastAcceptedAt = now;
 			this.forgetBefore(now - ESTIMATE_WINDOW_MS);
 			if (this.rate !== undefined && turn.waited) {
 				this.rate += Math.max(GROWTH_PER_ANSWER, ADDITIVE_GROWTH / this.rate);
