@@ -104,14 +104,18 @@ const CASES: Case[] = [
 		placed: 1,
 	},
 	{
-		name: '429 every time: gives up after the retries',
+		// The other items are accepted meanwhile: the run is making progress, so up to Retries of
+		// the 429s do not count (transport/retry.ts), and the item is tried 2 × Retries + 1 times.
+		// When every call gets a 429, Retries + 1 (the test after the cases).
+		name: '429 every time while the others are accepted: gives up after twice the retries',
 		fault: 429,
 		times: Infinity,
 		outcome: 'busy',
-		requests: 4,
+		requests: 7,
 		placed: 0,
 		message: /limiting how fast calls can be placed \(429/,
-		description: /No call was placed\..*Tried 4 times/,
+		description:
+			/No call was placed\..*Tried 7 times\. 3 of the 429\/503 answers came while other calls of this run were being accepted, and did not count against Retries\./,
 	},
 	{
 		name: '429 asking for a longer wait than allowed',
@@ -301,6 +305,28 @@ describe.each(CASES)('$name', (c) => {
 			expectNoSecret(result);
 		});
 	}
+});
+
+test('429 for every call (Samespace refuses everything): each item gives up after the retries', async () => {
+	emulator.inject(429, { times: Infinity });
+	const result = await runSamespace(
+		emulator,
+		{ steps: straightSteps(), options: OPTIONS },
+		{ items: ITEMS, continueOnFail: true },
+	);
+
+	const items = result.outputs.Samespace;
+	expect(items).toHaveLength(3);
+	for (const item of items) {
+		expect(item.json.outcome).toBe('busy');
+		expect(item.json.callMayHaveBeenPlaced).toBe(false);
+		expect(item.json.description).toMatch(
+			/^No call was placed\..*Tried 4 times\. Run it again later, or raise the Retries option\.$/,
+		);
+	}
+	for (const { phone } of ITEMS) expect(requestsFor(phone)).toBe(4);
+	expect(emulator.placedCalls).toHaveLength(0);
+	expectNoSecret(result);
 });
 
 describe('connection refused (nothing listens at the Base URL)', () => {

@@ -1,13 +1,16 @@
 /**
  * The shared pacer (transport/pacer.ts) on a virtual clock: holds across workers, the adapted
  * rate, one reaction per round, the user's floor, and a stop during a hold. No real time passes.
+ * Many executions sharing one limit: pacer-shared-limit.test.ts.
  */
 import { dispatch } from '../../nodes/Samespace/transport/dispatch';
 import type { Failure, Outcome } from '../../nodes/Samespace/transport/outcome';
 import {
+	ADDITIVE_GROWTH,
 	DECREASE,
 	GROWTH_PER_ANSWER,
 	Pacer,
+	PROGRESS_WINDOW_MS,
 	type PacerClock,
 	type PacerSettings,
 	type Turn,
@@ -237,7 +240,7 @@ describe('Pacer: the rate', () => {
 		expect(pacer.callsPerSecond).toBe(5);
 	});
 
-	test('drops by 0.9 on later limits, once per round, and grows back by 2% per second of answers', async () => {
+	test('drops by 0.9 on later limits, once per round, and grows back by at least 0.5/s per second of answers', async () => {
 		const time = virtualClock();
 		const pacer = new Pacer(SETTINGS, time.clock);
 		const early = await takeTurns(pacer, 4);
@@ -255,13 +258,36 @@ describe('Pacer: the rate', () => {
 		pacer.report(next, busy(0));
 		expect(pacer.callsPerSecond).toBeCloseTo(10 * DECREASE, 10);
 
-		// Accepted answers to paced attempts grow it: a second's worth (9) adds 2%.
+		// Accepted answers to paced attempts grow it, each by ADDITIVE_GROWTH / rate: a second's
+		// worth (9) adds about 0.5/s (a little less, as the rate grows on the way), the same step
+		// whatever the rate, so runs sharing one limit converge to equal shares. (It was 2% of the
+		// rate, 0.18/s here: a run that started at 1/s took a minute to reach its share.)
 		const paced: Turn[] = [];
 		for (let i = 0; i < 9; i++) paced.push((await time.drive(pacer.turn()))!);
 		expect(paced.every((turn) => turn.waited)).toBe(true);
+		let expected = 9;
+		for (const turn of paced) {
+			pacer.report(turn, accepted);
+			expected += ADDITIVE_GROWTH / expected;
+		}
+		expect(pacer.callsPerSecond).toBeCloseTo(expected, 10);
+		expect(pacer.callsPerSecond! - 9).toBeGreaterThan(0.47);
+		expect(pacer.callsPerSecond! - 9).toBeLessThan(0.5);
+	});
+
+	test('above 25/s a second of answers adds 2% of the rate, as 0.5/s would be less', async () => {
+		const time = virtualClock();
+		const pacer = new Pacer(SETTINGS, time.clock);
+		const [first] = await takeTurns(pacer, 1);
+		for (let i = 0; i < 50; i++) pacer.report(first, accepted);
+		pacer.report(first, busy(0));
+		expect(pacer.callsPerSecond).toBe(50);
+		const paced: Turn[] = [];
+		for (let i = 0; i < 50; i++) paced.push((await time.drive(pacer.turn()))!);
+		expect(paced.every((turn) => turn.waited)).toBe(true);
 		for (const turn of paced) pacer.report(turn, accepted);
-		expect(pacer.callsPerSecond).toBeCloseTo(9 + 9 * GROWTH_PER_ANSWER, 10);
-		expect((pacer.callsPerSecond! - 9) / 9).toBeCloseTo(0.02, 10);
+		expect(pacer.callsPerSecond).toBeCloseTo(50 + 50 * GROWTH_PER_ANSWER, 10);
+		expect(pacer.callsPerSecond! / 50).toBeCloseTo(1.02, 10);
 	});
 
 	test('starts are 1/rate apart once paced, and the rate never drops below 0.1/s', async () => {
@@ -416,6 +442,113 @@ describe('withRetries with a pacer', () => {
 			'No call was placed. Samespace asked to wait 120 s, longer than the Longest Retry Wait (60 s). Tried 1 time. Run it again later.',
 		);
 		expect(pacer.heldUntil).toBe(60_000);
+	});
+
+	describe('a 429 while other calls of the run are being accepted does not use up a retry', () => {
+		const retries2: RetryPolicy = { ...policy, maxRetries: 2 };
+		/** Another call of the same run, accepted: the run is making progress. */
+		const otherAccepted = (pacer: Pacer) => pacer.report({ seq: -1, waited: false }, accepted);
+
+		test('at most Retries of them: 2 × Retries + 1 attempts, and the message says why', async () => {
+			const time = virtualClock();
+			const pacer = new Pacer(SETTINGS, time.clock);
+			const first = (await pacer.turn())!;
+			const attempt = jest.fn(async (): Promise<Outcome> => {
+				await time.sleep(20);
+				otherAccepted(pacer);
+				return busy(1000);
+			});
+			const result = await time.drive(
+				withRetries(attempt, retries2, time.clock.wait, () => 0.5, { pacer, first }),
+			);
+			expect(result.attempts).toBe(5);
+			expect(attempt).toHaveBeenCalledTimes(5);
+			expect((result.outcome as Failure).description).toBe(
+				'No call was placed. Tried 5 times. 2 of the 429/503 answers came while other calls of this run were being accepted, and did not count against Retries. Run it again later, or raise the Retries option.',
+			);
+		});
+
+		test('accepted after three 429s with Retries 2: the item succeeds', async () => {
+			const time = virtualClock();
+			const pacer = new Pacer(SETTINGS, time.clock);
+			const first = (await pacer.turn())!;
+			let calls = 0;
+			const attempt = async (): Promise<Outcome> => {
+				await time.sleep(20);
+				otherAccepted(pacer);
+				return ++calls <= 3 ? busy(1000) : accepted;
+			};
+			const result = await time.drive(
+				withRetries(attempt, retries2, time.clock.wait, () => 0.5, { pacer, first }),
+			);
+			expect(result).toEqual({ outcome: accepted, attempts: 4 });
+		});
+
+		test(`nothing of the run accepted within ${PROGRESS_WINDOW_MS / 1000} s: every 429 counts, as before`, async () => {
+			const time = virtualClock();
+			const pacer = new Pacer(SETTINGS, time.clock);
+			otherAccepted(pacer); // at 0, then no more
+			const first = (await pacer.turn())!;
+			const attempt = jest.fn(async (): Promise<Outcome> => {
+				await time.sleep(PROGRESS_WINDOW_MS + 1);
+				return busy(1000);
+			});
+			const result = await time.drive(
+				withRetries(attempt, retries2, time.clock.wait, () => 0.5, { pacer, first }),
+			);
+			expect(result.attempts).toBe(3);
+			expect((result.outcome as Failure).description).toBe(
+				'No call was placed. Tried 3 times. Run it again later, or raise the Retries option.',
+			);
+		});
+
+		test('an API that refuses every call: Retries + 1 attempts, as before', async () => {
+			const time = virtualClock();
+			const pacer = new Pacer(SETTINGS, time.clock);
+			const first = (await pacer.turn())!;
+			const attempt = jest.fn(async (): Promise<Outcome> => busy(1000));
+			const result = await time.drive(
+				withRetries(attempt, policy, time.clock.wait, () => 0.5, { pacer, first }),
+			);
+			expect(result.attempts).toBe(policy.maxRetries + 1);
+			expect(pacer.progressing).toBe(false);
+		});
+
+		test('Retries 0 still means no retry', async () => {
+			const time = virtualClock();
+			const pacer = new Pacer(SETTINGS, time.clock);
+			otherAccepted(pacer);
+			const first = (await pacer.turn())!;
+			const attempt = jest.fn(async (): Promise<Outcome> => busy(1000));
+			const result = await time.drive(
+				withRetries(attempt, { ...policy, maxRetries: 0 }, time.clock.wait, () => 0.5, {
+					pacer,
+					first,
+				}),
+			);
+			expect(result.attempts).toBe(1);
+			expect(pacer.progressing).toBe(true);
+		});
+
+		test('only limit answers: a connection that failed counts, however the run is going', async () => {
+			const time = virtualClock();
+			const pacer = new Pacer(SETTINGS, time.clock);
+			const first = (await pacer.turn())!;
+			const notSent: Failure = {
+				...uncertain,
+				kind: 'notSent',
+				retryable: true,
+				mayHavePlaced: false,
+			};
+			const attempt = jest.fn(async (): Promise<Outcome> => {
+				otherAccepted(pacer);
+				return notSent;
+			});
+			const result = await time.drive(
+				withRetries(attempt, retries2, time.clock.wait, () => 0.5, { pacer, first }),
+			);
+			expect(result.attempts).toBe(3);
+		});
 	});
 
 	test('an uncertain answer is never retried, whatever the pacer says', async () => {

@@ -15,14 +15,29 @@
  *   to the accepted answers of the last second (at least 1/s: what Samespace evidently let
  *   through); each later limit multiplies it by 0.9, at most once per round (limit answers to
  *   attempts started before the last reaction belong to the same round and are not counted
- *   again, like TCP's one decrease per round trip); each accepted answer adds 0.02/s, i.e. 2%
- *   of the rate per second's worth of answers.
+ *   again, like TCP's one decrease per round trip); each accepted answer adds
+ *   max(0.02, 0.5 / rate) calls per second: a second's worth of answers (rate of them) adds at
+ *   least 0.5/s (additive increase), and 2% of the rate once that is more (above 25/s).
+ * - Why the increase is additive: in n8n's queue mode many executions run at once, each with its
+ *   own Pacer, against one Samespace limit. The first ones to start empty its burst, so those
+ *   starting tens of milliseconds later see a 429 before anything was accepted and start at 1/s.
+ *   Grown by 2% of the rate per second they needed about a minute to reach their share (10 runs
+ *   of 100 calls against 50/s: 58 s instead of 19), and an increase in proportion to the rate
+ *   with a decrease in proportion to it keeps whatever unfairness the start dealt (MIMD). An
+ *   additive step is the same for every run, while each limit round takes 10% of the rate, more
+ *   from the faster ones: the rates converge to equal shares (Chiu and Jain's argument for TCP's
+ *   AIMD), and a run at 1/s reaches 5/s in about 8 s (the 58 s above become 23 s). 0.5 was
+ *   chosen by simulating this Pacer with many runs sharing one token bucket
+ *   (test/unit/pacer-shared-limit.test.ts): 1/s per second is a little faster, but makes more
+ *   items use up their Retries on 429s when many runs share a small limit; a single run's time
+ *   changes by a few percent at most (at 5/s, where 0.5/s is 10% of the rate: more 429s).
  * - Improvement over a plain AIMD: the rate only grows on answers to attempts that had to wait
  *   for their turn, i.e. while the pace is what holds starts back. When the concurrency cap (or a
  *   slow API) is the bottleneck, the pace is not being tested, and letting it grow anyway would
  *   leave it far above what was ever sent, so the next limit would need many rounds to come down.
  * Being a little above Samespace's rate is cheap (its bucket refills during a hold); being below
- * it costs throughput, so the steps are small and the first estimate errs high rather than low.
+ * it costs throughput, so the first estimate errs high rather than low, and a run below its share
+ * climbs back by at least 0.5/s each second.
  */
 import { backoffDelay } from './retry';
 import type { Outcome } from './outcome';
@@ -63,6 +78,19 @@ export const MIN_RATE = 0.1;
 export const DECREASE = 0.9;
 /** Calls per second added per accepted answer: 2% of the rate per second's worth of answers. */
 export const GROWTH_PER_ANSWER = 0.02;
+/**
+ * Least growth per second's worth of accepted answers, in calls per second: each accepted answer
+ * (to an attempt that waited) adds ADDITIVE_GROWTH / rate when that is more than
+ * GROWTH_PER_ANSWER, i.e. below 25/s. The same step for every run sharing a limit, so their rates
+ * converge to equal shares (additive increase; see the header for why 0.5).
+ */
+export const ADDITIVE_GROWTH = 0.5;
+/**
+ * The run is making progress while one of its calls was accepted within this window: a limit
+ * answer then is the pace of a limit shared with other runs, not Samespace refusing the item, and
+ * does not use up one of the item's Retries (at most Retries times; transport/retry.ts).
+ */
+export const PROGRESS_WINDOW_MS = 5000;
 
 export class Pacer {
 	private rate: number | undefined;
@@ -77,6 +105,7 @@ export class Pacer {
 	/** Limit rounds since the last accepted answer (the backoff's exponent). */
 	private streak = 0;
 	private readonly acceptedAt: number[] = [];
+	private lastAcceptedAt = -Infinity;
 
 	constructor(
 		private readonly settings: PacerSettings,
@@ -86,6 +115,11 @@ export class Pacer {
 	/** The adapted rate in calls per second; undefined while unpaced (no limit answer yet). */
 	get callsPerSecond(): number | undefined {
 		return this.rate;
+	}
+
+	/** Whether a call of the run was accepted within the last PROGRESS_WINDOW_MS. */
+	get progressing(): boolean {
+		return this.clock.now() - this.lastAcceptedAt <= PROGRESS_WINDOW_MS;
 	}
 
 	/** No start before this time (ms, on the pacer's clock). */
@@ -127,8 +161,11 @@ export class Pacer {
 		if (outcome.kind === 'accepted') {
 			this.streak = 0;
 			this.acceptedAt.push(now);
+			this.lastAcceptedAt = now;
 			this.forgetBefore(now - ESTIMATE_WINDOW_MS);
-			if (this.rate !== undefined && turn.waited) this.rate += GROWTH_PER_ANSWER;
+			if (this.rate !== undefined && turn.waited) {
+				this.rate += Math.max(GROWTH_PER_ANSWER, ADDITIVE_GROWTH / this.rate);
+			}
 			return;
 		}
 		if (outcome.kind !== 'busy') return;

@@ -3,6 +3,13 @@
  * made, is sent again after a wait; anything that may have reached Samespace is never resent.
  * With a Pacer (the node always gives one), every attempt takes its turn through it and a 429's
  * wait is the pacer's hold, shared by every call of the run; without one, the item waits alone.
+ *
+ * With a Pacer, a limit answer that comes while the run is making progress (another of its calls
+ * was accepted within the last few seconds: `Pacer.progressing`) does not use up a retry: several
+ * executions sharing one Samespace limit (n8n's queue mode) get 429s as their pace, and an item
+ * of a run that is moving should not fail for it. At most Retries such answers per item, so an
+ * item is tried at most 2 × Retries + 1 times (Retries 0 still means no retry); when nothing of the
+ * run is being accepted, every limit answer counts, as before.
  */
 import type { Failure, Outcome } from './outcome';
 import type { Pacer, Turn } from './pacer';
@@ -43,14 +50,26 @@ export async function withRetries(
 	pacing?: Pacing,
 ): Promise<RetryResult> {
 	let turn = pacing?.first;
+	/** Limit answers that came while the run was making progress: not counted against Retries. */
+	let spared = 0;
 	for (let attempts = 1; ; attempts++) {
 		const outcome = await attempt();
 		if (pacing && turn) pacing.pacer.report(turn, outcome);
 		if (outcome.kind === 'accepted' || !outcome.retryable) return { outcome, attempts };
+		if (outcome.kind === 'busy' && pacing?.pacer.progressing && spared < policy.maxRetries) {
+			spared++;
+		}
 		const tried = `Tried ${attempts} time${attempts > 1 ? 's' : ''}.`;
-		if (attempts > policy.maxRetries) {
+		if (attempts - spared > policy.maxRetries) {
+			const notCounted =
+				spared > 0
+					? ` ${spared} of the 429/503 answers came while other calls of this run were being accepted, and did not count against Retries.`
+					: '';
 			return {
-				outcome: note(outcome, `${tried} Run it again later, or raise the Retries option.`),
+				outcome: note(
+					outcome,
+					`${tried}${notCounted} Run it again later, or raise the Retries option.`,
+				),
 				attempts,
 			};
 		}
