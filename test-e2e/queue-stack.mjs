@@ -3,7 +3,7 @@
 // and n8n 2.41.1 as one main process and N workers sharing them. Each process has its own user
 // folder with the packed package installed in it, as a queue-mode deployment must (a worker
 // without it fails executions with "Unrecognized node type"). Settings and the reasons for them:
-// `queueEnv` below; what was measured with them: docs/testing.md ("Queue mode").
+// `queueEnv` below; what was measured with them: docs/reference.md ("Running at scale").
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -188,13 +188,13 @@ export async function startPostgres(dir) {
 }
 
 /**
- * What every process of the stack shares (n8n's queue mode docs, and ../shared notes measured here):
+ * What every process of the stack shares (n8n's queue-mode documentation, and what this test measured):
  * - EXECUTIONS_MODE=queue, the same Redis, the same Postgres and the same encryption key (a worker
  *   with another key stops at start);
  * - finished jobs kept in Redis: with n8n's default (removed at once) a webhook that waits for the
  *   last node can hang when the job ends before main asks for its result;
- * - short worker locks, so that a killed worker's execution is marked failed in about 35 s
- *   instead of 90-115 s (the 30 s grace after the lock expires is n8n's and fixed).
+ * - short worker locks, so that a killed worker's execution is marked failed 10 to 50 s after
+ *   the kill instead of 90-115 s.
  */
 function queueEnv({ redis, postgres, encryptionKey }) {
 	return {

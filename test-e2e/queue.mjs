@@ -18,9 +18,9 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
+import { benchWorkflow } from '../dev/bench/n8n-instance.mjs';
 import { packPackage } from '../dev/n8n/community-install.mjs';
 import {
-	CREDENTIAL,
 	DEV_DIR,
 	EMULATOR_AUTH_TOKEN,
 	EMULATOR_CLOUD_ID,
@@ -69,61 +69,34 @@ const leadsFor = (scenario, batch, count) =>
 	Array.from({ length: count }, (_v, i) => ({ phone: phoneOf(scenario, batch, i) }));
 
 /** Webhook (the leads in its body) -> Split Out -> Samespace "Send": Place Call, one per lead. */
-function leadsWorkflow(id, hookPath, { inParallel, callsPerSecond, responseMode = 'lastNode' }) {
-	return {
+const leadsWorkflow = (id, hookPath, { inParallel, callsPerSecond, responseMode }) =>
+	benchWorkflow(
 		id,
-		name: `queue e2e: ${hookPath}`,
-		active: false,
-		settings: { executionOrder: 'v1' },
-		nodes: [
-			{
-				id: `${id}-hook`,
-				name: 'Webhook',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2,
-				position: [0, 0],
-				webhookId: `${id}-hook`,
-				parameters: {
-					httpMethod: 'POST',
-					path: hookPath,
-					responseMode,
-					...(responseMode === 'lastNode' ? { responseData: 'noData' } : {}),
-					options: {},
+		hookPath,
+		{
+			type: 'n8n-nodes-samespace.samespace',
+			typeVersion: 1,
+			parameters: {
+				steps: {
+					step: [
+						{ type: 'call', number: '={{ $json.phone }}', callerId: CALLER_ID },
+						{ type: 'play', text: 'Hello from Acme. Your order has shipped.' },
+					],
 				},
+				record: false,
+				options: { concurrency: inParallel, ...(callsPerSecond ? { callsPerSecond } : {}) },
 			},
-			{
-				id: `${id}-split`,
-				name: 'Leads',
-				type: 'n8n-nodes-base.splitOut',
-				typeVersion: 1,
-				position: [220, 0],
-				parameters: { fieldToSplitOut: 'body.leads', options: {} },
-			},
-			{
-				id: `${id}-send`,
-				name: 'Send',
-				type: 'n8n-nodes-samespace.samespace',
-				typeVersion: 1,
-				position: [440, 0],
-				credentials: { samespaceApi: { id: CREDENTIAL.id, name: CREDENTIAL.name } },
-				parameters: {
-					steps: {
-						step: [
-							{ type: 'call', number: '={{ $json.phone }}', callerId: CALLER_ID },
-							{ type: 'play', text: 'Hello from Acme. Your order has shipped.' },
-						],
-					},
-					record: false,
-					options: { concurrency: inParallel, ...(callsPerSecond ? { callsPerSecond } : {}) },
-				},
-			},
-		],
-		connections: {
-			Webhook: { main: [[{ node: 'Leads', type: 'main', index: 0 }]] },
-			Leads: { main: [[{ node: 'Send', type: 'main', index: 0 }]] },
 		},
-	};
-}
+		{ responseMode },
+	);
+
+/** The workflow's executions once `count` of them have ended (n8n saves them after the webhook answers). */
+const endedExecutions = (rest, workflowId, count) =>
+	until(`${count} executions saved as ended`, async () => {
+		const list = await executionsOf(rest, workflowId, 100);
+		const ended = list.filter((e) => !['new', 'running'].includes(e.status));
+		return ended.length === count ? ended : undefined;
+	});
 
 /**
  * The most requests of each batch of `scenario` that were in flight at once, from the intervals
@@ -257,13 +230,7 @@ async function main() {
 					statuses.every((s) => s === 200),
 					`webhook answers: ${statuses.join(', ')}`,
 				);
-				const executions = await until(`${BULK.executions} executions saved as ended`, async () => {
-					const list = await executionsOf(rest, workflows.bulk.id, 100);
-					return list.filter((e) => !['new', 'running'].includes(e.status)).length ===
-						BULK.executions
-						? list
-						: undefined;
-				});
+				const executions = await endedExecutions(rest, workflows.bulk.id, BULK.executions);
 				const notSuccess = executions.filter((e) => e.status !== 'success');
 				assert(
 					notSuccess.length === 0,
@@ -358,16 +325,7 @@ async function main() {
 					);
 					const wallMs = Date.now() - t;
 					emulator.setRateLimit(undefined);
-					const executions = await until(
-						`${RATE.executions} executions saved as ended`,
-						async () => {
-							const list = await executionsOf(rest, workflow.id, 100);
-							return list.filter((e) => !['new', 'running'].includes(e.status)).length ===
-								RATE.executions
-								? list
-								: undefined;
-						},
-					);
+					const executions = await endedExecutions(rest, workflow.id, RATE.executions);
 					const placed = placedIn(emulator, scenario);
 					const total = RATE.executions * RATE.leads;
 					assert(
@@ -598,8 +556,16 @@ async function main() {
 				const runs = workers.map(
 					(w) => executionsStartedBy(w).filter((x) => x === String(done.id)).length,
 				);
+				assert(
+					runs.reduce((a, b) => a + b, 0) === 2,
+					`"Worker started execution ${done.id}" lines per worker: ${runs.join(', ')} (expected the start and the resume after the time-out)`,
+				);
 				const firedAfter = new Date(done.stoppedAt).getTime() - timeoutPosted;
-				return `ended ${seconds(firedAfter)} after the webhook (limit ${LIMIT_SECONDS} s); worker runs ${runs.join(', ')}`;
+				assert(
+					firedAfter >= LIMIT_SECONDS * 1000,
+					`ended ${seconds(firedAfter)} after the webhook, before its ${LIMIT_SECONDS} s limit`,
+				);
+				return `ended ${seconds(firedAfter)} after the webhook (limit ${LIMIT_SECONDS} s; main checks waits once a minute); started and resumed on workers: ${runs.join(' + ')}`;
 			},
 		);
 		await check('no process of the stack tried a connection outside 127.0.0.1', async () => {

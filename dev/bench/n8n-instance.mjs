@@ -17,8 +17,11 @@ import { prepareInstance } from '../n8n/setup.mjs';
 const n8nRequire = createRequire(path.join(N8N_PREFIX, 'node_modules', 'n8n', 'package.json'));
 const flatted = n8nRequire('flatted');
 
-/** The workflow's nodes: Webhook -> Split Out (one item per lead) -> `node` (named "Send"). */
-export function benchWorkflow(id, hookPath, node) {
+/**
+ * The workflow's nodes: Webhook -> Split Out (one item per lead) -> `node` (named "Send"). The
+ * webhook answers when the last node is done (`responseMode` 'lastNode'), or at once ('onReceived').
+ */
+export function benchWorkflow(id, hookPath, node, { responseMode = 'lastNode' } = {}) {
 	const credentials = { samespaceApi: { id: CREDENTIAL.id, name: CREDENTIAL.name } };
 	return {
 		id,
@@ -36,8 +39,8 @@ export function benchWorkflow(id, hookPath, node) {
 				parameters: {
 					httpMethod: 'POST',
 					path: hookPath,
-					responseMode: 'lastNode',
-					responseData: 'noData',
+					responseMode,
+					...(responseMode === 'lastNode' ? { responseData: 'noData' } : {}),
 					options: {},
 				},
 			},
