@@ -232,3 +232,100 @@ describe('Request Timeout bounds the whole exchange', () => {
 		expect(server.flowRequests()).toBe(3);
 	});
 });
+
+/**
+ * A body that starts and then goes silent (issue 18): the status line, the headers and the first
+ * bytes arrive, then nothing, on a connection the server keeps open. The node must let go at
+ * Request Timeout whatever the body does; the call may have been placed, so it is never resent.
+ */
+describe('a body that goes silent after its first bytes ends at Request Timeout', () => {
+	/** Long enough that a run bounded only by the server would fail the test's bound by far. */
+	const SILENCE_MS = 20_000;
+	/** Request Timeout 1 s, one request per item at most; generous for a shared machine. */
+	const BOUND_MS = 6_000;
+
+	const stalls: Array<
+		[string, (socket: Socket, response: import('node:http').ServerResponse) => void]
+	> = [
+		[
+			'headers, then {"success": and silence on a kept-open connection',
+			(_socket, response) => {
+				response.writeHead(200, { 'content-type': 'application/json', 'content-length': 64 });
+				response.write('{"success":');
+			},
+		],
+		[
+			'headers, then silence, then a late end',
+			(socket, response) => {
+				response.writeHead(200, { 'content-type': 'application/json', 'content-length': 2 });
+				response.flushHeaders();
+				setTimeout(() => {
+					if (!socket.destroyed) response.end('{}');
+				}, SILENCE_MS).unref();
+			},
+		],
+		[
+			'a chunked body that stops in the middle of a chunk',
+			(socket) => {
+				socket.write(
+					'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n' +
+						'40\r\n{"success":true,"call_id":"half',
+				);
+			},
+		],
+		[
+			'a gzip body that stops after its first bytes',
+			(socket) => {
+				const zipped = require('node:zlib').gzipSync(
+					JSON.stringify({ success: true, call_id: 'z-1', pad: 'x'.repeat(2000) }),
+				) as Buffer;
+				socket.write(
+					`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-encoding: gzip\r\ncontent-length: ${zipped.length}\r\n\r\n`,
+				);
+				socket.write(zipped.subarray(0, 20));
+			},
+		],
+	];
+
+	test.each(stalls)('%s', async (_name, stall) => {
+		const server = await answering(stall);
+		const started = Date.now();
+		const result = await runSamespace(
+			server,
+			{ steps: straightSteps(), options: { ...OPTIONS, retries: 3 } },
+			{ items: ITEMS, continueOnFail: true },
+		);
+		const elapsed = Date.now() - started;
+
+		expect(elapsed).toBeLessThan(BOUND_MS);
+		const items = outputJson(result);
+		expect(items).toHaveLength(3);
+		expect(items[1]).toEqual(
+			expect.objectContaining({
+				outcome: 'uncertain',
+				callMayHaveBeenPlaced: true,
+				error: expect.stringMatching(
+					/^Item 2: Samespace('s answer)? did not (arrive in full|answer) within 1 s$/,
+				),
+			}),
+		);
+		expect([items[0].success, items[2].success]).toEqual([true, true]);
+		// One request per phone: the uncertain one is never resent.
+		expect(server.flowRequests()).toBe(3);
+		expectNoSecret(result);
+	});
+
+	test('without continue on fail, the run ends in error at Request Timeout', async () => {
+		const server = await answering(stalls[0][1]);
+		const started = Date.now();
+		const result = await runSamespace(
+			server,
+			{ steps: straightSteps(), options: { ...OPTIONS, retries: 3 } },
+			{ items: ITEMS, continueOnFail: false },
+		);
+		expect(Date.now() - started).toBeLessThan(BOUND_MS);
+		expect(String(result.error?.message)).toMatch(/did not arrive in full within 1 s/);
+		expect(server.flowRequests()).toBe(3);
+		expectNoSecret(result);
+	});
+});

@@ -37,34 +37,49 @@ const whenAborted = (signal: AbortSignal) =>
 
 const discard = (body: unknown) => (body as { destroy?: () => void } | undefined)?.destroy?.();
 
-/** Reads the answer's body, up to `limit` bytes; aborting `signal` destroys the stream. */
-async function readBody(
+/** Collects the answer's body, up to `limit` bytes. */
+async function collect(stream: unknown, limit: number): Promise<string | typeof TOO_LARGE> {
+	const chunks: Buffer[] = [];
+	let size = 0;
+	for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+		const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+		size += buffer.length;
+		if (size > limit) {
+			discard(stream);
+			return TOO_LARGE;
+		}
+		chunks.push(buffer);
+	}
+	return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Reads the answer's body, up to `limit` bytes, and gives up the moment `signal` aborts. The read
+ * is raced against the signal, not ended by destroying the stream: the stream n8n hands over is
+ * axios's `Readable.from()` wrapper, whose `destroy()` waits for the pending read of its source,
+ * so a body that sent its first bytes and then nothing would hold the read until the server
+ * closed the socket. The socket itself stays with n8n's HTTP client (a node's own abort signal
+ * is replaced by the execution's), which closes it when the server does or the run is stopped.
+ */
+function readBody(
 	stream: unknown,
 	limit: number,
 	signal: AbortSignal,
 ): Promise<string | typeof TOO_LARGE> {
-	if (typeof stream === 'string') return stream.length > limit ? TOO_LARGE : stream;
-	if (stream === undefined || stream === null) return '';
-	const stop = () => discard(stream);
-	signal.addEventListener('abort', stop, { once: true });
-	try {
-		const chunks: Buffer[] = [];
-		let size = 0;
-		for await (const chunk of stream as AsyncIterable<Buffer | string>) {
-			if (signal.aborted) throw new Error('aborted while reading the answer');
-			const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-			size += buffer.length;
-			if (size > limit) {
-				discard(stream);
-				return TOO_LARGE;
-			}
-			chunks.push(buffer);
-		}
-		if (signal.aborted) throw new Error('aborted while reading the answer');
-		return Buffer.concat(chunks).toString('utf8');
-	} finally {
-		signal.removeEventListener('abort', stop);
-	}
+	if (typeof stream === 'string')
+		return Promise.resolve(stream.length > limit ? TOO_LARGE : stream);
+	if (stream === undefined || stream === null) return Promise.resolve('');
+	return new Promise((resolve, reject) => {
+		const stop = () => {
+			discard(stream);
+			reject(new Error('aborted while reading the answer'));
+		};
+		if (signal.aborted) return stop();
+		signal.addEventListener('abort', stop, { once: true });
+		collect(stream, limit)
+			.then(resolve, reject)
+			.finally(() => signal.removeEventListener('abort', stop));
+	});
 }
 
 /**
