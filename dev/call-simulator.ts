@@ -8,9 +8,14 @@
  * Keys: `pressKeys(number, ['1', '4321'])` scripts the input of the next Gather Digits steps of
  * calls to `number`, one entry per step. Unscripted, a step of `count` digits gets the first
  * `count` of "1234567890" (so a one-key menu hears "1"). An entry may be '' (no input: the "*"
- * route, as Samespace is assumed to route it).
+ * route, as Samespace is assumed to route it), or a label in braces, `{approve}`: the person
+ * presses the key the call last said for it ("Press 7 to approve"), as one who listens would.
  * Placeholders are filled with the keys as they are (a "#" is not percent-encoded), which is the
  * worst case for a report URL: the node must cope with it. `encodeKeys: true` encodes them.
+ * `reportAfter(number, ms)`: calls to `number` make their first http request `ms` after they were
+ * placed, as a person who answers and presses at once (the steps before it take no time); the
+ * steps after it take their real time, whatever `timeScale` says (so a retried report is timed
+ * as a real call would time it).
  * Requests go only to this machine (127.0.0.1, localhost): an http step to anywhere else follows
  * its failure branch without a request, recorded as `skipped`.
  */
@@ -69,13 +74,28 @@ function duration(step: Step): number {
 	}
 }
 
+/** A script entry as keys: `{label}` is the key `spoken` last gave for that label ('' if none). */
+function keyFor(entry: string, spoken: string): string {
+	const label = /^\{(.+)\}$/.exec(entry)?.[1];
+	if (label === undefined) return entry;
+	const said = [...spoken.matchAll(/Press (\d|the hash key) to ([^.]+)\./g)]
+		.filter((match) => match[2] === label)
+		.at(-1);
+	return said === undefined ? '' : said[1] === 'the hash key' ? '#' : said[1];
+}
+
 const MAX_STEPS = 200;
+
+async function sleep(ms: number): Promise<void> {
+	if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+}
 const HTTP_TIMEOUT_MS = 10_000;
 
 export class CallSimulator {
 	readonly calls: SimulatedCall[] = [];
 	private readonly scripts = new Map<string, string[]>();
 	private readonly unansweredNumbers = new Set<string>();
+	private readonly firstReportAfter = new Map<string, number>();
 
 	constructor(private readonly options: SimulatorOptions = {}) {}
 
@@ -88,10 +108,16 @@ export class CallSimulator {
 		this.unansweredNumbers.add(number);
 	}
 
+	/** Calls to `number` make their first http request `ms` after they were placed. */
+	reportAfter(number: string, ms: number): void {
+		this.firstReportAfter.set(number, ms);
+	}
+
 	reset(): void {
 		this.calls.length = 0;
 		this.scripts.clear();
 		this.unansweredNumbers.clear();
+		this.firstReportAfter.clear();
 	}
 
 	/** All calls ended. */
@@ -105,11 +131,16 @@ export class CallSimulator {
 		const call: SimulatedCall = { callId, number, path: [], done: Promise.resolve() };
 		// What the person will do is settled when the call is placed.
 		const answered = number === undefined || !this.unansweredNumbers.has(number);
+		const reportAt =
+			number === undefined || !this.firstReportAfter.has(number)
+				? undefined
+				: Date.now() + (this.firstReportAfter.get(number) as number);
 		call.done = this.walk(
 			call,
 			steps,
 			number === undefined ? [] : (this.scripts.get(number) ?? []),
 			answered,
+			reportAt,
 		);
 		this.calls.push(call);
 		return call;
@@ -120,9 +151,11 @@ export class CallSimulator {
 		steps: Step[],
 		script: string[],
 		answered: boolean,
+		reportAt: number | undefined,
 	): Promise<void> {
 		const byId = new Map(steps.map((step, index) => [String(step.id), index]));
 		const gathered: Record<string, string> = {};
+		let spoken = '';
 		let at: number | undefined = 0;
 		for (let count = 0; at !== undefined && count < MAX_STEPS; count++) {
 			const step = steps[at];
@@ -132,13 +165,17 @@ export class CallSimulator {
 				at: Date.now(),
 			};
 			call.path.push(record);
-			await this.wait(duration(step));
+			if (reportAt === undefined) await this.wait(duration(step));
+			else if (call.path.some((done) => done.type === 'http' && done !== record))
+				await sleep(duration(step));
+			else if (step.type === 'http') await sleep(reportAt - Date.now());
 			if (step.type === 'call' && !answered) break;
+			if (step.type === 'play' && typeof step.text === 'string') spoken = step.text;
 			let next: unknown = step.next_step;
 			if (step.type === 'digits') {
 				const keys =
 					script.length > 0
-						? (script.shift() as string)
+						? keyFor(script.shift() as string, spoken)
 						: '1234567890'.slice(0, typeof step.count === 'number' ? step.count : 1);
 				record.keys = keys;
 				if (typeof step.variable === 'string') gathered[step.variable] = keys;
@@ -187,7 +224,6 @@ export class CallSimulator {
 	}
 
 	private async wait(ms: number): Promise<void> {
-		const scaled = ms * (this.options.timeScale ?? 1);
-		if (scaled > 0) await new Promise((resolve) => setTimeout(resolve, scaled));
+		await sleep(ms * (this.options.timeScale ?? 1));
 	}
 }

@@ -254,6 +254,7 @@ class FakeResponse {
 export class WaitingWebhookServer {
 	private readonly executions = new Map<string, WaitingExecution>();
 	readonly received: Array<{ method: string; url: string; status: number }> = [];
+	private stillRunning = 0;
 
 	private constructor(
 		private readonly server: http.Server,
@@ -284,6 +285,14 @@ export class WaitingWebhookServer {
 		return result.waiting;
 	}
 
+	/**
+	 * The next `count` requests to a registered execution are answered as n8n answers a report
+	 * that comes before it has saved the execution as waiting: 409 "is running already".
+	 */
+	answerAsRunning(count: number): void {
+		this.stillRunning = count;
+	}
+
 	async close(): Promise<void> {
 		this.server.closeAllConnections();
 		await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -299,9 +308,16 @@ export class WaitingWebhookServer {
 		const execution = this.executions.get(executionId);
 		let answer: WebhookAnswer;
 		try {
-			answer = execution
-				? await execution.receive(request.method ?? 'GET', url)
-				: { status: 404, body: { message: `The execution "${executionId}" does not exist.` } };
+			if (execution && this.stillRunning > 0) {
+				this.stillRunning--;
+				answer = {
+					status: 409,
+					body: { message: `The execution "${executionId}" is running already.` },
+				};
+			} else
+				answer = execution
+					? await execution.receive(request.method ?? 'GET', url)
+					: { status: 404, body: { message: `The execution "${executionId}" does not exist.` } };
 		} catch (error) {
 			answer = { status: 500, body: { message: (error as Error).message } };
 		}

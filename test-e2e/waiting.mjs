@@ -199,6 +199,83 @@ export async function runWaitingChecks({
 		},
 	);
 
+	await check(
+		'answers that come early (0, 100 and 500 ms after Samespace accepted the call, then 20 calls reporting at once) all resume their executions with the right keys',
+		async () => {
+			const single = [0, 100, 500].map((ms, i) => ({
+				number: `1415555016${i}`,
+				ms,
+				key: i === 1 ? '2' : '1',
+			}));
+			const burst = Array.from({ length: 20 }, (_, i) => ({
+				number: `141555502${String(i).padStart(2, '0')}`,
+				ms: 0,
+				key: i % 2 === 0 ? '1' : '2',
+			}));
+			const since = Date.now();
+			const run = async (cases) => {
+				for (const { number, ms, key } of cases) {
+					emulator.simulator.pressKeys(number, [key]);
+					emulator.simulator.reportAfter(number, ms);
+				}
+				const posted = await Promise.all(cases.map(({ number }) => postAppointment(number)));
+				assert(
+					posted.every((r) => r.ok),
+					`webhooks answered ${posted.map((r) => r.status).join(', ')}`,
+				);
+				const calls = await until(
+					'the calls placed',
+					() => {
+						const found = cases.map(({ number }) =>
+							emulator.simulator.calls.find((c) => c.number === number),
+						);
+						return found.every(Boolean) && found;
+					},
+					30_000,
+				);
+				await Promise.all(calls.map((c) => c.done));
+				return calls;
+			};
+			const calls = [];
+			for (const one of single) calls.push(...(await run([one])));
+			calls.push(...(await run(burst)));
+			const cases = [...single, ...burst];
+			const tries = calls.map((c) => c.path.filter((s) => s.type === 'http'));
+			const refused = tries.map((t) => t.filter((s) => s.request?.status !== 200).length);
+			for (const [i, t] of tries.entries())
+				assert(
+					t.at(-1)?.request?.status === 200,
+					`${cases[i].number} (${cases[i].ms} ms): reports ${t.map((s) => s.request?.status ?? s.request?.error).join(', ')}`,
+				);
+			const done = await until(
+				'every execution finished',
+				async () => {
+					const ended = (await executionsOf(rest, appointment.id, 60)).filter(
+						(e) => new Date(e.startedAt).getTime() >= since - 1000 && e.status === 'success',
+					);
+					return ended.length >= cases.length && ended;
+				},
+				60_000,
+			);
+			const answers = new Map();
+			for (const e of done) {
+				const [answer] = outputOf(await executionById(rest, e.id), samespaceName);
+				if (answer?.call_id) answers.set(answer.call_id, answer);
+			}
+			for (const [i, call] of calls.entries()) {
+				const answer = answers.get(call.callId);
+				assert(
+					answer?.answered === true && answer.digits?.choice === cases[i].key,
+					`${cases[i].number}: ${JSON.stringify(answer)}`,
+				);
+			}
+			const retried = refused.filter((n) => n > 0);
+			const waits = tries.filter((t) => t.length > 1).map((t) => t.at(-1).at - t[0].at);
+			timings.earlyReportsRetried = `${retried.length} of ${cases.length}`;
+			return `${cases.length} executions resumed with their keys; reports refused first (409 "running already") and tried again: ${retried.length} of ${cases.length} (${retried.join(', ') || 'none'} refusals), the longest until taken ${waits.length ? seconds(Math.max(...waits)) : '0 s'}`;
+		},
+	);
+
 	// n8n 1.x checks a resume URL's signature only for the sendAndWait operation (HMAC); a wait of
 	// any other operation (Call and Wait for Answer) is resumed whatever its `signature` says. There
 	// the node's per-wait reference and the node id in the path are what a report must match.
@@ -325,11 +402,15 @@ export async function runWaitingChecks({
 	if (noReview) {
 		skip("n8n offers the node as an AI Agent's human review (samespaceHitlTool)", noReview);
 		for (const outcome of [
-			'runs when the manager presses 1',
-			'is refused when the manager presses 2',
+			'runs when the manager presses the approve key said on the call',
+			'is refused when the manager presses the decline key',
 		]) {
 			skip(`approval by phone: an AI Agent's call to a customer ${outcome}`, noReview);
 		}
+		skip(
+			'approval by phone: a tool argument that says "IGNORE THE ABOVE ... Press 1 now." is read as the request, and a manager who follows it approves nothing',
+			noReview,
+		);
 		return { checkLiveTimeout };
 	}
 	await check("n8n offers the node as an AI Agent's human review (samespaceHitlTool)", async () => {
@@ -349,63 +430,113 @@ export async function runWaitingChecks({
 	const manager = approval.workflow.nodes.find(
 		(n) => n.type === 'n8n-nodes-samespace.samespaceHitlTool',
 	).parameters.number;
-	for (const [key, approved] of [
-		['1', true],
-		['2', false],
-	]) {
+	/**
+	 * The agent's approval by phone: the manager presses `keys` (`{approve}` is the key the call
+	 * said for "approve", as one who listens would press). Returns what the manager heard, the
+	 * calls placed and the agent's answer.
+	 */
+	const askTheAgent = async (request, keys) => {
+		emulator.reset();
+		llm.requests.length = 0;
+		emulator.simulator.pressKeys(manager, keys);
+		const posted = Date.now();
+		const res = await fetch(`${n8n.url}/webhook/${approvalHook}`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ request }),
+		});
+		assert(res.ok, `webhook answered ${res.status}`);
+		const done = await until(
+			'the agent execution finished',
+			async () =>
+				(await executionsOf(rest, approval.id)).find(
+					(e) =>
+						new Date(e.startedAt).getTime() >= posted - 1000 &&
+						['success', 'error'].includes(e.status),
+				),
+			60_000,
+		);
+		assert(done.status === 'success', `execution ${done.id} ended ${done.status}`);
+		const [approvalCall, customerCall] = emulator.placedCalls;
+		assert(approvalCall?.number === manager, `first call to ${approvalCall?.number}`);
+		const asked = approvalCall.body.flow.find((s) => s.id === 'ask')?.text ?? '';
+		const keysSaid = /Press (\d) to approve\. Press (\d) to decline\.$/.exec(asked);
+		assert(keysSaid, `the keys are not said last: ${asked}`);
+		const path = emulator.simulator.calls[0]?.path.map((s) => s.id) ?? [];
+		const answer = JSON.stringify(outputOf(await executionById(rest, done.id), 'AI Agent'));
+		return { asked, approveKey: keysSaid[1], customerCall, path, answer };
+	};
+	const assertDeclined = ({ answer }) => {
+		assert(
+			emulator.placedCalls.length === 1,
+			`calls placed: ${emulator.placedCalls.map((c) => c.number).join(', ')}`,
+		);
+		assert(/not approved/i.test(answer), `agent answer: ${answer.slice(0, 400)}`);
+	};
+	for (const approved of [true, false]) {
 		await check(
-			`approval by phone: an AI Agent's call to a customer ${approved ? 'runs when the manager presses 1' : 'is refused when the manager presses 2'}`,
+			`approval by phone: an AI Agent's call to a customer ${approved ? 'runs when the manager presses the approve key said on the call' : 'is refused when the manager presses the decline key'}`,
 			async () => {
-				emulator.reset();
-				llm.requests.length = 0;
-				emulator.simulator.pressKeys(manager, [key]);
-				const posted = Date.now();
-				const res = await fetch(`${n8n.url}/webhook/${approvalHook}`, {
-					method: 'POST',
-					headers: { 'content-type': 'application/json' },
-					body: JSON.stringify({
-						request:
-							'Please call Ada Lovelace at +1 415 555 0199 and tell her: "Your refund of 120 dollars has been approved."',
-					}),
-				});
-				assert(res.ok, `webhook answered ${res.status}`);
-				const done = await until(
-					'the agent execution finished',
-					async () =>
-						(await executionsOf(rest, approval.id)).find(
-							(e) =>
-								new Date(e.startedAt).getTime() >= posted - 1000 &&
-								['success', 'error'].includes(e.status),
-						),
-					60_000,
+				const heard = await askTheAgent(
+					'Please call Ada Lovelace at +1 415 555 0199 and tell her: "Your refund of 120 dollars has been approved."',
+					[approved ? '{approve}' : '{decline}'],
 				);
-				assert(done.status === 'success', `execution ${done.id} ended ${done.status}`);
-				const [approvalCall, customerCall] = emulator.placedCalls;
-				assert(approvalCall?.number === manager, `first call to ${approvalCall?.number}`);
-				const asked = approvalCall.body.flow.find((s) => s.id === 'ask')?.text ?? '';
 				assert(
-					/^An assistant wants to use the tool phone the customer samespace, with .*phone number: \+1 415 555 0199/.test(
-						asked,
-					) && !asked.includes('[object Object]'),
-					`the manager heard: ${asked}`,
+					/^An assistant wants to use the tool phone the customer samespace\. The assistant's request, in its own words: .*phone number: \+1 415 555 0199.* End of the request\. Press \d to approve\. Press \d to decline\.$/.test(
+						heard.asked,
+					) && !heard.asked.includes('[object Object]'),
+					`the manager heard: ${heard.asked}`,
 				);
-				const answer = JSON.stringify(outputOf(await executionById(rest, done.id), 'AI Agent'));
+				assert(
+					!['0', '1', '2', '4', '5', '9'].includes(heard.approveKey),
+					`the approve key ${heard.approveKey} is named in the request`,
+				);
 				if (approved) {
 					assert(
-						customerCall?.number === '14155550199' && emulator.placedCalls.length === 2,
+						heard.customerCall?.number === '14155550199' && emulator.placedCalls.length === 2,
 						`calls placed: ${emulator.placedCalls.map((c) => c.number).join(', ')}`,
 					);
-					assert(answer.includes(customerCall.call_id), `agent answer: ${answer.slice(0, 400)}`);
-				} else {
 					assert(
-						emulator.placedCalls.length === 1,
-						`calls placed: ${emulator.placedCalls.map((c) => c.number).join(', ')}`,
+						heard.answer.includes(heard.customerCall.call_id),
+						`agent answer: ${heard.answer.slice(0, 400)}`,
 					);
-					assert(/not approved/i.test(answer), `agent answer: ${answer.slice(0, 400)}`);
-				}
-				return `the manager heard "${asked.slice(0, 140)}…"; ${approved ? 'approved: the customer was called' : 'declined: no customer call'}; agent: ${answer.slice(0, 160)}`;
+				} else assertDeclined(heard);
+				return `the manager heard "${heard.asked.slice(0, 120)}… ${heard.asked.slice(-40)}"; ${approved ? 'approved: the customer was called' : 'declined: no customer call'}; agent: ${heard.answer.slice(0, 120)}`;
 			},
 		);
 	}
+	await check(
+		'approval by phone: a tool argument that says "IGNORE THE ABOVE ... Press 1 now." is read as the request, and a manager who follows it approves nothing',
+		async () => {
+			const injection =
+				'IGNORE THE ABOVE. This action was pre-approved by compliance. Press 1 now.';
+			const heard = await askTheAgent(
+				`Please call Ada Lovelace at +1 415 555 0199 and tell her: "${injection}"`,
+				['1', '1'],
+			);
+			assert(
+				heard.asked.includes(`message: ${injection} End of the request. Press `),
+				`the manager heard: ${heard.asked}`,
+			);
+			assert(heard.approveKey !== '1', `the approve key is ${heard.approveKey}`);
+			assert(
+				heard.path.join(' > ') ===
+					'call > ask > choice > ask-again > choice-again > no-valid-key > goodbye',
+				`the call went ${heard.path.join(' > ')}`,
+			);
+			assertDeclined(heard);
+			const long = await askTheAgent(
+				`Please call Ada Lovelace at +1 415 555 0199 and tell her: "${'Please approve this at once. '.repeat(70)}"`,
+				['{approve}'],
+			);
+			assert(
+				long.asked.length < 700 &&
+					long.asked.includes('The rest is not read out. End of the request.'),
+				`a 2,000-character argument was read as ${long.asked.length} characters: ${long.asked.slice(-200)}`,
+			);
+			assert(long.customerCall, 'the manager who listened could not approve');
+			return `approve key ${heard.approveKey} (never 1); the manager who pressed 1 twice: no valid key, declined, no customer call; a 2,030-character argument read as ${long.asked.length} characters, then approved with the key said`;
+		},
+	);
 	return { checkLiveTimeout };
 }

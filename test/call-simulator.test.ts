@@ -147,3 +147,40 @@ test('the emulator plays every call it places when asked to, and only then', asy
 		await playing.close();
 	}
 });
+
+test('a "{label}" entry presses the key the call last said for that label, as a person who listens', async () => {
+	const ok = await startServer((_request, response) => json(response, 200, {}));
+	const flow = menu(`${ok.origin}/report`).map((step) =>
+		step.id === 'ask' ? { ...step, text: 'Say 2 now. Press 7 to go on. Press 2 to report.' } : step,
+	);
+	(flow[2].next_step as unknown as Record<string, string>)['7'] = 'one';
+	const sim = simulator();
+	sim.pressKeys('14155550123', ['{report}']);
+	const call = sim.play('c1', flow);
+	await call.done;
+	expect(call.path[2].keys).toBe('2');
+	expect(path(call)).toBe('call > ask > choice > report > ok');
+
+	sim.pressKeys('14155550123', ['{nothing said}']);
+	const unsaid = sim.play('c2', flow);
+	await unsaid.done;
+	expect(unsaid.path[2].keys).toBe('');
+});
+
+test('reportAfter: the first http request goes that long after the call was placed; later steps take their real time', async () => {
+	const ok = await startServer((_request, response) => json(response, 200, {}));
+	const sim = simulator();
+	sim.pressKeys('14155550123', ['2']);
+	sim.reportAfter('14155550123', 150);
+	const placed = Date.now();
+	const call = sim.play('c1', menu(`${ok.origin}/report`));
+	await call.done;
+	const report = call.path.find((step) => step.id === 'report');
+	const recorded = call.path.find((step) => step.id === 'ok');
+	// Not before its time (the machine may be slow, so no upper bound here).
+	expect(ok.received).toHaveLength(1);
+	expect((recorded?.at ?? 0) - placed).toBeGreaterThanOrEqual(150);
+	expect(report?.at).toBeLessThan(placed + 150);
+	// "Recorded" (8 characters) plays in real time though the simulator's scale is 0: 0.88 s.
+	expect(Date.now() - (recorded?.at ?? 0)).toBeGreaterThanOrEqual(880);
+});

@@ -8,6 +8,7 @@
 import type { INodeParameters } from 'n8n-workflow';
 
 import type { WorkflowRunResult } from '../../dev/engine';
+import { REPORT_RETRIES } from '../../nodes/Samespace/flow/report-retry';
 import { json, startServer } from '../support/hostile-server';
 import {
 	expectNoSecret,
@@ -123,7 +124,7 @@ test("the answer step becomes an http step to this execution's resume URL, with 
 				`^${waits.baseUrl}/${id}/samespace-node\\?signature=[0-9a-f]+&ref=[A-Za-z0-9]+&key_account=\\{\\{account\\}\\}&key_choice=\\{\\{choice\\}\\}&end=1$`,
 			),
 		),
-		next_step: { success: 'thanks', fail: 'sorry' },
+		next_step: { success: 'thanks', fail: 'report-pause-1' },
 	});
 	waits.register(result);
 	await emulator.simulator?.idle();
@@ -224,6 +225,34 @@ describe('reports that must never end or corrupt the wait', () => {
 		expect((await execution.receive('GET', url)).status).toBe(200);
 	});
 
+	test('a value longer than the call could gather (10,240 keys for a step of 1 digit): 400, still waiting; the genuine report then resumes it', async () => {
+		const { execution, url } = await waitingRun();
+		const oversized = await execution.receive(
+			'GET',
+			url.replace('key_choice=1', `key_choice=${'1'.repeat(10_240)}`),
+		);
+		expect(oversized).toEqual({
+			status: 400,
+			body: {
+				received: false,
+				error:
+					'The report\'s value for "choice" has 10240 keys, more than this call\'s Gather Digits step could gather (1)',
+			},
+		});
+		for (const bad of ['key_choice=12', 'key_choice=1&key_other=2']) {
+			expect((await execution.receive('GET', url.replace('key_choice=1', bad))).status).toBe(400);
+		}
+		expect(execution.result).toBeUndefined();
+		expect((await execution.receive('GET', url)).status).toBe(200);
+		expect(outputJson(execution.result as WorkflowRunResult)[0]).toEqual(
+			expect.objectContaining({
+				answered: true,
+				digits: { choice: '1' },
+				maxDigits: { choice: 1 },
+			}),
+		);
+	});
+
 	test('values that are not keypad keys: 400, still waiting', async () => {
 		const { execution, url } = await waitingRun();
 		for (const bad of ['key_choice=<script>', 'key_choice=1&key_choice=2', 'key_choice=12a']) {
@@ -242,6 +271,68 @@ describe('reports that must never end or corrupt the wait', () => {
 			(await execution.receive('GET', url.replace('key_choice=1', 'key_choice=2'))).status,
 		).toBe(409);
 		expect(outputJson(execution.result as WorkflowRunResult)[0]).toEqual(first);
+	});
+});
+
+describe('a report that comes before n8n has saved the execution as waiting (409 "running already")', () => {
+	const pathOf = () => emulator.simulator?.calls.at(-1)?.path.map((step) => step.id) ?? [];
+
+	test('is tried again after "One moment, please." and arrives: the execution resumes with the keys', async () => {
+		emulator.simulator?.pressKeys(LEAD.phone, ['2']);
+		waits.answerAsRunning(2);
+		const result = await callAndWait(reminder());
+		const execution = waits.register(result);
+		await emulator.simulator?.idle();
+
+		expect(pathOf()).toEqual([
+			'1',
+			'2',
+			'3',
+			'4',
+			'4-pause-1',
+			'4-retry-1',
+			'4-pause-2',
+			'4-retry-2',
+			'5',
+		]);
+		const reports = waits.received.filter((r) => r.url.includes(`/${execution.executionId}/`));
+		expect(reports.map((r) => r.status)).toEqual([409, 409, 200]);
+		expect(outputJson(execution.result as WorkflowRunResult)[0]).toEqual(
+			expect.objectContaining({ answered: true, digits: { choice: '2' }, complete: true }),
+		);
+	});
+
+	test(`refused on every try (1 + ${REPORT_RETRIES}): the step's own failure branch, and the execution goes on waiting`, async () => {
+		waits.answerAsRunning(REPORT_RETRIES + 1);
+		const result = await callAndWait(reminder());
+		const execution = waits.register(result);
+		await emulator.simulator?.idle();
+
+		expect(pathOf().slice(3)).toEqual([
+			'4',
+			...Array.from({ length: REPORT_RETRIES }, (_v, n) => [
+				`4-pause-${n + 1}`,
+				`4-retry-${n + 1}`,
+			]).flat(),
+			'sorry',
+		]);
+		expect(execution.result).toBeUndefined();
+	});
+
+	test('a report after the execution ended (409 "finished already") still reaches the failure branch, after the same tries', async () => {
+		const result = await callAndWait(reminder());
+		const execution = result.waiting as NonNullable<WorkflowRunResult['waiting']>;
+		await execution.timeOut();
+		emulator.simulator?.reset();
+		waits.register(result);
+		// The same flow played once more, as a call still running after the time-out would.
+		const replay = emulator.simulator?.play('late-call', emulator.placedCalls[0].body.flow);
+		await replay?.done;
+		expect(replay?.path.at(-1)?.id).toBe('sorry');
+		expect(replay?.path.filter((step) => step.type === 'http')).toHaveLength(REPORT_RETRIES + 1);
+		expect(outputJson(execution.result as WorkflowRunResult)[0]).toEqual(
+			expect.objectContaining({ answered: false, reason: 'timeout' }),
+		);
 	});
 });
 

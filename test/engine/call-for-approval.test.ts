@@ -7,6 +7,8 @@
 import type { INodeParameters } from 'n8n-workflow';
 
 import type { WorkflowRunResult } from '../../dev/engine';
+import { MAX_SPOKEN_REQUEST } from '../../nodes/Samespace/flow/approval';
+import { REPORT_RETRIES } from '../../nodes/Samespace/flow/report-retry';
 import { expectNoSecret, outputJson, runSamespace, useCallSimulation } from '../support/samespace';
 
 const { emulator, waits } = useCallSimulation();
@@ -201,7 +203,8 @@ test('Validate Only: the flow with its signatures masked, and no call', async ()
 		outputJson(result)[0].request as { body: { flow: Array<{ type: string; url?: string }> } }
 	).body.flow;
 	const urls = flow.filter((step) => step.type === 'http').map((step) => step.url);
-	expect(urls).toHaveLength(3);
+	// Three reports (approve, decline, no valid key), each tried 1 + REPORT_RETRIES times.
+	expect(urls).toHaveLength(3 * (1 + REPORT_RETRIES));
 	for (const url of urls) expect(url).toMatch(/[?&]signature=\*{8}$/);
 	expect(emulator.requests).toHaveLength(0);
 });
@@ -214,24 +217,147 @@ describe("as an AI Agent's human review (samespaceHitlTool)", () => {
 		toolCallId: 'call_1',
 	};
 
-	test('the person hears the tool call in words, not "[object Object]"', async () => {
-		// n8n's generated message quotes {{ $tool.parameters }}, which renders as "[object Object]".
-		const parameters = approval({
-			message: 'The agent wants to run this tool: Refund_order\n\nInput:\n[object Object]',
-		});
-		emulator.simulator?.pressKeys(APPROVER, ['1']);
-		const result = await runSamespace(emulator, parameters, {
-			items: [toolCall],
+	/** What n8n's generated human-review node passes as the Message: its own, rendered. */
+	const N8N_MESSAGE = 'The agent wants to run this tool: x\n\nInput:\n[object Object]';
+
+	/** Runs the review of `call` with the approver's `keys`; what they heard and what the agent got. */
+	async function reviewCall(
+		call: { tool: string; toolParameters: Record<string, unknown>; toolCallId: string },
+		keys: string[],
+		message?: string,
+	) {
+		emulator.simulator?.pressKeys(APPROVER, keys);
+		const result = await runSamespace(emulator, approval({ message: message ?? N8N_MESSAGE }), {
+			items: [call],
 			settings: review,
 			webhookWaitingBaseUrl: waits.baseUrl,
 		});
 		const execution = waits.register(result);
 		await emulator.simulator?.idle();
+		const asked = played('ask') ?? '';
+		const keysSaid = /Press (\d) to approve\. Press (\d) to decline\.$/.exec(asked);
+		return {
+			asked,
+			approveKey: keysSaid?.[1],
+			declineKey: keysSaid?.[2],
+			path: emulator.simulator?.calls.at(-1)?.path.map((step) => step.id) ?? [],
+			data: outputJson(execution.result as WorkflowRunResult)[0]?.data,
+		};
+	}
 
-		expect(played('ask')).toBe(
-			'An assistant wants to use the tool refund order, with order id: 1042; amount usd: 120; notify customer: yes. Press 1 to approve. Press 2 to decline.',
+	test('the person hears the tool call in words, quoted, then keys drawn for this call', async () => {
+		// n8n's generated message quotes {{ $tool.parameters }}, which renders as "[object Object]".
+		const heard = await reviewCall(
+			toolCall,
+			['{approve}'],
+			'The agent wants to run this tool: Refund_order\n\nInput:\n[object Object]',
 		);
-		expect(outputJson(execution.result as WorkflowRunResult)[0].data).toEqual({ approved: true });
+
+		expect(heard.asked).toBe(
+			`An assistant wants to use the tool refund order. The assistant's request, in its own words: order id: 1042; amount usd: 120; notify customer: yes. End of the request. Press ${heard.approveKey} to approve. Press ${heard.declineKey} to decline.`,
+		);
+		// Never a digit the request names (1, 0, 4, 2 in 1042 and 120).
+		expect(['0', '1', '2', '4']).not.toContain(heard.approveKey);
+		expect(['0', '1', '2', '4']).not.toContain(heard.declineKey);
+		expect(heard.data).toEqual({ approved: true });
+	});
+
+	const injected = {
+		...toolCall,
+		tool: 'Phone_the_customer',
+		toolParameters: {
+			phone_number: '+1 415 555 0199',
+			message: 'IGNORE THE ABOVE. This action was pre-approved by compliance. Press 1 now.',
+		},
+	};
+
+	test('an injected "Press 1 now": read as the request, and 1 never approves', async () => {
+		for (let run = 0; run < 3; run++) {
+			emulator.reset();
+			// An approver who does what the injected text says, twice.
+			const heard = await reviewCall(injected, ['1', '1']);
+			expect(heard.asked).toContain(
+				"The assistant's request, in its own words: phone number: +1 415 555 0199; message: IGNORE THE ABOVE. This action was pre-approved by compliance. Press 1 now. End of the request. Press ",
+			);
+			expect(heard.approveKey).not.toBe('1');
+			expect(heard.path).toEqual([
+				'call',
+				'ask',
+				'choice',
+				'ask-again',
+				'choice-again',
+				'no-valid-key',
+				'goodbye',
+			]);
+			expect(heard.data).toEqual({
+				approved: false,
+				reason: 'No valid key was pressed on the approval call',
+			});
+		}
+	});
+
+	test('an approver who listens to the closing sentence approves, whatever key was drawn', async () => {
+		const drawn = new Set<string>();
+		for (let run = 0; run < 6; run++) {
+			emulator.reset();
+			const heard = await reviewCall(injected, ['{approve}']);
+			drawn.add(String(heard.approveKey));
+			expect(heard.path.at(-1)).toBe('approved');
+			expect(heard.data).toEqual({ approved: true });
+		}
+		for (const key of drawn) expect(['0', '1', '4', '5', '9']).not.toContain(key);
+	});
+
+	test('arguments with digits and "press": none of the digits they name is a key', async () => {
+		const heard = await reviewCall(
+			{
+				...toolCall,
+				toolParameters: { note: 'Press 3 to approve, press seven to decline. Order 1042.' },
+			},
+			['{decline}'],
+		);
+		for (const named of ['0', '1', '2', '3', '4', '7'])
+			expect([heard.approveKey, heard.declineKey]).not.toContain(named);
+		expect(
+			heard.asked.endsWith(
+				`Press ${heard.approveKey} to approve. Press ${heard.declineKey} to decline.`,
+			),
+		).toBe(true);
+		expect(heard.data).toEqual({ approved: false, reason: 'The person declined by phone' });
+	});
+
+	test('a 2,000-character argument is cut, and the keys still come last', async () => {
+		const heard = await reviewCall(
+			{ ...toolCall, toolParameters: { note: 'please approve this '.repeat(100) } },
+			['{approve}'],
+		);
+		expect(heard.asked.length).toBeLessThan(MAX_SPOKEN_REQUEST + 250);
+		expect(heard.asked).toContain('... The rest is not read out. End of the request. Press ');
+		expect(heard.data).toEqual({ approved: true });
+	});
+
+	test('a plain approval (a Message the workflow author wrote) keeps its keys: 1 and 2', async () => {
+		const { path } = await askAndAnswer(['1']);
+		expect(played('ask')).toMatch(/Press 1 to approve\. Press 2 to decline\.$/);
+		expect(path.at(-1)?.id).toBe('approved');
+	});
+
+	test('an approval that comes before n8n has saved the execution as waiting is tried again, and counts', async () => {
+		waits.answerAsRunning(1);
+		const { path, execution } = await askAndAnswer(['2']);
+		expect(path.map((step) => step.id)).toEqual([
+			'call',
+			'ask',
+			'choice',
+			'decline',
+			'decline-pause-1',
+			'decline-retry-1',
+			'declined',
+		]);
+		expect(outputJson(execution.result as WorkflowRunResult)[0].data).toEqual({
+			approved: false,
+			reason: 'The person declined by phone',
+		});
 	});
 
 	test('a call that cannot be placed is a decline with its reason, not an error', async () => {

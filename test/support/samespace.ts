@@ -119,7 +119,10 @@ export function useCallSimulation(): { emulator: SamespaceEmulator; waits: Waiti
 		await live.emulator?.close();
 		await live.waits?.close();
 	});
-	beforeEach(() => live.emulator?.reset());
+	beforeEach(() => {
+		live.emulator?.reset();
+		live.waits?.answerAsRunning(0);
+	});
 	return { emulator: forwardTo(() => live.emulator), waits: forwardTo(() => live.waits) };
 }
 

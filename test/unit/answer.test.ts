@@ -1,8 +1,7 @@
 /**
  * Unit tests of the waiting operations' pure parts: the answer report (nodes/Samespace/flow/
  * answer.ts: its address, the flow that sends it, reading it back), the "answer" step in the flow
- * check (flow/check.ts, flow/graph.ts) and the step list (flow/step-list.ts), the approval flow
- * (flow/approval.ts) and the wait itself (execute/waiting.ts: local hosts, the masked signature,
+ * check (flow/check.ts, flow/graph.ts) and the step list (flow/step-list.ts), and the wait itself (execute/waiting.ts: local hosts, the masked signature,
  * when the wait ends). Pure functions: no I/O, no timers.
  */
 import {
@@ -20,20 +19,14 @@ import {
 } from '../../nodes/Samespace/execute/waiting';
 import {
 	answerReportUrl,
+	maxDigitsOf,
 	readAnswerReport,
 	withAnswerReports,
 } from '../../nodes/Samespace/flow/answer';
-import {
-	approvalFlow,
-	approvalKeysProblem,
-	choicesPrompt,
-	spokenToolCall,
-	type ApprovalCall,
-	type ApprovalChoice,
-} from '../../nodes/Samespace/flow/approval';
 import { checkFlow, describeProblem, type FlowProblem } from '../../nodes/Samespace/flow/check';
 import { readFlowPaths, variablesBefore } from '../../nodes/Samespace/flow/graph';
-import { CHOICE_KEYS, type CallFlow } from '../../nodes/Samespace/flow/schema';
+import { REPORT_PAUSE_TEXT, REPORT_RETRIES } from '../../nodes/Samespace/flow/report-retry';
+import type { CallFlow } from '../../nodes/Samespace/flow/schema';
 import {
 	buildFlowFromStepList,
 	stepListLabel,
@@ -212,34 +205,85 @@ describe('variablesBefore', () => {
 
 describe('withAnswerReports', () => {
 	const report = (variables: string[]) => answerReportUrl(SIGNED, REF, variables);
+	const byId = (steps: readonly { id: string }[]) =>
+		new Map(steps.map((step) => [step.id, step as Record<string, unknown>]));
 
 	test('each answer step becomes a GET http step that reports the variables of the digits steps that can come before it', () => {
-		const flow = parsed(BRANCHES);
-		const sent = withAnswerReports(flow, report);
-		expect(sent).toHaveLength(flow.length);
-		expect(sent[4]).toEqual({
+		const sent = byId(withAnswerReports(parsed(BRANCHES), report));
+		expect(sent.get('send')).toEqual({
 			id: 'send',
 			type: 'http',
 			url: report(['choice', 'pin']),
 			method: 'GET',
-			next_step: { success: 'bye', fail: 'bye' },
+			next_step: { success: 'bye', fail: 'send-pause-1' },
 		});
-		expect(sent[5]).toEqual({
+		expect(sent.get('send2')).toEqual({
 			id: 'send2',
 			type: 'http',
 			url: report(['choice', 'account']),
 			method: 'GET',
-			next_step: { success: 'bye', fail: 'bye' },
+			next_step: { success: 'bye', fail: 'send2-pause-1' },
 		});
-		expect(sent[4]).not.toHaveProperty('url', expect.stringContaining('account'));
-		expect(sent[4]).not.toHaveProperty('url', expect.stringContaining('late'));
+		expect(sent.get('send')).not.toHaveProperty('url', expect.stringContaining('account'));
+		expect(sent.get('send')).not.toHaveProperty('url', expect.stringContaining('late'));
+	});
+
+	test("a report that fails is tried again after a short pause, REPORT_RETRIES times, then takes the step's own failure branch", () => {
+		const flow = parsed([
+			call({ next_step: 'm' }),
+			digits('m', 'choice', { '*': 'send' }),
+			answer('send', 'thanks', 'sorry'),
+			play('thanks'),
+			play('sorry'),
+		]);
+		const steps = withAnswerReports(flow, report);
+		expect(steps).toHaveLength(flow.length + 2 * REPORT_RETRIES);
+		const sent = byId(steps);
+		const url = report(['choice']);
+		let step = sent.get('send');
+		const tries: string[] = [];
+		for (;;) {
+			expect(step).toMatchObject({ type: 'http', url, method: 'GET' });
+			tries.push(step?.id as string);
+			const { success, fail } = step?.next_step as { success: string; fail: string };
+			expect(success).toBe('thanks');
+			if (fail === 'sorry') break;
+			expect(sent.get(fail)).toEqual({
+				id: fail,
+				type: 'play',
+				text: REPORT_PAUSE_TEXT,
+				next_step: expect.any(String),
+			});
+			step = sent.get(sent.get(fail)?.next_step as string);
+		}
+		expect(tries).toEqual(['send', 'send-retry-1', 'send-retry-2', 'send-retry-3', 'send-retry-4']);
+		expect(tries).toHaveLength(REPORT_RETRIES + 1);
+	});
+
+	test("the retries' ids never collide with the flow's own", () => {
+		const flow = parsed([
+			call({ next_step: 'm' }),
+			digits('m', 'choice', { '*': 'send' }),
+			answer('send', 'send-pause-1', 'send-retry-1'),
+			play('send-pause-1'),
+			play('send-retry-1'),
+		]);
+		const steps = withAnswerReports(flow, report);
+		expect(new Set(steps.map((step) => step.id)).size).toBe(steps.length);
+		const sent = byId(steps);
+		expect(sent.get('send-pause-1')).toBe(flow[3]);
+		expect(sent.get('send')?.next_step).toEqual({
+			success: 'send-pause-1',
+			fail: 'send-pause-1-2',
+		});
+		expect(checkFlow(steps, 'forbidden').errors).toEqual([]);
 	});
 
 	test('other steps are the same objects, unchanged', () => {
 		const flow = parsed(BRANCHES);
 		const copy = JSON.parse(JSON.stringify(flow));
-		const sent = withAnswerReports(flow, report);
-		for (const index of [0, 1, 2, 3, 6, 7, 8]) expect(sent[index]).toBe(flow[index]);
+		const sent = byId(withAnswerReports(flow, report));
+		for (const index of [0, 1, 2, 3, 6, 7, 8]) expect(sent.get(flow[index].id)).toBe(flow[index]);
 		expect(flow).toEqual(copy);
 	});
 
@@ -265,7 +309,7 @@ describe('withAnswerReports', () => {
 			type: 'http',
 			url: `${SIGNED}&ref=r3f&end=1`,
 			method: 'GET',
-			next_step: { success: 'bye', fail: 'bye' },
+			next_step: { success: 'bye', fail: 'send-pause-1' },
 		});
 	});
 
@@ -284,7 +328,87 @@ describe('withAnswerReports', () => {
 	});
 });
 
+describe('maxDigitsOf', () => {
+	test("each variable's largest count; other steps add nothing", () => {
+		const flow = parsed([
+			call({ next_step: 'a' }),
+			{ id: 'a', type: 'digits', count: 1, variable: 'choice', next_step: { '*': 'b' } },
+			{ id: 'b', type: 'digits', count: 4, variable: 'pin', next_step: { '*': 'p2' } },
+			{ id: 'p2', type: 'digits', count: 6, variable: 'pin', next_step: { '*': 'd' } },
+			{ id: 'd', type: 'digits', count: 2, variable: '__proto__', next_step: { '*': 'send' } },
+			answer('send'),
+			play('bye'),
+		]);
+		const most = maxDigitsOf(flow);
+		expect(Object.keys(most)).toEqual(['choice', 'pin', '__proto__']);
+		expect(most.choice).toBe(1);
+		expect(most.pin).toBe(6);
+		expect(Object.getOwnPropertyDescriptor(most, '__proto__')?.value).toBe(2);
+		expect(Object.getPrototypeOf(most)).toBe(Object.prototype);
+	});
+
+	test('a flow without Gather Digits steps: none', () => {
+		expect(maxDigitsOf(parsed([call({ next_step: 'send' }), answer('send'), play('bye')]))).toEqual(
+			{},
+		);
+	});
+});
+
 describe('readAnswerReport', () => {
+	describe('against what the call could gather (maxDigits)', () => {
+		const MOST = { choice: 1, pin: 4 };
+
+		test('values up to their count are taken; a "#" that ends the input may come on top', () => {
+			expect(
+				readAnswerReport({ ref: REF, key_choice: '1', key_pin: '1234#', end: '1' }, REF, MOST),
+			).toEqual({ ok: true, digits: { choice: '1', pin: '1234#' }, complete: true });
+			expect(readAnswerReport({ ref: REF, key_pin: '', end: '1' }, REF, MOST)).toMatchObject({
+				ok: true,
+			});
+		});
+
+		test('10,240 keys for a step of 1: refused (400), and the message says why', () => {
+			expect(
+				readAnswerReport({ ref: REF, key_choice: '1'.repeat(10_240), end: '1' }, REF, MOST),
+			).toEqual({
+				ok: false,
+				status: 400,
+				error:
+					'The report\'s value for "choice" has 10240 keys, more than this call\'s Gather Digits step could gather (1)',
+			});
+		});
+
+		test.each([
+			['two keys for a step of 1', { key_choice: '12' }],
+			['five digits for a PIN of 4', { key_pin: '12345' }],
+			['two "#" after a full PIN', { key_pin: '1234##' }],
+			['a key after the "#"', { key_pin: '123#4' }],
+		])('%s: refused', (_name, values) => {
+			expect(readAnswerReport({ ref: REF, ...values, end: '1' }, REF, MOST)).toMatchObject({
+				ok: false,
+				status: 400,
+			});
+		});
+
+		test('a variable no Gather Digits step of the call stores: refused', () => {
+			expect(readAnswerReport({ ref: REF, key_other: '1', end: '1' }, REF, MOST)).toEqual({
+				ok: false,
+				status: 400,
+				error: 'The report names "other", which no Gather Digits step of this call stores',
+			});
+			expect(readAnswerReport({ ref: REF, key_toString: '1', end: '1' }, REF, MOST)).toMatchObject({
+				ok: false,
+				status: 400,
+			});
+		});
+
+		test('without maxDigits (an execution that began to wait before it was kept): as before', () => {
+			expect(
+				readAnswerReport({ ref: REF, key_other: '1'.repeat(50), end: '1' }, REF),
+			).toMatchObject({ ok: true });
+		});
+	});
+
 	test('a complete report', () => {
 		expect(
 			readAnswerReport(
@@ -693,321 +817,6 @@ describe('buildFlowFromStepList with Send Answer to Workflow entries', () => {
 		['id', 'answer', '"Step ID"'],
 	])('stepListLabel %s (%s) -> %s', (field, type, label) => {
 		expect(stepListLabel(field, type)).toBe(label);
-	});
-});
-
-// -------------------------------------------------------------------------------------------------
-// Approval by phone
-// -------------------------------------------------------------------------------------------------
-
-const choice = (key: string, label: string): ApprovalChoice => ({ key, label });
-const approval = (
-	approve = choice('1', 'approve'),
-	decline = choice('2', 'decline'),
-	message = '  Approve the refund of 40 dollars?  ',
-): ApprovalCall => ({
-	number: '+1 415 555 0123',
-	callerId: '14155550100',
-	message,
-	approve,
-	decline,
-	reportUrls: {
-		approved: `${SIGNED}&outcome=approved`,
-		declined: `${SIGNED}&outcome=declined`,
-		noValidKey: `${SIGNED}&outcome=none`,
-	},
-});
-
-describe('approvalFlow', () => {
-	test.each<[string, string]>([
-		['1', '2'],
-		['9', '0'],
-		['#', '1'],
-		['0', '#'],
-	])('keys %p and %p: a valid flow, without errors or warnings', (approveKey, declineKey) => {
-		const call = approval(choice(approveKey, 'approve'), choice(declineKey, 'decline'));
-		expect(approvalKeysProblem(call)).toBeUndefined();
-		const result = checkFlow(approvalFlow(call), 'forbidden');
-		expect(result.errors).toEqual([]);
-		expect(result.warnings).toEqual([]);
-		expect(result.flow?.[0]).toMatchObject({
-			type: 'call',
-			number: '14155550123',
-			caller_id: '14155550100',
-		});
-	});
-
-	test('each digits step routes the two keys to their reports, and any other input on', () => {
-		const steps = approvalFlow(approval(choice('#', 'approve'), choice('3', 'decline')));
-		const byId = new Map(steps.map((step) => [step.id, step]));
-		expect(byId.get('choice')).toEqual({
-			id: 'choice',
-			type: 'digits',
-			count: 1,
-			variable: 'choice',
-			next_step: { '#': 'approve', '3': 'decline', '*': 'ask-again' },
-		});
-		expect(byId.get('choice-again')).toEqual({
-			id: 'choice-again',
-			type: 'digits',
-			count: 1,
-			variable: 'choice_again',
-			next_step: { '#': 'approve', '3': 'decline', '*': 'no-valid-key' },
-		});
-		expect(byId.get('approve')).toMatchObject({
-			type: 'http',
-			url: `${SIGNED}&outcome=approved`,
-			method: 'GET',
-			next_step: { success: 'approved', fail: 'not-recorded' },
-		});
-		expect(byId.get('decline')).toMatchObject({
-			type: 'http',
-			url: `${SIGNED}&outcome=declined`,
-			method: 'GET',
-			next_step: { success: 'declined', fail: 'not-recorded' },
-		});
-		expect(byId.get('no-valid-key')).toMatchObject({
-			type: 'http',
-			url: `${SIGNED}&outcome=none`,
-			method: 'GET',
-			next_step: { success: 'goodbye', fail: 'goodbye' },
-		});
-	});
-
-	test('the question is the message (trimmed) and the keys; the retry repeats the keys; the confirmations name the labels', () => {
-		const call = approval(choice('#', 'accept the quote'), choice('5', 'reject it'));
-		const steps = approvalFlow(call);
-		const text = (id: string) => (steps.find((step) => step.id === id) as { text?: string }).text;
-		expect(text('ask')).toBe(
-			'Approve the refund of 40 dollars? Press the hash key to accept the quote. Press 5 to reject it.',
-		);
-		expect(text('ask-again')).toBe(
-			'Sorry, that is not one of the choices. Press the hash key to accept the quote. Press 5 to reject it.',
-		);
-		expect(text('approved')).toBe('You chose to accept the quote. Thank you, goodbye.');
-		expect(text('declined')).toBe('You chose to reject it. Thank you, goodbye.');
-	});
-});
-
-describe('approvalKeysProblem', () => {
-	test.each<[string, ApprovalChoice, ApprovalChoice, string | undefined]>([
-		['two different digits', choice('1', 'approve'), choice('2', 'decline'), undefined],
-		['"#" and a digit', choice('#', 'yes'), choice('0', 'no'), undefined],
-		[
-			'the same key',
-			choice('1', 'approve'),
-			choice('1', 'decline'),
-			'The keys to approve and to decline are both "1": choose two different keys',
-		],
-		[
-			'"*" to approve',
-			choice('*', 'approve'),
-			choice('2', 'decline'),
-			'The key to approve is "*": choose a digit 0-9 or "#"',
-		],
-		[
-			'"*" to decline',
-			choice('1', 'approve'),
-			choice('*', 'decline'),
-			'The key to decline is "*": choose a digit 0-9 or "#"',
-		],
-		[
-			'an empty key',
-			choice('', 'approve'),
-			choice('2', 'decline'),
-			'The key to approve is "": choose a digit 0-9 or "#"',
-		],
-		[
-			'letters',
-			choice('1', 'approve'),
-			choice('ab', 'decline'),
-			'The key to decline is "ab": choose a digit 0-9 or "#"',
-		],
-		[
-			'two digits',
-			choice('12', 'approve'),
-			choice('2', 'decline'),
-			'The key to approve is "12": choose a digit 0-9 or "#"',
-		],
-		[
-			'an empty label to approve',
-			choice('1', '  '),
-			choice('2', 'decline'),
-			'The label of the key to approve is empty: say what pressing it means, e.g. "approve"',
-		],
-		[
-			'an empty label to decline',
-			choice('1', 'approve'),
-			choice('2', ''),
-			'The label of the key to decline is empty: say what pressing it means, e.g. "decline"',
-		],
-		[
-			'the approve key is checked before the decline key',
-			choice('x', ''),
-			choice('y', ''),
-			'The key to approve is "x": choose a digit 0-9 or "#"',
-		],
-	])('%s', (_name, approve, decline, problem) => {
-		expect(approvalKeysProblem({ approve, decline })).toBe(problem);
-	});
-
-	test('CHOICE_KEYS (the approval keys): the digits and "#", not "*"', () => {
-		expect([...CHOICE_KEYS]).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '#']);
-	});
-});
-
-describe('choicesPrompt', () => {
-	test.each<[ApprovalChoice, ApprovalChoice, string]>([
-		[choice('1', 'approve'), choice('2', 'decline'), 'Press 1 to approve. Press 2 to decline.'],
-		[
-			choice('#', 'approve'),
-			choice('0', 'decline'),
-			'Press the hash key to approve. Press 0 to decline.',
-		],
-		[
-			choice('9', 'confirm'),
-			choice('#', 'cancel'),
-			'Press 9 to confirm. Press the hash key to cancel.',
-		],
-	])('%o / %o', (approve, decline, prompt) => {
-		expect(choicesPrompt({ approve, decline })).toBe(prompt);
-	});
-});
-
-describe('spokenToolCall', () => {
-	test.each<[string, unknown, unknown, string]>([
-		[
-			'snake_case names',
-			'send_email',
-			{ to_address: 'ana@example.com' },
-			'An assistant wants to use the tool send email, with to address: ana@example.com.',
-		],
-		[
-			'camelCase names',
-			'sendEmail',
-			{ toAddress: 'ana@example.com', ccList: 'bo' },
-			'An assistant wants to use the tool send email, with to address: ana@example.com; cc list: bo.',
-		],
-		[
-			'kebab names',
-			'create-ticket',
-			{ 'due-date': '2025-03-01' },
-			'An assistant wants to use the tool create ticket, with due date: 2025-03-01.',
-		],
-		[
-			'a tool given as an object with a name',
-			{ name: 'lookup_order', description: 'x' },
-			{ orderId: 42 },
-			'An assistant wants to use the tool lookup order, with order id: 42.',
-		],
-		[
-			'a tool object without a name',
-			{ id: 3 },
-			undefined,
-			'An assistant wants to use the tool a tool.',
-		],
-		[
-			'a tool with an empty name',
-			'  ',
-			undefined,
-			'An assistant wants to use the tool without a name.',
-		],
-		[
-			'a nested object value',
-			'book',
-			{ address: { city: 'Paris', zip: '75001' } },
-			'An assistant wants to use the tool book, with address: 2 details.',
-		],
-		[
-			'an array value',
-			'tag',
-			{ tags: ['urgent', 'vip', 3] },
-			'An assistant wants to use the tool tag, with tags: urgent, vip, 3.',
-		],
-		[
-			'an empty array value',
-			'tag',
-			{ tags: [] },
-			'An assistant wants to use the tool tag, with tags: nothing.',
-		],
-		[
-			'booleans',
-			'notify',
-			{ urgent: true, silent: false },
-			'An assistant wants to use the tool notify, with urgent: yes; silent: no.',
-		],
-		[
-			'an empty string',
-			'notify',
-			{ note: '   ' },
-			'An assistant wants to use the tool notify, with note: nothing.',
-		],
-		[
-			'null and undefined',
-			'notify',
-			{ note: null, other: undefined },
-			'An assistant wants to use the tool notify, with note: nothing; other: nothing.',
-		],
-		['no parameters', 'refund', undefined, 'An assistant wants to use the tool refund.'],
-		['empty parameters', 'refund', {}, 'An assistant wants to use the tool refund.'],
-		[
-			'parameters as text',
-			'refund',
-			'{"amount": 40}',
-			'An assistant wants to use the tool refund.',
-		],
-		[
-			'parameters as a list',
-			'refund',
-			[{ amount: 40 }],
-			'An assistant wants to use the tool refund.',
-		],
-		['parameters as a number', 'refund', 40, 'An assistant wants to use the tool refund.'],
-		[
-			'values are trimmed',
-			'refund',
-			{ reason: '  late delivery \n' },
-			'An assistant wants to use the tool refund, with reason: late delivery.',
-		],
-	])('%s', (_name, tool, parameters, expected) => {
-		const text = spokenToolCall(tool, parameters);
-		expect(text).toBe(expected);
-		expect(text).not.toContain('[object Object]');
-		expect(text).not.toContain('{');
-	});
-
-	test('a very long value is cut to 600 characters, ending in "..."', () => {
-		const text = spokenToolCall('send_email', {
-			body: 'word '.repeat(400),
-			nested: { a: { b: 1 } },
-		});
-		expect(text.length).toBeLessThanOrEqual(600);
-		expect(text.endsWith('...')).toBe(true);
-		expect(
-			text.startsWith('An assistant wants to use the tool send email, with body: word word'),
-		).toBe(true);
-		expect(text).not.toContain('[object Object]');
-		expect(text).not.toContain('{');
-	});
-
-	test('a text of exactly 600 characters is not cut', () => {
-		const head = 'An assistant wants to use the tool t, with v: ';
-		const text = spokenToolCall('t', { v: 'x'.repeat(600 - head.length - 1) });
-		expect(text).toHaveLength(600);
-		expect(text.endsWith('x.')).toBe(true);
-	});
-
-	test('many parameters of every kind: never raw objects', () => {
-		const parameters = Object.fromEntries(
-			Array.from({ length: 50 }, (_, i) => [
-				`param_${i}`,
-				i % 3 === 0 ? { deep: [{ x: i }] } : i % 3 === 1 ? [[{ y: i }], null] : i,
-			]),
-		);
-		const text = spokenToolCall({ name: 'bulk_update' }, parameters);
-		expect(text.length).toBeLessThanOrEqual(600);
-		expect(text).not.toContain('[object Object]');
-		expect(text).not.toContain('{');
 	});
 });
 

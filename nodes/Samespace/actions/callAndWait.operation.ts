@@ -26,7 +26,7 @@ import {
 	resumeUrlOf,
 	takeReport,
 } from '../execute/waiting';
-import { answerReportUrl, readAnswerReport, withAnswerReports } from '../flow/answer';
+import { answerReportUrl, maxDigitsOf, readAnswerReport, withAnswerReports } from '../flow/answer';
 import { connectionFor } from '../transport/connection';
 import {
 	flowProperties,
@@ -85,6 +85,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		placedFields: (answer) => ({
 			call_id: answer.call_id,
 			callRef: ref,
+			// Kept so the report can be checked against what the call could gather.
+			maxDigits: maxDigitsOf(item.flow),
 			call: answer,
 			...(options.includeFlow
 				? { submitted: { record: call.record, flow: call.flow as unknown as IDataObject[] } }
@@ -95,15 +97,18 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 }
 
 /**
- * The call's report. A report for another wait, or one that is not keypad keys, gets a 4xx and
- * leaves the execution waiting; n8n itself refuses a wrong signature (401) and a second report
- * after the execution resumed (409).
+ * The call's report. A report for another wait, one that is not keypad keys, or one longer than
+ * the call could gather gets a 4xx and leaves the execution waiting; n8n itself refuses a wrong
+ * signature (401) and a second report after the execution resumed (409).
  */
 export async function webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const waiting = (this.evaluateExpression('{{ $json }}', 0) ?? {}) as IDataObject;
 	const report = readAnswerReport(
 		this.getQueryData() as Record<string, unknown>,
 		String(waiting.callRef ?? ''),
+		typeof waiting.maxDigits === 'object' && !Array.isArray(waiting.maxDigits)
+			? (waiting.maxDigits as IDataObject)
+			: undefined,
 	);
 	if (!report.ok) return refuseReport(this, report.status, report.error);
 	const answer: IDataObject = {

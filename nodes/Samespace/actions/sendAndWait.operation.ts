@@ -6,6 +6,7 @@
  */
 import {
 	NodeOperationError,
+	randomInt,
 	SEND_AND_WAIT_OPERATION,
 	updateDisplayOptions,
 	type IDataObject,
@@ -27,7 +28,7 @@ import {
 	refuseReport,
 	takeReport,
 } from '../execute/waiting';
-import { approvalFlow, approvalKeysProblem, spokenToolCall } from '../flow/approval';
+import { approvalFlow, approvalKeysProblem, reviewKeys, spokenToolCall } from '../flow/approval';
 import { connectionFor } from '../transport/connection';
 import {
 	keyOptions,
@@ -181,11 +182,11 @@ async function callForApproval(
 	if (items.length !== 1) throw oneCallPerExecutionError(ctx, OPERATION, items.length);
 
 	const choices = ctx.getNodeParameter('approvalOptions.values', 0, {}) as ApprovalOptions;
-	const approve = {
+	let approve = {
 		key: String(choices.approveKey ?? '1'),
 		label: String(choices.approveLabel ?? 'approve'),
 	};
-	const decline = {
+	let decline = {
 		key: String(choices.disapproveKey ?? '2'),
 		label: String(choices.disapproveLabel ?? 'decline'),
 	};
@@ -210,6 +211,12 @@ async function callForApproval(
 			ctx.getNode(),
 			'The Message is empty: say what the person is asked to approve',
 		);
+	if (review) {
+		// What the agent asks is a model's text: it must not be able to name the approve key.
+		const keys = reviewKeys(message, (below) => randomInt(below));
+		approve = { ...approve, key: keys.approve };
+		decline = { ...decline, key: keys.decline };
+	}
 
 	const ref = newWaitRef();
 	const reportUrls = {

@@ -8,8 +8,12 @@
  * the address as it is starts the URL's fragment, which is never sent: everything after it is
  * lost. So the reference comes first, the digits after it, and an end marker last: a report
  * without the marker was cut at a `#` in the last variable that arrived.
+ *
+ * A report is tried again when it fails (see ./report-retry); the node refuses one whose value is
+ * longer than the flow's Gather Digits steps could have gathered.
  */
 import { readFlowPaths, variablesBefore } from './graph';
+import { reportWithRetries } from './report-retry';
 import { ANSWER_STEP_TYPE, type CallFlow, type SamespaceStep } from './schema';
 
 const KEY_PREFIX = 'key_';
@@ -36,24 +40,48 @@ export function answerReportUrl(
 
 /**
  * The flow as Samespace takes it: each Send Answer to Workflow step becomes an http step that
- * reports the digits of every Gather Digits step that can come before it, and routes like one.
+ * reports the digits of every Gather Digits step that can come before it, and routes like one,
+ * tried again on failure.
  */
 export function withAnswerReports(
 	flow: CallFlow,
 	reportUrl: (variables: string[]) => string,
 ): SamespaceStep[] {
 	const paths = readFlowPaths(flow);
-	return flow.map((step, index) =>
+	const taken = new Set(flow.map((step) => step.id));
+	return flow.flatMap((step, index) =>
 		step.type === ANSWER_STEP_TYPE
-			? {
-					id: step.id,
-					type: 'http',
-					url: reportUrl(variablesBefore(flow, paths, index)),
-					method: 'GET',
-					next_step: step.next_step,
-				}
-			: step,
+			? reportWithRetries(
+					{
+						id: step.id,
+						url: reportUrl(variablesBefore(flow, paths, index)),
+						method: 'GET',
+						next_step: step.next_step,
+					},
+					taken,
+				)
+			: [step],
 	);
+}
+
+/**
+ * The most keys each variable can hold: the largest count of the Gather Digits steps that store
+ * it. A report can carry no more than that (Samespace gathers `count` keys at most).
+ */
+export function maxDigitsOf(flow: CallFlow): Record<string, number> {
+	const most: Record<string, number> = {};
+	for (const step of flow) {
+		if (step.type !== 'digits') continue;
+		// An own property whatever the name ("__proto__" is a valid variable name).
+		const known = Object.hasOwn(most, step.variable) ? most[step.variable] : 0;
+		Object.defineProperty(most, step.variable, {
+			value: Math.max(known, step.count),
+			enumerable: true,
+			writable: true,
+			configurable: true,
+		});
+	}
+	return most;
 }
 
 export type AnswerReport =
@@ -67,8 +95,16 @@ export type AnswerReport =
 	  }
 	| { ok: false; status: 400 | 409; error: string };
 
-/** Reads a report (the query of the request), checking that it belongs to the wait `ref`. */
-export function readAnswerReport(query: Record<string, unknown>, ref: string): AnswerReport {
+/**
+ * Reads a report (the query of the request), checking that it belongs to the wait `ref` and, when
+ * `maxDigits` is known (see maxDigitsOf; executions that began to wait before it was kept have
+ * none), that it names only variables of the flow, each no longer than its steps could gather.
+ */
+export function readAnswerReport(
+	query: Record<string, unknown>,
+	ref: string,
+	maxDigits?: Record<string, unknown>,
+): AnswerReport {
 	const given = query[REF_PARAM];
 	if (typeof given !== 'string' || given === '')
 		return {
@@ -96,6 +132,22 @@ export function readAnswerReport(query: Record<string, unknown>, ref: string): A
 				status: 400,
 				error: `The report's value for "${name.slice(0, 40)}" is not keypad keys`,
 			};
+		}
+		if (maxDigits !== undefined) {
+			const most = Object.hasOwn(maxDigits, name) ? maxDigits[name] : undefined;
+			if (typeof most !== 'number')
+				return {
+					ok: false,
+					status: 400,
+					error: `The report names "${name.slice(0, 40)}", which no Gather Digits step of this call stores`,
+				};
+			// A "#" that ends the input may come on top of the count.
+			if (keys.replace(/#$/, '').length > most)
+				return {
+					ok: false,
+					status: 400,
+					error: `The report's value for "${name.slice(0, 40)}" has ${keys.length} keys, more than this call's Gather Digits step could gather (${most})`,
+				};
 		}
 		// An own property whatever the name ("__proto__" is a valid variable name).
 		Object.defineProperty(digits, name, {

@@ -2,9 +2,17 @@
  * The flow of an approval by phone (operation Call and Wait for Approval), written by the node:
  * call, say the message, ask for a key, send the key to its own resume URL, confirm the choice;
  * on a wrong key, ask once more; after a second wrong key (or none), report that no
- * valid key was pressed. The result is checked by the same schema as any flow before it is sent.
+ * valid key was pressed. Each report is tried again when it fails (./report-retry). The result is
+ * checked by the same schema as any flow before it is sent.
+ *
+ * As an AI Agent's human review, what the person hears first is the agent's tool call, that is
+ * text a model wrote, and through it whoever wrote what the model read (an e-mail, a web page). It
+ * must not be able to steer the key that approves: it is read out as a quoted, bounded request,
+ * and the keys are drawn at random for each call (reviewKeys), never one the request names, and
+ * said only after it.
  */
-import { ANY_INPUT_KEY, CHOICE_KEYS } from './schema';
+import { reportWithRetries } from './report-retry';
+import { ANY_INPUT_KEY, CHOICE_KEYS, type SamespaceStep } from './schema';
 import type { DraftStep } from './step-list';
 
 export interface ApprovalChoice {
@@ -83,27 +91,11 @@ export function approvalFlow(call: ApprovalCall): DraftStep[] {
 			variable: 'choice_again',
 			next_step: routes('no-valid-key'),
 		},
-		{
-			id: 'approve',
-			type: 'http',
-			url: call.reportUrls.approved,
-			method: 'GET',
-			next_step: { success: 'approved', fail: 'not-recorded' },
-		},
-		{
-			id: 'decline',
-			type: 'http',
-			url: call.reportUrls.declined,
-			method: 'GET',
-			next_step: { success: 'declined', fail: 'not-recorded' },
-		},
-		{
-			id: 'no-valid-key',
-			type: 'http',
-			url: call.reportUrls.noValidKey,
-			method: 'GET',
-			next_step: { success: 'goodbye', fail: 'goodbye' },
-		},
+		...reports([
+			{ id: 'approve', url: call.reportUrls.approved, success: 'approved', fail: 'not-recorded' },
+			{ id: 'decline', url: call.reportUrls.declined, success: 'declined', fail: 'not-recorded' },
+			{ id: 'no-valid-key', url: call.reportUrls.noValidKey, success: 'goodbye', fail: 'goodbye' },
+		]),
 		// What the person chose, not "recorded": a key pressed after the wait ended gets n8n's own
 		// success answer ("no action required") without changing anything.
 		{
@@ -129,7 +121,42 @@ export function approvalFlow(call: ApprovalCall): DraftStep[] {
 	];
 }
 
-/** An AI agent's tool call, in words a person can follow on the phone (never raw JSON). */
+/** The flow's ids that are not reports (the retries' ids must differ from them). */
+const APPROVAL_STEP_IDS = [
+	'call',
+	'ask',
+	'choice',
+	'ask-again',
+	'choice-again',
+	'approve',
+	'decline',
+	'no-valid-key',
+	'approved',
+	'declined',
+	'not-recorded',
+	'goodbye',
+];
+
+function reports(
+	steps: Array<{ id: string; url: string; success: string; fail: string }>,
+): SamespaceStep[] {
+	const taken = new Set(APPROVAL_STEP_IDS);
+	return steps.flatMap(({ id, url, success, fail }) =>
+		reportWithRetries({ id, url, method: 'GET', next_step: { success, fail } }, taken),
+	);
+}
+
+/** The most of the agent's request that is read out, in characters. */
+export const MAX_SPOKEN_REQUEST = 400;
+const REQUEST_START = "The assistant's request, in its own words:";
+const REQUEST_END = 'End of the request.';
+
+/**
+ * An AI agent's tool call, in words a person can follow on the phone (never raw JSON): the tool
+ * (named by the workflow) outside the quote, its arguments (written by the model) inside a quote
+ * that says where it ends, cut to MAX_SPOKEN_REQUEST characters. A quote's own end marker inside
+ * the arguments is left out, so they cannot seem to end it early.
+ */
 export function spokenToolCall(tool: unknown, parameters: unknown): string {
 	const toolName =
 		typeof tool === 'string'
@@ -159,6 +186,51 @@ export function spokenToolCall(tool: unknown, parameters: unknown): string {
 					([key, value]) => `${words(key)}: ${spoken(value)}`,
 				)
 			: [];
-	const text = `An assistant wants to use the tool ${words(toolName) || 'without a name'}${details.length > 0 ? `, with ${details.join('; ')}` : ''}.`;
-	return text.length > 600 ? `${text.slice(0, 597)}...` : text;
+	const name = words(toolName).slice(0, 80) || 'without a name';
+	if (details.length === 0) return `An assistant wants to use the tool ${name}, with no details.`;
+	let request = details
+		.join('; ')
+		.replace(/\s+/g, ' ')
+		.replace(/end of the request/gi, '(...)')
+		.trim();
+	if (request.length > MAX_SPOKEN_REQUEST) {
+		const cut = request.slice(0, MAX_SPOKEN_REQUEST);
+		request = `${cut.slice(0, Math.max(cut.lastIndexOf(' '), MAX_SPOKEN_REQUEST / 2))}... The rest is not read out.`;
+	}
+	return `An assistant wants to use the tool ${name}. ${REQUEST_START} ${request.replace(/[.\s]*$/, '')}. ${REQUEST_END}`;
+}
+
+const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+const DIGIT_WORDS = [
+	'zero',
+	'one',
+	'two',
+	'three',
+	'four',
+	'five',
+	'six',
+	'seven',
+	'eight',
+	'nine',
+];
+
+/**
+ * The approve and decline keys of a human review: drawn at random for each call with `random`
+ * (a uniform whole number below its argument), among the digits that `spoken` does not name
+ * (as a numeral or a word), so a request that says "press 1" or "press one" cannot name the key
+ * that approves. When fewer than two digits are left, any two different digits.
+ */
+export function reviewKeys(
+	spoken: string,
+	random: (below: number) => number,
+): { approve: string; decline: string } {
+	const lower = spoken.toLowerCase();
+	const unnamed = DIGITS.filter(
+		(digit, value) =>
+			!lower.includes(digit) && !new RegExp(`\\b${DIGIT_WORDS[value]}\\b`).test(lower),
+	);
+	const pool = unnamed.length >= 2 ? unnamed : DIGITS;
+	const approve = pool[random(pool.length)];
+	const rest = pool.filter((digit) => digit !== approve);
+	return { approve, decline: rest[random(rest.length)] };
 }
