@@ -96,6 +96,16 @@ export interface ResetMidBodyFault {
 	kind: 'resetMidBody';
 	bytes?: number;
 }
+/**
+ * Send 200, headers (full Content-Length) and the first `bytes` (default 11, `{"success":`) of the
+ * JSON body, then nothing on the open connection until `ms` (default 60 s), when the socket is
+ * destroyed. Placed.
+ */
+export interface StallMidBodyFault {
+	kind: 'stallMidBody';
+	bytes?: number;
+	ms?: number;
+}
 /** 200, `Content-Type: application/json`, `Content-Length: 0`. Placed. */
 export interface EmptyBodyFault {
 	kind: 'emptyBody';
@@ -125,6 +135,7 @@ export type Fault =
 	| DelayFault
 	| ResetBeforeResponseFault
 	| ResetMidBodyFault
+	| StallMidBodyFault
 	| EmptyBodyFault
 	| HtmlFault
 	| TruncatedJsonFault
@@ -1046,6 +1057,15 @@ export class SamespaceEmulator {
 				this.counters.byStatus[200] = (this.counters.byStatus[200] ?? 0) + 1;
 				res.writeHead(200, { 'Content-Type': JSON_TYPE, 'Content-Length': full.length });
 				res.write(part, () => this.resetSocket(ctx));
+				return;
+			}
+			case 'stallMidBody': {
+				const full = Buffer.from(JSON.stringify(this.successPayload(id)));
+				if (ctx.rec) ctx.rec.status = 200;
+				this.counters.byStatus[200] = (this.counters.byStatus[200] ?? 0) + 1;
+				res.writeHead(200, { 'Content-Type': JSON_TYPE, 'Content-Length': full.length });
+				res.write(full.subarray(0, Math.min(full.length - 1, fault.bytes ?? 11)));
+				setTimeout(() => ctx.req.socket.destroy(), fault.ms ?? 60_000).unref();
 				return;
 			}
 			case 'emptyBody':

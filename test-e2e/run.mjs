@@ -45,6 +45,7 @@ import {
 	N8nRest,
 	freePort,
 	n8nCli,
+	n8nCliOk,
 	n8nEnv,
 	parseExecutionOutput,
 	readOutboundLog,
@@ -431,6 +432,44 @@ async function main() {
 			appointment: example('appointment-reminder.json'),
 			timings,
 		});
+
+		await check(
+			'n8n execute: an answer that sends its first bytes ({"success":) and then nothing, on a connection kept open, ends at Request Timeout (2 s): the call may have been placed, one request',
+			async () => {
+				emulator.reset();
+				const workflow = structuredClone(bulk.workflow);
+				workflow.id = 'e2eStalledAnswer1';
+				workflow.name = 'e2e: a stalled answer';
+				const leads = workflow.nodes.find((n) => n.type === 'n8n-nodes-base.set');
+				leads.parameters.jsonOutput = JSON.stringify({
+					leads: [{ firstName: 'Ada', phone: '+1 415 555 0101', plan: 'Team' }],
+				});
+				const node = workflow.nodes.find((n) => n.type === 'n8n-nodes-samespace.samespace');
+				node.parameters.options = { ...node.parameters.options, timeout: 2, retries: 3 };
+				node.onError = 'continueRegularOutput';
+				const file = path.join(userFolder, 'e2e-stalled-answer.json');
+				fs.writeFileSync(file, JSON.stringify(workflow));
+				await n8nCliOk(['import:workflow', `--input=${file}`], { env });
+				// The body stays silent for 60 s unless the node lets go.
+				emulator.inject({ kind: 'stallMidBody', ms: 60_000 }, { times: Infinity });
+				const r = await n8nCli(['execute', `--id=${workflow.id}`, '--rawOutput'], { env });
+				emulator.clearFaults();
+				const run = parseExecutionOutput(r.stdout);
+				assert(run.status === 'success', `execution status ${run.status}`);
+				const [out] = outputOf(run, node.name);
+				assert(
+					out?.outcome === 'uncertain' &&
+						out.callMayHaveBeenPlaced === true &&
+						/did not arrive in full within 2 s/.test(out.error),
+					`node output: ${JSON.stringify(out)}`,
+				);
+				assert(emulator.requests.length === 1, `${emulator.requests.length} requests`);
+				const took = run.data.resultData.runData[node.name][0].executionTime;
+				assert(took < 6_000, `the node ran ${seconds(took)}`);
+				timings.stalledAnswer = seconds(took);
+				return `the node ended after ${seconds(took)} (Request Timeout 2 s, the body silent for 60 s); 1 request; "${out.error}"`;
+			},
+		);
 
 		// ---- The server: production webhook, editor ----------------------------------------------
 		let rest;

@@ -592,6 +592,16 @@ describe('SamespaceEmulator', () => {
 			expect(emu.counters.resets).toBe(1);
 		});
 
+		test('stallMidBody: status, headers and the first bytes, then silence until `ms`; placed', async () => {
+			emu.inject({ kind: 'stallMidBody', ms: 300 });
+			const started = Date.now();
+			const r = await post(emu, payload());
+			expect(r.status).toBe(200);
+			await expect(r.text()).rejects.toThrow();
+			expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+			expect(emu.placedCalls).toHaveLength(1);
+		});
+
 		test('resetMidBody seen at the socket level: a prefix of the JSON, then close', async () => {
 			emu.inject({ kind: 'resetMidBody', bytes: 20 });
 			const raw = await new Promise<{ status?: number; data: string; error?: string }>(
