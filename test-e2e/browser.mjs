@@ -481,7 +481,10 @@ export async function runBrowserChecks({
 				if (wf.operationLabel) {
 					const shown = await operation.locator('input').inputValue();
 					await operation.click();
-					const offered = await page.locator('.el-select-dropdown__item:visible').allTextContents();
+					// The dropdown opens after the click: read it once its first option shows.
+					const options = page.locator('.el-select-dropdown__item:visible');
+					await options.first().waitFor({ timeout: 10_000 });
+					const offered = await options.allTextContents();
 					await page.keyboard.press('Escape');
 					const names = ['Place Call', 'Call and Wait for Answer', 'Call and Wait for Approval'];
 					if (

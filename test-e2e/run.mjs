@@ -438,7 +438,7 @@ async function main() {
 			async () => {
 				emulator.reset();
 				const workflow = structuredClone(bulk.workflow);
-				workflow.id = 'e2eStalledAnswer1';
+				workflow.id = 'e2eStalledAnswr1';
 				workflow.name = 'e2e: a stalled answer';
 				const leads = workflow.nodes.find((n) => n.type === 'n8n-nodes-base.set');
 				leads.parameters.jsonOutput = JSON.stringify({

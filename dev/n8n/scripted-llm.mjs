@@ -62,7 +62,10 @@ export function respond(body) {
 	if (last.role === 'tool') {
 		const result = textOf(last.content);
 		// A human review (for example an approval by phone) that said no.
-		if (/reject|declin|denied|not approved/i.test(result) && !/"call_id"/.test(result)) {
+		if (
+			/reject|declin|denied|not approved|no valid key|nobody answered/i.test(result) &&
+			!/"call_id"/.test(result)
+		) {
 			return {
 				content: `The call was not approved, so I did not phone anyone. (${result.slice(0, 200)})`,
 			};
