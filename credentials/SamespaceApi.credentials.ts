@@ -8,37 +8,11 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-export const SAMESPACE_DEFAULT_BASE_URL = 'https://api.samespace.com/api/public/v1';
-
-// The Base URL rules, defined once here and used by the node (transport/connection.ts, which also
-// explains a refusal) and by this credential's test request (an n8n expression built from the same
-// expressions, since n8n's rules allow a community credential only a declarative test).
-// A Base URL is http(s), a host (a name or an IPv4 address) and an optional port, then path segments:
-// no user info, query, fragment, whitespace, backslash or empty segment. Trailing slashes and a
-// trailing /call/flow (the whole endpoint pasted) are dropped; requests go to {Base URL}/call/flow.
-// The host is a name whose last label has a letter (an all-digit name would be read as an IPv4
-// number) or a dotted IPv4 address; the port is 1-65535.
-const BASE_URL_SHAPE =
-	/^https?:\/\/(?:(?:[a-z0-9-]+\.)*[a-z0-9-]*[a-z][a-z0-9-]*\.?|(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))(?::(?:6553[0-5]|655[0-2]\d|65[0-4]\d\d|6[0-4]\d{3}|[1-5]\d{4}|[1-9]\d{0,3}))?(?:\/[!-"$-.0->@-[\]-~]+)*\/*$/i;
-const TRAILING_SLASHES = /\/+$/;
-const TRAILING_ENDPOINT = /(?:\/call\/flow)+$/i;
-const ENDPOINT_PATH = '/call/flow';
-
-/** `{Base URL}/call/flow`, or undefined when the Base URL breaks the rules above. Blank: the default. */
-export function callFlowEndpoint(baseUrl: unknown): string | undefined {
-	const raw = String(baseUrl || '').trim() || SAMESPACE_DEFAULT_BASE_URL;
-	if (!BASE_URL_SHAPE.test(raw)) return undefined;
-	return `${raw.replace(TRAILING_SLASHES, '').replace(TRAILING_ENDPOINT, '')}${ENDPOINT_PATH}`;
-}
-
-/**
- * Where the test request goes when the Base URL breaks the rules: an address no HTTP client can
- * send to, so the token goes nowhere and the test fails with n8n's "invalid URL" error.
- */
-const NOWHERE = 'http://the Samespace Base URL is not valid';
-const BASE_URL_EXPRESSION = `(String($credentials.baseUrl || "").trim() || "${SAMESPACE_DEFAULT_BASE_URL}")`;
-/** callFlowEndpoint as an n8n expression (the tests check that the two agree). */
-export const CALL_FLOW_ENDPOINT_EXPRESSION = `={{ ${BASE_URL_SHAPE}.test(${BASE_URL_EXPRESSION}) ? ${BASE_URL_EXPRESSION}.replace(${TRAILING_SLASHES}, "").replace(${TRAILING_ENDPOINT}, "") + "${ENDPOINT_PATH}" : "${NOWHERE}" }}`;
+import {
+	CALL_FLOW_ENDPOINT_EXPRESSION,
+	CREDENTIAL_TYPE,
+	SAMESPACE_DEFAULT_BASE_URL,
+} from '../nodes/Samespace/transport/credential';
 
 /** Statuses that mean the test failed; any other answer means the Cloud ID and token got through. */
 const FAILING_STATUSES = [301, 302, 303, 307, 308, 401, 403, 404, 405, 500, 502, 503, 504];
@@ -68,7 +42,7 @@ function withCredentialFields(
 }
 
 export class SamespaceApi implements ICredentialType {
-	name = 'samespaceApi';
+	name = CREDENTIAL_TYPE;
 
 	displayName = 'Samespace API';
 

@@ -437,16 +437,34 @@ async function main() {
 			'n8n execute: an answer that sends its first bytes ({"success":) and then nothing, on a connection kept open, ends at Request Timeout (2 s): the call may have been placed, one request',
 			async () => {
 				emulator.reset();
-				const workflow = structuredClone(bulk.workflow);
-				workflow.id = 'e2eStalledAnswr1';
-				workflow.name = 'e2e: a stalled answer';
-				const leads = workflow.nodes.find((n) => n.type === 'n8n-nodes-base.set');
-				leads.parameters.jsonOutput = JSON.stringify({
-					leads: [{ firstName: 'Ada', phone: '+1 415 555 0101', plan: 'Team' }],
-				});
-				const node = workflow.nodes.find((n) => n.type === 'n8n-nodes-samespace.samespace');
+				const node = {
+					...structuredClone(
+						bulk.workflow.nodes.find((n) => n.type === 'n8n-nodes-samespace.samespace'),
+					),
+					id: 's2',
+					position: [220, 0],
+					onError: 'continueRegularOutput',
+				};
+				node.parameters.steps.step[0].number = '14155550101';
 				node.parameters.options = { ...node.parameters.options, timeout: 2, retries: 3 };
-				node.onError = 'continueRegularOutput';
+				const workflow = {
+					id: 'e2eStalledAnswr1',
+					name: 'e2e: a stalled answer',
+					active: false,
+					settings: { executionOrder: 'v1' },
+					nodes: [
+						{
+							id: 's1',
+							name: 'Start',
+							type: 'n8n-nodes-base.manualTrigger',
+							typeVersion: 1,
+							position: [0, 0],
+							parameters: {},
+						},
+						node,
+					],
+					connections: { Start: { main: [[{ node: node.name, type: 'main', index: 0 }]] } },
+				};
 				const file = path.join(userFolder, 'e2e-stalled-answer.json');
 				fs.writeFileSync(file, JSON.stringify(workflow));
 				await n8nCliOk(['import:workflow', `--input=${file}`], { env });

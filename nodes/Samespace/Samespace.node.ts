@@ -10,7 +10,7 @@ import {
 
 import { router, webhookRouter } from './actions/router';
 import { properties, waitingWebhooks } from './actions/versionDescription';
-import { CREDENTIAL_TYPE } from './transport/send';
+import { CREDENTIAL_TYPE } from './transport/credential';
 
 export class Samespace implements INodeType {
 	description: INodeTypeDescription = {

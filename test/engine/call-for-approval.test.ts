@@ -7,7 +7,7 @@
 import type { INodeParameters } from 'n8n-workflow';
 
 import type { WorkflowRunResult } from '../../dev/engine';
-import { MAX_SPOKEN_REQUEST } from '../../nodes/Samespace/flow/approval';
+import { MAX_SPOKEN_REQUEST } from '../../nodes/Samespace/flow/approval-flow';
 import { REPORT_RETRIES } from '../../nodes/Samespace/flow/report-retry';
 import { expectNoSecret, outputJson, runSamespace, useCallSimulation } from '../support/samespace';
 

@@ -7,7 +7,7 @@
  * It submits an empty flow (it can never ring anyone), goes where the node would send, and never
  * follows a redirect with the token in its body.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -35,17 +35,13 @@ beforeAll(async () => {
 	// A package holding our built credential and a declarative node whose only request is the
 	// credential's test request, as n8n's credential tester builds one.
 	packageDir = mkdtempSync(path.join(tmpdir(), 'samespace-credential-test-'));
-	mkdirSync(path.join(packageDir, 'dist', 'credentials'), { recursive: true });
-	mkdirSync(path.join(packageDir, 'dist', 'nodes'), { recursive: true });
+	// The whole build, since the credential requires the node's shared credential rules.
+	cpSync(path.join(REPO_ROOT, 'dist'), path.join(packageDir, 'dist'), { recursive: true });
 	const builtCredential = path.join(
 		REPO_ROOT,
 		'dist',
 		'credentials',
 		'SamespaceApi.credentials.js',
-	);
-	copyFileSync(
-		builtCredential,
-		path.join(packageDir, 'dist', 'credentials', 'SamespaceApi.credentials.js'),
 	);
 	testRequest = new (require(builtCredential).SamespaceApi)().test;
 	writeFileSync(

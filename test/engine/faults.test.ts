@@ -105,7 +105,7 @@ const CASES: Case[] = [
 	},
 	{
 		// The other items are accepted meanwhile: the run is making progress, so up to Retries of
-		// the 429s do not count (transport/retry.ts), and the item is tried 2 × Retries + 1 times.
+		// the 429s do not count (sending/retry.ts), and the item is tried 2 × Retries + 1 times.
 		// When every call gets a 429, Retries + 1 (the test after the cases).
 		name: '429 every time while the others are accepted: gives up after twice the retries',
 		fault: 429,

@@ -1,5 +1,5 @@
 /**
- * Property-based tests of the answer report (nodes/Samespace/flow/answer.ts): the address a Send
+ * Property-based tests of the answer report (nodes/Samespace/flow/answer-step.ts): the address a Send
  * Answer to Workflow step reports to, filled the way Samespace fills it and parsed the way n8n
  * parses it, reads back as the digits gathered; a `#` put into the address as it is cuts the report,
  * and the reader says exactly where; and no query at all makes the reader throw.
@@ -15,7 +15,7 @@ import {
 	answerReportUrl,
 	readAnswerReport,
 	type AnswerReport,
-} from '../../nodes/Samespace/flow/answer';
+} from '../../nodes/Samespace/flow/answer-step';
 import type { Gen } from './arbitraries';
 import { Findings, attempt, forAll, pick, preview } from './checks';
 

@@ -9,6 +9,7 @@
  */
 import fc, { type GeneratorValue } from 'fast-check';
 
+import { isRecord } from '../../nodes/Samespace/flow/is-record';
 import type { StepListEntry } from '../../nodes/Samespace/flow/step-list';
 
 export type Gen = GeneratorValue;
@@ -31,8 +32,6 @@ export const FIELDS: Record<Type, readonly string[]> = {
 /** Length of the "huge" strings the issue asks for. */
 export const HUGE = 100_000;
 
-export const isRecord = (value: unknown): value is Raw =>
-	typeof value === 'object' && value !== null && !Array.isArray(value);
 export const isType = (value: unknown): value is Type =>
 	typeof value === 'string' && (TYPES as readonly string[]).includes(value);
 /** An id as the node compares ids: text or a number, as trimmed text. */

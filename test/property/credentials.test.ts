@@ -17,7 +17,7 @@ import {
 	CALL_FLOW_ENDPOINT_EXPRESSION,
 	callFlowEndpoint,
 	SAMESPACE_DEFAULT_BASE_URL,
-} from '../../credentials/SamespaceApi.credentials';
+} from '../../nodes/Samespace/transport/credential';
 import { readConnection, resolveEndpoint } from '../../nodes/Samespace/transport/connection';
 import { isMaskableToken, makeRedactor, MASK } from '../../nodes/Samespace/transport/redact';
 import type { Gen } from './arbitraries';

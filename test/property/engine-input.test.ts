@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import type { INodeParameters } from 'n8n-workflow';
 
 import type { WorkflowRunResult } from '../../dev/engine';
-import { checkItemFlow } from '../../nodes/Samespace/execute/prepare';
+import { checkItemFlow } from '../../nodes/Samespace/helpers/item-flow';
 import type { StepListEntry } from '../../nodes/Samespace/flow/step-list';
 import { visibleText, runSamespace, SECRET_TOKEN, useEmulator } from '../support/samespace';
 import {

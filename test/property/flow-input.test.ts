@@ -1,6 +1,6 @@
 /**
  * Property-based tests of the check every item's flow goes through before anything is sent
- * (`checkItemFlow` in nodes/Samespace/execute/prepare.ts): thousands of generated valid flows are
+ * (`checkItemFlow` in nodes/Samespace/helpers/item-flow.ts): thousands of generated valid flows are
  * accepted, and thousands of broken flows, broken JSON texts and broken step lists are rejected
  * with a message that names the problem, and never with an exception.
  *
@@ -9,7 +9,7 @@
  */
 import fc from 'fast-check';
 
-import { checkItemFlow, type ItemFlow } from '../../nodes/Samespace/execute/prepare';
+import { checkItemFlow, type ItemFlow } from '../../nodes/Samespace/helpers/item-flow';
 import {
 	brokenFlow,
 	brokenJsonText,

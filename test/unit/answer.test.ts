@@ -1,7 +1,7 @@
 /**
  * Unit tests of the waiting operations' pure parts: the answer report (nodes/Samespace/flow/
  * answer.ts: its address, the flow that sends it, reading it back), the "answer" step in the flow
- * check (flow/check.ts, flow/graph.ts) and the step list (flow/step-list.ts), and the wait itself (execute/waiting.ts: local hosts, the masked signature,
+ * check (flow/check.ts, flow/graph.ts) and the step list (flow/step-list.ts), and the wait itself (helpers/resume.ts: local hosts, the masked signature,
  * when the wait ends). Pure functions: no I/O, no timers.
  */
 import {
@@ -16,13 +16,13 @@ import {
 	hidingSignatures,
 	isLocalHost,
 	waitUntil,
-} from '../../nodes/Samespace/execute/waiting';
+} from '../../nodes/Samespace/helpers/resume';
 import {
 	answerReportUrl,
 	maxDigitsOf,
 	readAnswerReport,
 	withAnswerReports,
-} from '../../nodes/Samespace/flow/answer';
+} from '../../nodes/Samespace/flow/answer-step';
 import { checkFlow, describeProblem, type FlowProblem } from '../../nodes/Samespace/flow/check';
 import { readFlowPaths, variablesBefore } from '../../nodes/Samespace/flow/graph';
 import { REPORT_PAUSE_TEXT, REPORT_RETRIES } from '../../nodes/Samespace/flow/report-retry';

@@ -1,5 +1,5 @@
 /**
- * Unit tests of the approval flow (nodes/Samespace/flow/approval.ts): the flow the node writes for
+ * Unit tests of the approval flow (nodes/Samespace/flow/approval-flow.ts): the flow the node writes for
  * Call and Wait for Approval, its keys, and, as an AI Agent's human review, how the agent's tool
  * call is read out and which keys approve. Pure functions: no I/O, no timers.
  */
@@ -12,7 +12,7 @@ import {
 	spokenToolCall,
 	type ApprovalCall,
 	type ApprovalChoice,
-} from '../../nodes/Samespace/flow/approval';
+} from '../../nodes/Samespace/flow/approval-flow';
 import { checkFlow } from '../../nodes/Samespace/flow/check';
 import { REPORT_PAUSE_TEXT, REPORT_RETRIES } from '../../nodes/Samespace/flow/report-retry';
 import { CHOICE_KEYS } from '../../nodes/Samespace/flow/schema';

@@ -1,5 +1,5 @@
 /**
- * The trail in n8n's log (execute/call-log.ts) and the reasons it writes (Failure.reason): which
+ * The trail in n8n's log (helpers/call-log.ts) and the reasons it writes (Failure.reason): which
  * outcomes get a line at which level, the fields, that a value can neither break a line nor
  * carry the answer's text, and that a failing logger changes nothing. No I/O: a fake context.
  */
@@ -9,14 +9,14 @@ import {
 	ACCEPTED_MESSAGE,
 	callLog,
 	MAY_HAVE_PLACED_MESSAGE,
-} from '../../nodes/Samespace/execute/call-log';
+} from '../../nodes/Samespace/helpers/call-log';
 import {
 	cancelledWhileSending,
 	interpretRequestError,
 	interpretResponse,
 	redirected,
 	timedOut,
-} from '../../nodes/Samespace/transport/interpret';
+} from '../../nodes/Samespace/transport/response';
 import type { Failure, Outcome } from '../../nodes/Samespace/transport/outcome';
 import { makeRedactor, MASK } from '../../nodes/Samespace/transport/redact';
 

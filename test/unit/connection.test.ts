@@ -1,11 +1,11 @@
 /**
  * Unit tests of reading the credential (transport/connection.ts: the Base URL normalised into the
  * endpoint, the Auth Token and Cloud ID checked), of redirects and deep answers
- * (transport/interpret.ts: `redirected`, `limitDepth`, `interpretResponse`) and of the run summary
- * (execute/place-calls.ts: `summarize`). Pure functions: no I/O, no timers.
+ * (transport/response.ts: `redirected`, `limitDepth`, `interpretResponse`) and of the run summary
+ * (sending/send-calls.ts: `summarize`). Pure functions: no I/O, no timers.
  */
-import { SAMESPACE_DEFAULT_BASE_URL } from '../../credentials/SamespaceApi.credentials';
-import { summarize, type PendingCall } from '../../nodes/Samespace/execute/place-calls';
+import { SAMESPACE_DEFAULT_BASE_URL } from '../../nodes/Samespace/transport/credential';
+import { summarize, type PendingCall } from '../../nodes/Samespace/sending/send-calls';
 import { readConnection, resolveEndpoint } from '../../nodes/Samespace/transport/connection';
 import { MASK } from '../../nodes/Samespace/transport/redact';
 import {
@@ -13,9 +13,9 @@ import {
 	limitDepth,
 	MAX_ANSWER_DEPTH,
 	redirected,
-} from '../../nodes/Samespace/transport/interpret';
+} from '../../nodes/Samespace/transport/response';
 import type { Failure, Outcome } from '../../nodes/Samespace/transport/outcome';
-import type { RetryResult } from '../../nodes/Samespace/transport/retry';
+import type { RetryResult } from '../../nodes/Samespace/sending/retry';
 
 const NOW = Date.parse('2025-03-01T12:00:00Z');
 const DEFAULT_ENDPOINT = 'https://api.samespace.com/api/public/v1/call/flow';

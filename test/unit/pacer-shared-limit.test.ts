@@ -1,13 +1,13 @@
 /**
  * n8n's queue mode: several executions at once, each with its own Pacer (one per run of
- * placeCalls), all against one Samespace rate limit. A discrete-event simulation on a virtual
+ * sendCalls), all against one Samespace rate limit. A discrete-event simulation on a virtual
  * clock, with no real timers and no wall-clock time: K executions start a few milliseconds apart,
  * each sending N calls through `dispatch` (C in parallel) and `withRetries` with the node's default
- * Retries, as placeCalls does; one token bucket answers 429 with a Retry-After in whole seconds
+ * Retries, as sendCalls does; one token bucket answers 429 with a Retry-After in whole seconds
  * (what an HTTP header can say) when it is empty.
  *
  * The ideal is the time the bucket needs for every call: (K·N − burst) / rate. Before the
- * additive increase (ADDITIVE_GROWTH in transport/pacer.ts), the executions that started late got
+ * additive increase (ADDITIVE_GROWTH in sending/pacer.ts), the executions that started late got
  * a first estimate of 1/s, because the first ones had emptied the burst, and grew by 2% of it per
  * second: 10 executions of 100 calls against 50/s took 58 s instead of 19 (3×), which is what n8n
  * measured in queue mode. The first two tests fail with that rule.
@@ -16,11 +16,11 @@
  * against the item's Retries, a few items were refused four times and failed their execution. The
  * third test fails when a 429 that comes while the run's other calls are being accepted counts.
  */
-import { DEFAULT_RETRIES } from '../../nodes/Samespace/execute/send-options';
-import { dispatch } from '../../nodes/Samespace/transport/dispatch';
+import { DEFAULT_RETRIES } from '../../nodes/Samespace/helpers/send-options';
+import { dispatch } from '../../nodes/Samespace/sending/dispatch';
 import type { Outcome } from '../../nodes/Samespace/transport/outcome';
-import { Pacer, type PacerClock } from '../../nodes/Samespace/transport/pacer';
-import { withRetries, type RetryPolicy } from '../../nodes/Samespace/transport/retry';
+import { Pacer, type PacerClock } from '../../nodes/Samespace/sending/pacer';
+import { withRetries, type RetryPolicy } from '../../nodes/Samespace/sending/retry';
 
 /** Virtual time: timers fire in order of their time, each after every promise reaction is done. */
 class Simulation {
@@ -181,7 +181,7 @@ describe('many executions sharing one rate limit (queue mode), each with its own
 		});
 		// A fifth of the requests get a 429: that is how the executions share 20/s. Counted against
 		// Retries (3), 4 items were refused four times and failed, each failing its execution; a 429
-		// while the run's other calls are being accepted does not count (transport/retry.ts).
+		// while the run's other calls are being accepted does not count (sending/retry.ts).
 		expect(outcome).toMatchObject({ failed: 0 });
 		expect(outcome.ratio).toBeLessThanOrEqual(1.1);
 		expect(outcome.refusedShare).toBeGreaterThan(0.1);

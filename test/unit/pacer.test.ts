@@ -1,9 +1,9 @@
 /**
- * The shared pacer (transport/pacer.ts) on a virtual clock: holds across workers, the adapted
+ * The shared pacer (sending/pacer.ts) on a virtual clock: holds across workers, the adapted
  * rate, one reaction per round, the user's floor, and a stop during a hold. No real time passes.
  * Many executions sharing one limit: pacer-shared-limit.test.ts.
  */
-import { dispatch } from '../../nodes/Samespace/transport/dispatch';
+import { dispatch } from '../../nodes/Samespace/sending/dispatch';
 import type { Failure, Outcome } from '../../nodes/Samespace/transport/outcome';
 import {
 	ADDITIVE_GROWTH,
@@ -14,8 +14,8 @@ import {
 	type PacerClock,
 	type PacerSettings,
 	type Turn,
-} from '../../nodes/Samespace/transport/pacer';
-import { withRetries, type RetryPolicy } from '../../nodes/Samespace/transport/retry';
+} from '../../nodes/Samespace/sending/pacer';
+import { withRetries, type RetryPolicy } from '../../nodes/Samespace/sending/retry';
 
 const settle = async () => {
 	for (let i = 0; i < 20; i++) await Promise.resolve();

@@ -1,13 +1,13 @@
 /**
  * Unit tests of the editor's step list (nodes/Samespace/flow/step-list.ts) and of reading and
- * checking one item's flow (nodes/Samespace/execute/prepare.ts).
+ * checking one item's flow (nodes/Samespace/helpers/item-flow.ts).
  */
 import {
 	checkItemFlow,
 	readJsonFlow,
 	type ItemFlow,
 	type RejectedCall,
-} from '../../nodes/Samespace/execute/prepare';
+} from '../../nodes/Samespace/helpers/item-flow';
 import {
 	buildFlowFromStepList,
 	stepListLabel,

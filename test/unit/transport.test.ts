@@ -1,10 +1,10 @@
 /**
  * Unit tests of the transport's pure parts: classifying Samespace's answers and network errors
- * (transport/interpret.ts), the retry policy (transport/retry.ts), the dispatcher
- * (transport/dispatch.ts), redaction and item ranges (execute/output.ts) and the sending options
- * (execute/send-options.ts). No I/O and no real timers: waits are fakes that record what was asked.
+ * (transport/response.ts), the retry policy (sending/retry.ts), the dispatcher
+ * (sending/dispatch.ts), redaction and item ranges (helpers/output.ts) and the sending options
+ * (helpers/send-options.ts). No I/O and no real timers: waits are fakes that record what was asked.
  */
-import { itemRanges, unshownAnswerItem } from '../../nodes/Samespace/execute/output';
+import { itemRanges, unshownAnswerItem } from '../../nodes/Samespace/helpers/output';
 import {
 	isMaskableToken,
 	makeRedactor,
@@ -17,17 +17,17 @@ import {
 	MAX_CONCURRENCY,
 	MAX_RETRIES,
 	sendOptionsFrom,
-} from '../../nodes/Samespace/execute/send-options';
-import { dispatch, type DispatchSettings } from '../../nodes/Samespace/transport/dispatch';
-import { Pacer } from '../../nodes/Samespace/transport/pacer';
+} from '../../nodes/Samespace/helpers/send-options';
+import { dispatch, type DispatchSettings } from '../../nodes/Samespace/sending/dispatch';
+import { Pacer } from '../../nodes/Samespace/sending/pacer';
 import {
 	describeText,
 	interpretRequestError,
 	interpretResponse,
 	parseRetryAfter,
-} from '../../nodes/Samespace/transport/interpret';
+} from '../../nodes/Samespace/transport/response';
 import type { Failure, Outcome } from '../../nodes/Samespace/transport/outcome';
-import { backoffDelay, withRetries, type RetryPolicy } from '../../nodes/Samespace/transport/retry';
+import { backoffDelay, withRetries, type RetryPolicy } from '../../nodes/Samespace/sending/retry';
 
 const NOW = Date.parse('2025-03-01T12:00:00Z');
 const TARGET = 'https://api.samespace.com/api/public/v1/call/flow';

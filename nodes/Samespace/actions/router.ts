@@ -8,10 +8,10 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { refuseReport } from '../execute/waiting';
-import * as callAndWait from './callAndWait.operation';
-import * as placeCall from './placeCall.operation';
-import * as sendAndWait from './sendAndWait.operation';
+import { refuseReport } from '../helpers/resume';
+import * as callAndWait from './callFlow/callAndWait.operation';
+import * as placeCall from './callFlow/placeCall.operation';
+import * as sendAndWait from './callFlow/sendAndWait.operation';
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const operation = this.getNodeParameter('operation', 0, 'placeCall') as string;

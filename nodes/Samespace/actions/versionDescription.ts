@@ -5,9 +5,9 @@ import {
 	type IWebhookDescription,
 } from 'n8n-workflow';
 
-import * as callAndWait from './callAndWait.operation';
-import * as placeCall from './placeCall.operation';
-import * as sendAndWait from './sendAndWait.operation';
+import * as callAndWait from './callFlow/callAndWait.operation';
+import * as placeCall from './callFlow/placeCall.operation';
+import * as sendAndWait from './callFlow/sendAndWait.operation';
 
 export const properties: INodeProperties[] = [
 	{

@@ -1,5 +1,6 @@
 import { ROUTE_KEYS } from './constants';
 import { shorten } from './quote';
+import { isRecord } from './is-record';
 
 /**
  * The wiring of a flow: which step ids exist and where each step can lead. It reads steps
@@ -23,9 +24,6 @@ interface LooseStep {
 	type?: unknown;
 	links: Link[];
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-	typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const asId = (value: unknown): string | undefined =>
 	typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))

@@ -29,6 +29,7 @@ import {
 } from './constants';
 import { checkFlowGraph } from './graph';
 import { shorten } from './quote';
+import { isRecord } from './is-record';
 
 export {
 	ANSWER_STEP_TYPE,
@@ -74,9 +75,6 @@ function typeName(value: unknown): string {
 		return `${typeof value === 'number' ? 'the number ' : ''}${String(value)}`;
 	return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-	typeof value === 'object' && value !== null && !Array.isArray(value);
 
 // ---------------------------------------------------------------------------------------------
 // Field parsers

@@ -10,12 +10,8 @@ import {
 	type IExecuteFunctions,
 } from 'n8n-workflow';
 
-import {
-	callFlowEndpoint,
-	SAMESPACE_DEFAULT_BASE_URL,
-} from '../../../credentials/SamespaceApi.credentials';
+import { callFlowEndpoint, CREDENTIAL_TYPE, SAMESPACE_DEFAULT_BASE_URL } from './credential';
 import { isMaskableToken, makeRedactor, MIN_TOKEN_LENGTH, type Redact } from './redact';
-import { CREDENTIAL_TYPE } from './send';
 
 export interface CheckedCredential {
 	cloudId: string;

@@ -53,7 +53,7 @@ export interface Failure {
 	 * Why the call may have been placed, in a few words of the node's own: a status code, a
 	 * network error code, what the answer looked like, never Samespace's or anyone's text (which
 	 * could quote the person called). Set on every failure that may have placed the call; n8n's
-	 * log records it for each such call (execute/call-log.ts).
+	 * log records it for each such call (helpers/call-log.ts).
 	 */
 	reason?: string;
 }

@@ -14,7 +14,7 @@ import {
 import type { CallFlow } from '../flow/schema';
 import type { Failure, Outcome } from '../transport/outcome';
 import { MASK, type Redact } from '../transport/redact';
-import type { RejectedCall } from './prepare';
+import type { RejectedCall } from './item-flow';
 
 const itemLabel = (itemIndex: number) => `Item ${itemIndex + 1}`;
 

@@ -2,7 +2,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { Redact } from '../transport/redact';
-import type { ItemFlow } from './prepare';
+import type { ItemFlow } from './item-flow';
 
 /** At most this many distinct warnings become execution hints; the rest are counted. */
 const MAX_HINTS = 10;

@@ -12,10 +12,10 @@ import {
 	DEFAULT_TIMEOUT_SECONDS,
 	MAX_CONCURRENCY,
 	MAX_RETRIES,
-} from '../execute/send-options';
-import { DEFAULT_WAIT_MINUTES } from '../execute/waiting';
-import { CHOICE_KEYS, HTTP_METHODS } from '../flow/schema';
-import { END_CALL_TYPES } from '../flow/step-list';
+} from '../../helpers/send-options';
+import { DEFAULT_WAIT_MINUTES } from '../../helpers/resume';
+import { CHOICE_KEYS, HTTP_METHODS } from '../../flow/schema';
+import { END_CALL_TYPES } from '../../flow/step-list';
 
 const showFor = (...types: string[]) => ({ show: { type: types } });
 

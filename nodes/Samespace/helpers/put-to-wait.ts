@@ -12,11 +12,11 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import type { Connection } from '../transport/connection';
 import type { Failure } from '../transport/outcome';
 import { failedCallItem, validateOnlyItem } from './output';
-import { placeCalls } from './place-calls';
-import type { PreparedCall } from './prepare';
+import { sendCalls } from '../sending/send-calls';
+import type { PreparedCall } from './item-flow';
 import { repeatedRunError } from './repeat-guard';
 import type { SendOptions } from './send-options';
-import { hidingSignatures, outputOnTimeout, unreachableResumeError, waitUntil } from './waiting';
+import { hidingSignatures, outputOnTimeout, unreachableResumeError, waitUntil } from './resume';
 
 export interface CallToWaitFor {
 	/** The checked call, its flow holding the real report URLs. */
@@ -31,7 +31,7 @@ export interface CallToWaitFor {
 	failureItem?: (failure: Failure) => IDataObject;
 }
 
-export async function placeAndWait(
+export async function placeCallThenWait(
 	ctx: IExecuteFunctions,
 	connection: Connection,
 	options: SendOptions,
@@ -46,7 +46,7 @@ export async function placeAndWait(
 	const repeated = repeatedRunError(ctx, options);
 	if (repeated) throw repeated;
 
-	const [{ outcome, attempts }] = await placeCalls(ctx, [{ itemIndex: 0, call }], {
+	const [{ outcome, attempts }] = await sendCalls(ctx, [{ itemIndex: 0, call }], {
 		url: connection.endpoint,
 		credential: connection.credential,
 		options,
@@ -54,7 +54,7 @@ export async function placeAndWait(
 		redact,
 	});
 	if (outcome.kind !== 'accepted') {
-		// Without Continue On Fail (and without a failure item), placeCalls has thrown already.
+		// Without Continue On Fail (and without a failure item), sendCalls has thrown already.
 		return [
 			[
 				failureItem

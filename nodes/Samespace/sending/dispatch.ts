@@ -1,6 +1,6 @@
 /**
  * Running many calls with a cap on how many are in flight, each start taking its turn through a
- * Pacer (transport/pacer.ts). All state lives in one call of `dispatch`, so concurrent executions
+ * Pacer (sending/pacer.ts). All state lives in one call of `dispatch`, so concurrent executions
  * (and queue-mode workers) share nothing.
  */
 import type { Pacer, Turn } from './pacer';

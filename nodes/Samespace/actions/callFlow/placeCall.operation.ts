@@ -9,7 +9,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { addWarningHints } from '../execute/hints';
+import { addWarningHints } from '../../helpers/hints';
 import {
 	acceptedCallItem,
 	failedCallItem,
@@ -17,13 +17,13 @@ import {
 	invalidFlowItem,
 	unshownAnswerItem,
 	validateOnlyItem,
-} from '../execute/output';
-import { placeCalls, type PendingCall } from '../execute/place-calls';
-import { readItemFlow, type RejectedCall } from '../execute/prepare';
-import { repeatedRunError } from '../execute/repeat-guard';
-import { readSendOptions } from '../execute/send-options';
-import { connectionFor } from '../transport/connection';
-import { flowProperties, optionsCollection, sendOptions } from './common.descriptions';
+} from '../../helpers/output';
+import { sendCalls, type PendingCall } from '../../sending/send-calls';
+import { readItemFlow, type RejectedCall } from '../../helpers/item-flow';
+import { repeatedRunError } from '../../helpers/repeat-guard';
+import { readSendOptions } from '../../helpers/send-options';
+import { connectionFor } from '../../transport/connection';
+import { flowProperties, optionsCollection, sendOptions } from './flow.descriptions';
 
 export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { operation: ['placeCall'] } },
@@ -79,7 +79,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const repeated = repeatedRunError(this, options);
 	if (repeated) throw repeated;
 
-	const results = await placeCalls(this, pending, {
+	const results = await sendCalls(this, pending, {
 		url,
 		credential: connection.credential,
 		options,

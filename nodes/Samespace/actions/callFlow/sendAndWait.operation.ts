@@ -17,26 +17,31 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { invalidFlowError, without } from '../execute/output';
-import { placeAndWait } from '../execute/place-and-wait';
-import { checkItemFlow } from '../execute/prepare';
-import { readSendOptions } from '../execute/send-options';
+import { invalidFlowError, without } from '../../helpers/output';
+import { placeCallThenWait } from '../../helpers/put-to-wait';
+import { checkItemFlow } from '../../helpers/item-flow';
+import { readSendOptions } from '../../helpers/send-options';
 import {
 	hidingSignatures,
 	newWaitRef,
 	oneCallPerExecutionError,
 	refuseReport,
 	takeReport,
-} from '../execute/waiting';
-import { approvalFlow, approvalKeysProblem, reviewKeys, spokenToolCall } from '../flow/approval';
-import { connectionFor } from '../transport/connection';
+} from '../../helpers/resume';
+import {
+	approvalFlow,
+	approvalKeysProblem,
+	reviewKeys,
+	spokenToolCall,
+} from '../../flow/approval-flow';
+import { connectionFor } from '../../transport/connection';
 import {
 	keyOptions,
 	limitWaitTimeOption,
 	optionsCollection,
 	recordCallProperty,
 	sendOptions,
-} from './common.descriptions';
+} from './flow.descriptions';
 
 const OPERATION = 'Call and Wait for Approval';
 
@@ -245,7 +250,7 @@ async function callForApproval(
 			hidingSignatures(Object.values(reportUrls), connection.redact),
 		);
 
-	return await placeAndWait(ctx, connection, options, {
+	return await placeCallThenWait(ctx, connection, options, {
 		call: checked,
 		reportUrls: Object.values(reportUrls),
 		placedFields: (answer) => ({ call_id: answer.call_id, approvalRef: ref }),

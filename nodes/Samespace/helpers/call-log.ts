@@ -61,7 +61,7 @@ function callIdOf(value: unknown, redact: Redact): string | null {
 
 /**
  * The log for one run of the node: what identifies the run is read once, each call's line is
- * written when `placeCalls` knows the call's final outcome (after its retries).
+ * written when `sendCalls` knows the call's final outcome (after its retries).
  */
 export function callLog(ctx: IExecuteFunctions, redact: Redact): CallLog {
 	const logger: Logger | undefined = ctx.logger;

@@ -9,11 +9,10 @@ import {
 	MAY_HAVE_PLACED,
 	plainCode,
 	timedOut,
-} from './interpret';
+} from './response';
+import { CREDENTIAL_TYPE } from './credential';
 import type { Outcome } from './outcome';
 import type { Redact } from './redact';
-
-export const CREDENTIAL_TYPE = 'samespaceApi';
 
 /** Samespace answers a call flow with a small JSON object; anything this large is not that. */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;

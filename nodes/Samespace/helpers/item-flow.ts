@@ -13,6 +13,7 @@ import {
 import { parseJsonText } from '../flow/json-text';
 import type { CallFlow } from '../flow/schema';
 import { buildFlowFromStepList, stepListLabel, type StepListEntry } from '../flow/step-list';
+import { isRecord } from '../flow/is-record';
 
 export type FlowSource = 'steps' | 'json';
 
@@ -34,9 +35,6 @@ export interface RejectedCall {
 }
 
 export type ItemFlow = PreparedCall | RejectedCall;
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-	typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The JSON parameter: text to parse, the flow array itself, or a whole pasted payload. */
 export function readJsonFlow(value: unknown): { flow?: unknown; problem?: string } {

@@ -14,26 +14,32 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { addWarningHints } from '../execute/hints';
-import { invalidFlowError, invalidFlowItem, without } from '../execute/output';
-import { placeAndWait } from '../execute/place-and-wait';
-import { readItemFlow } from '../execute/prepare';
-import { readSendOptions } from '../execute/send-options';
+import { addWarningHints } from '../../helpers/hints';
+import { invalidFlowError, invalidFlowItem, without } from '../../helpers/output';
+import { placeCallThenWait } from '../../helpers/put-to-wait';
+import { readItemFlow } from '../../helpers/item-flow';
+import { readSendOptions } from '../../helpers/send-options';
 import {
 	newWaitRef,
 	oneCallPerExecutionError,
 	refuseReport,
 	resumeUrlOf,
 	takeReport,
-} from '../execute/waiting';
-import { answerReportUrl, maxDigitsOf, readAnswerReport, withAnswerReports } from '../flow/answer';
-import { connectionFor } from '../transport/connection';
+} from '../../helpers/resume';
+import {
+	answerReportUrl,
+	maxDigitsOf,
+	readAnswerReport,
+	withAnswerReports,
+} from '../../flow/answer-step';
+import { isRecord } from '../../flow/is-record';
+import { connectionFor } from '../../transport/connection';
 import {
 	flowProperties,
 	limitWaitTimeOption,
 	optionsCollection,
 	sendOptions,
-} from './common.descriptions';
+} from './flow.descriptions';
 
 const OPERATION = 'Call and Wait for Answer';
 
@@ -79,7 +85,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		...item,
 		flow: withAnswerReports(item.flow, (variables) => answerReportUrl(resumeUrl, ref, variables)),
 	};
-	return await placeAndWait(this, connection, options, {
+	return await placeCallThenWait(this, connection, options, {
 		call,
 		reportUrls: [resumeUrl],
 		placedFields: (answer) => ({
@@ -106,9 +112,7 @@ export async function webhook(this: IWebhookFunctions): Promise<IWebhookResponse
 	const report = readAnswerReport(
 		this.getQueryData() as Record<string, unknown>,
 		String(waiting.callRef ?? ''),
-		typeof waiting.maxDigits === 'object' && !Array.isArray(waiting.maxDigits)
-			? (waiting.maxDigits as IDataObject)
-			: undefined,
+		isRecord(waiting.maxDigits) ? waiting.maxDigits : undefined,
 	);
 	if (!report.ok) return refuseReport(this, report.status, report.error);
 	const answer: IDataObject = {

@@ -1,23 +1,23 @@
 /**
  * Placing the checked calls: a capped number in flight, one pace for the whole run (the user's
- * Calls per Second and Samespace's rate limit, transport/pacer.ts), per-call retries where no call
+ * Calls per Second and Samespace's rate limit, sending/pacer.ts), per-call retries where no call
  * can have been placed, a line in n8n's log for every call placed or maybe placed (call-log.ts),
  * and the run-level errors when the run stops early.
  */
 import type { ICredentialsDecrypted, IExecuteFunctions } from 'n8n-workflow';
 
-import { dispatch } from '../transport/dispatch';
-import { MAY_HAVE_PLACED } from '../transport/interpret';
+import { dispatch } from './dispatch';
+import { MAY_HAVE_PLACED } from '../transport/response';
 import type { Outcome } from '../transport/outcome';
-import { Pacer, type Turn } from '../transport/pacer';
-import { withRetries, type RetryResult } from '../transport/retry';
+import { Pacer, type Turn } from './pacer';
+import { withRetries, type RetryResult } from './retry';
 import type { Redact } from '../transport/redact';
-import { sendOnce } from '../transport/send';
-import { waitUnlessStopped } from '../transport/wait';
-import { callLog } from './call-log';
-import { cancelledRunError, stoppedRunError, type RunSummary } from './output';
-import type { PreparedCall } from './prepare';
-import type { SendOptions } from './send-options';
+import { sendOnce } from '../transport/request';
+import { pauseUnlessStopped } from './pause';
+import { callLog } from '../helpers/call-log';
+import { cancelledRunError, stoppedRunError, type RunSummary } from '../helpers/output';
+import type { PreparedCall } from '../helpers/item-flow';
+import type { SendOptions } from '../helpers/send-options';
 
 /** First backoff step when Samespace gives no Retry-After; it doubles each attempt. */
 const BASE_RETRY_DELAY_MS = 1000;
@@ -42,14 +42,14 @@ export interface CallSettings {
  * One result per pending call, in the same order. Throws (naming what happened to every item)
  * when the run stops early: at the first failure without "continue on fail", or on a stop.
  */
-export async function placeCalls(
+export async function sendCalls(
 	ctx: IExecuteFunctions,
 	pending: PendingCall[],
 	settings: CallSettings,
 ): Promise<RetryResult[]> {
 	const { options } = settings;
 	const signal = ctx.getExecutionCancelSignal();
-	const wait = (ms: number) => waitUnlessStopped(ms, signal);
+	const wait = (ms: number) => pauseUnlessStopped(ms, signal);
 	const policy = {
 		maxRetries: options.retries,
 		maxWaitMs: options.maxRetryWaitMs,

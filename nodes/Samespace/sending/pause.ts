@@ -8,7 +8,7 @@ const SLICE_MS = 200;
  * node code may not use timers directly, so the wait is cut into short slices.
  * Resolves to false when the wait ended because of a stop.
  */
-export async function waitUnlessStopped(
+export async function pauseUnlessStopped(
 	ms: number,
 	signal: AbortSignal | undefined,
 ): Promise<boolean> {

@@ -1,6 +1,6 @@
 /**
  * One pace for every call of one run: decides when the next attempt (a first send or a retry)
- * may start. All state lives in one Pacer, made per run of `placeCalls`, so concurrent
+ * may start. All state lives in one Pacer, made per run of `sendCalls`, so concurrent
  * executions (and queue-mode workers) share nothing.
  *
  * Rules:
@@ -40,7 +40,7 @@
  * climbs back by at least 0.5/s each second.
  */
 import { backoffDelay } from './retry';
-import type { Outcome } from './outcome';
+import type { Outcome } from '../transport/outcome';
 
 export interface PacerClock {
 	now(): number;
@@ -88,7 +88,7 @@ export const ADDITIVE_GROWTH = 0.5;
 /**
  * The run is making progress while one of its calls was accepted within this window: a limit
  * answer then is the pace of a limit shared with other runs, not Samespace refusing the item, and
- * does not use up one of the item's Retries (at most Retries times; transport/retry.ts).
+ * does not use up one of the item's Retries (at most Retries times; sending/retry.ts).
  */
 export const PROGRESS_WINDOW_MS = 5000;
 

@@ -11,7 +11,7 @@
  * item is tried at most 2 × Retries + 1 times (Retries 0 still means no retry); when nothing of the
  * run is being accepted, every limit answer counts, as before.
  */
-import type { Failure, Outcome } from './outcome';
+import type { Failure, Outcome } from '../transport/outcome';
 import type { Pacer, Turn } from './pacer';
 
 export interface RetryPolicy {
