@@ -88,9 +88,8 @@ export class SamespaceApi implements ICredentialType {
 
 	// Samespace takes the credentials in the JSON body, not in a header. Trimmed: a token pasted
 	// with a trailing newline must work, as it does in the node's own checks. A function rather
-	// than n8n's declarative form, which evaluates two expressions per request: in n8n 2.x's
-	// isolated expression engine that was a third of the CPU a call cost in real n8n, for the
-	// HTTP Request node using this credential as much as for our node.
+	// than n8n's declarative form, which evaluates two expressions per request.
+	// See docs/design.md#authenticate-and-one-read-per-execution.
 	async authenticate(
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,

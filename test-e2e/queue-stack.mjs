@@ -3,7 +3,7 @@
 // and n8n 2.41.1 as one main process and N workers sharing them. Each process has its own user
 // folder with the packed package installed in it, as a queue-mode deployment must (a worker
 // without it fails executions with "Unrecognized node type"). Settings and the reasons for them:
-// `queueEnv` below; what was measured with them: docs/reference.md ("Running at scale").
+// `queueEnv` below; what was measured with them: docs/testing.md#what-the-queue-e2e-measured.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -193,8 +193,8 @@ export async function startPostgres(dir) {
  *   with another key stops at start);
  * - finished jobs kept in Redis: with n8n's default (removed at once) a webhook that waits for the
  *   last node can hang when the job ends before main asks for its result;
- * - short worker locks, so that a killed worker's execution is marked failed 10 to 50 s after
- *   the kill instead of 90-115 s.
+ * - short worker locks, so that a killed worker's execution is marked failed sooner (the times:
+ *   docs/testing.md#what-the-queue-e2e-measured).
  */
 function queueEnv({ redis, postgres, encryptionKey }) {
 	return {

@@ -6,15 +6,10 @@
  * Retries, as sendCalls does; one token bucket answers 429 with a Retry-After in whole seconds
  * (what an HTTP header can say) when it is empty.
  *
- * The ideal is the time the bucket needs for every call: (K·N − burst) / rate. Before the
- * additive increase (ADDITIVE_GROWTH in sending/pacer.ts), the executions that started late got
- * a first estimate of 1/s, because the first ones had emptied the burst, and grew by 2% of it per
- * second: 10 executions of 100 calls against 50/s took 58 s instead of 19 (3×), which is what n8n
- * measured in queue mode. The first two tests fail with that rule.
- *
- * Sharing 20/s among 10 executions, a fifth of the requests get a 429: with each of them counted
- * against the item's Retries, a few items were refused four times and failed their execution. The
- * third test fails when a 429 that comes while the run's other calls are being accepted counts.
+ * The ideal is the time the bucket needs for every call: (K·N − burst) / rate. The first two
+ * tests fail with the pacer's earlier growth of 2% of the rate per second instead of
+ * ADDITIVE_GROWTH; the third fails when a 429 that comes while the run's other calls are being
+ * accepted counts against Retries. Figures: docs/testing.md#the-shared-limit-simulation.
  */
 import { DEFAULT_RETRIES } from '../../nodes/Samespace/helpers/send-options';
 import { dispatch } from '../../nodes/Samespace/sending/dispatch';

@@ -97,8 +97,9 @@ export type AnswerReport =
 
 /**
  * Reads a report (the query of the request), checking that it belongs to the wait `ref` and, when
- * `maxDigits` is known (see maxDigitsOf; executions that began to wait before it was kept have
- * none), that it names only variables of the flow, each no longer than its steps could gather.
+ * `maxDigits` is known (see maxDigitsOf; an older waiting item may lack it), that it names only
+ * variables of the flow, each no longer than its steps could gather.
+ * See docs/design.md#the-waiting-operations-and-their-resume-urls.
  */
 export function readAnswerReport(
 	query: Record<string, unknown>,

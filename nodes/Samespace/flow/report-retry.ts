@@ -1,13 +1,9 @@
 /**
- * A report to the waiting n8n execution that is tried again when it fails.
- *
- * n8n refuses a report that arrives before it has saved the execution as waiting ("409 The
- * execution N is running already"). That takes n8n 0.2-0.8 s after the call is accepted, and
- * longer when it is busy, while a call can reach its report sooner. Samespace's http step only
- * knows "success" and "fail", so every report step of a flow the node writes is followed, on
- * failure, by a short spoken pause and the same report again, a few times, before the flow's
- * own failure branch. A report refused for good (a second or late one) takes the same way and
- * reaches that branch a few seconds later, as it would have at once.
+ * A report to the waiting n8n execution that is tried again when it fails: n8n answers 409
+ * until it has saved the execution as waiting, and a call can report sooner. Samespace's http
+ * step knows only "success" and "fail", so each report step is followed, on failure, by a short
+ * spoken pause and the same report again, REPORT_RETRIES times, before the flow's own failure
+ * branch. See docs/design.md#the-report-retry.
  */
 import type { SamespaceStep } from './schema';
 

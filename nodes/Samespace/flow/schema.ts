@@ -8,9 +8,9 @@
  * as strings, methods upper-case, numbers as digits).
  *
  * Written against zod's v4 API (`zod/v4`), which the zod that n8n ships (3.25) and zod 4 both
- * provide (loaded through ./zod, which says which n8n is needed when `zod/v4` is missing); it
- * checks a flow several times faster than the v3 API. Each field is one parser that
- * reads the raw value once and says exactly what is wrong with it.
+ * provide (loaded through ./zod, which says which n8n is needed when `zod/v4` is missing). Each
+ * field is one parser that reads the raw value once and says exactly what is wrong with it.
+ * See docs/design.md#the-flow-schema-on-zods-v4-api.
  */
 import type { z as zt } from 'zod/v4';
 

@@ -3,41 +3,15 @@
  * may start. All state lives in one Pacer, made per run of `sendCalls`, so concurrent
  * executions (and queue-mode workers) share nothing.
  *
- * Rules:
  * - Starts are at least `minIntervalMs` apart (the user's Calls per Second), and at least
- *   1/rate apart once Samespace has limited the run (below).
- * - A limit answer (`busy`: 429, or a 503 that says to come back) holds back every new start:
- *   until its Retry-After, or, without one, for a jittered exponential backoff. A hold never
- *   shortens, and never lasts longer than the Longest Retry Wait (the item that asked for longer
- *   fails, as it does alone; the others are not kept waiting beyond what the user allowed).
- *   Attempts that were waiting for their turn when a hold came take a new place after it.
- * - The rate adapts (AIMD, as TCP does): the run starts unpaced; the first limit sets the rate
- *   to the accepted answers of the last second (at least 1/s: what Samespace evidently let
- *   through); each later limit multiplies it by 0.9, at most once per round (limit answers to
- *   attempts started before the last reaction belong to the same round and are not counted
- *   again, like TCP's one decrease per round trip); each accepted answer adds
- *   max(0.02, 0.5 / rate) calls per second: a second's worth of answers (rate of them) adds at
- *   least 0.5/s (additive increase), and 2% of the rate once that is more (above 25/s).
- * - Why the increase is additive: in n8n's queue mode many executions run at once, each with its
- *   own Pacer, against one Samespace limit. The first ones to start empty its burst, so those
- *   starting tens of milliseconds later see a 429 before anything was accepted and start at 1/s.
- *   Grown by 2% of the rate per second they needed about a minute to reach their share (10 runs
- *   of 100 calls against 50/s: 58 s instead of 19), and an increase in proportion to the rate
- *   with a decrease in proportion to it keeps whatever unfairness the start dealt (MIMD). An
- *   additive step is the same for every run, while each limit round takes 10% of the rate, more
- *   from the faster ones: the rates converge to equal shares (Chiu and Jain's argument for TCP's
- *   AIMD), and a run at 1/s reaches 5/s in about 8 s (the 58 s above become 23 s). 0.5 was
- *   chosen by simulating this Pacer with many runs sharing one token bucket
- *   (test/unit/pacer-shared-limit.test.ts): 1/s per second is a little faster, but makes more
- *   items use up their Retries on 429s when many runs share a small limit; a single run's time
- *   changes by a few percent at most (at 5/s, where 0.5/s is 10% of the rate: more 429s).
- * - Improvement over a plain AIMD: the rate only grows on answers to attempts that had to wait
- *   for their turn, i.e. while the pace is what holds starts back. When the concurrency cap (or a
- *   slow API) is the bottleneck, the pace is not being tested, and letting it grow anyway would
- *   leave it far above what was ever sent, so the next limit would need many rounds to come down.
- * Being a little above Samespace's rate is cheap (its bucket refills during a hold); being below
- * it costs throughput, so the first estimate errs high rather than low, and a run below its share
- * climbs back by at least 0.5/s each second.
+ *   1/rate apart once Samespace has limited the run.
+ * - A limit answer (`busy`) holds back every new start until its Retry-After, or a jittered
+ *   backoff; a hold never shortens and never exceeds the Longest Retry Wait. Attempts waiting
+ *   for their turn when a hold comes take a new place after it.
+ * - The rate adapts (AIMD): the first limit sets it to the answers accepted in the last second
+ *   (at least 1/s); each later limit round multiplies it by 0.9; each accepted answer to an
+ *   attempt that waited adds max(0.02, 0.5 / rate).
+ * See docs/design.md#the-pacer-and-the-shared-limit.
  */
 import { backoffDelay } from './retry';
 import type { Outcome } from '../transport/outcome';
@@ -82,7 +56,7 @@ export const GROWTH_PER_ANSWER = 0.02;
  * Least growth per second's worth of accepted answers, in calls per second: each accepted answer
  * (to an attempt that waited) adds ADDITIVE_GROWTH / rate when that is more than
  * GROWTH_PER_ANSWER, i.e. below 25/s. The same step for every run sharing a limit, so their rates
- * converge to equal shares (additive increase; see the header for why 0.5).
+ * converge to equal shares. See docs/design.md#why-05-calls-a-second.
  */
 export const ADDITIVE_GROWTH = 0.5;
 /**

@@ -4,12 +4,9 @@
  * With a Pacer (the node always gives one), every attempt takes its turn through it and a 429's
  * wait is the pacer's hold, shared by every call of the run; without one, the item waits alone.
  *
- * With a Pacer, a limit answer that comes while the run is making progress (another of its calls
- * was accepted within the last few seconds: `Pacer.progressing`) does not use up a retry: several
- * executions sharing one Samespace limit (n8n's queue mode) get 429s as their pace, and an item
- * of a run that is moving should not fail for it. At most Retries such answers per item, so an
- * item is tried at most 2 × Retries + 1 times (Retries 0 still means no retry); when nothing of the
- * run is being accepted, every limit answer counts, as before.
+ * A limit answer that comes while the run is making progress (`Pacer.progressing`) does not use
+ * up a retry, at most Retries times per item (so at most 2 × Retries + 1 tries); when nothing of
+ * the run is being accepted, every limit answer counts. See docs/design.md#retries.
  */
 import type { Failure, Outcome } from '../transport/outcome';
 import type { Pacer, Turn } from './pacer';

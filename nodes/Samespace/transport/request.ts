@@ -54,11 +54,9 @@ async function collect(stream: unknown, limit: number): Promise<string | typeof 
 
 /**
  * Reads the answer's body, up to `limit` bytes, and gives up the moment `signal` aborts. The read
- * is raced against the signal, not ended by destroying the stream: the stream n8n hands over is
- * axios's `Readable.from()` wrapper, whose `destroy()` waits for the pending read of its source,
- * so a body that sent its first bytes and then nothing would hold the read until the server
- * closed the socket. The socket itself stays with n8n's HTTP client (a node's own abort signal
- * is replaced by the execution's), which closes it when the server does or the run is stopped.
+ * is raced against the signal, not ended by destroying the stream: destroying axios's
+ * `Readable.from()` wrapper waits for its silent source, and n8n keeps the socket.
+ * See docs/design.md#the-stalled-body-read-race.
  */
 function readBody(
 	stream: unknown,
