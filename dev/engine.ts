@@ -59,6 +59,7 @@ import type {
 	INodeParameters,
 	INodeProperties,
 	INodeType,
+	INodeTypeDescription,
 	INodeTypes,
 	IRequestOptionsSimplified,
 	IRun,
@@ -216,6 +217,27 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
 		const pkg = await loadPackage(core, options.packageDir);
 		return await execute(core, pkg, options, logs);
 	});
+}
+
+/** What n8n's loader made of a package: the node and credential types n8n serves to its editor. */
+export interface LoadedTypes {
+	packageName: string;
+	/** Every node type's description, one per version, as `loader.types.nodes` holds them. */
+	nodes: INodeTypeDescription[];
+	/** Every credential type, as `loader.types.credentials` holds them. */
+	credentials: ICredentialType[];
+}
+
+/**
+ * The package's types as n8n's `PackageDirectoryLoader.loadAll()` produced them: the same loaded
+ * package (and the same objects) the runs use. Not the tool variants (`<node>Tool`,
+ * `<node>HitlTool`): n8n's CLI generates those from these descriptions after loading.
+ */
+export async function loadedTypes(packageDir: string): Promise<LoadedTypes> {
+	const core = loadN8nCore();
+	installCapturingLogger(core);
+	const { packageName, loader } = await loadPackage(core, packageDir);
+	return { packageName, nodes: loader.types.nodes, credentials: loader.types.credentials };
 }
 
 // ---------------------------------------------------------------------------------------------
