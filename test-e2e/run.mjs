@@ -425,14 +425,6 @@ async function main() {
 			},
 		);
 
-		const timeoutRun = await startTimeoutExecution({
-			check,
-			env,
-			emulator,
-			appointment: example('appointment-reminder.json'),
-			timings,
-		});
-
 		await check(
 			'n8n execute: an answer that sends its first bytes ({"success":) and then nothing, on a connection kept open, ends at Request Timeout (2 s): the call may have been placed, one request',
 			async () => {
@@ -488,6 +480,14 @@ async function main() {
 				return `the node ended after ${seconds(took)} (Request Timeout 2 s, the body silent for 60 s); 1 request; "${out.error}"`;
 			},
 		);
+
+		const timeoutRun = await startTimeoutExecution({
+			check,
+			env,
+			emulator,
+			appointment: example('appointment-reminder.json'),
+			timings,
+		});
 
 		// ---- The server: production webhook, editor ----------------------------------------------
 		let rest;
