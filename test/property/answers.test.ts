@@ -16,7 +16,7 @@ import {
 	readAnswerReport,
 	type AnswerReport,
 } from '../../nodes/Samespace/flow/answer-step';
-import type { Gen } from './arbitraries';
+import type { Gen } from './arbitraries/shared';
 import { Findings, attempt, forAll, pick, preview } from './checks';
 
 const SEED = 20_250_902;

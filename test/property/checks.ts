@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { validateRequestBody } from '../../dev/emulator';
 import type { ItemFlow } from '../../nodes/Samespace/helpers/item-flow';
 import { isRecord } from '../../nodes/Samespace/flow/is-record';
-import type { Gen } from './arbitraries';
+import type { Gen } from './arbitraries/shared';
 
 /** Text a message for people must never contain: it means the code printed a value it did not understand, or crashed. */
 export const BANNED = [

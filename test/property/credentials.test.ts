@@ -20,7 +20,7 @@ import {
 } from '../../nodes/Samespace/transport/credential';
 import { readConnection, resolveEndpoint } from '../../nodes/Samespace/transport/connection';
 import { isMaskableToken, makeRedactor, MASK } from '../../nodes/Samespace/transport/redact';
-import type { Gen } from './arbitraries';
+import type { Gen } from './arbitraries/shared';
 import { Findings, attempt, forAll, pick, preview } from './checks';
 
 const SEED = 20_250_714;

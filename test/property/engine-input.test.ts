@@ -15,14 +15,10 @@ import type { WorkflowRunResult } from '../../dev/engine';
 import { checkItemFlow } from '../../nodes/Samespace/helpers/item-flow';
 import type { StepListEntry } from '../../nodes/Samespace/flow/step-list';
 import { visibleText, runSamespace, SECRET_TOKEN, useEmulator } from '../support/samespace';
-import {
-	brokenFlow,
-	brokenJsonText,
-	brokenSteps,
-	type BrokenFlow,
-	type BrokenSteps,
-	type Gen,
-} from './arbitraries';
+import { brokenFlow, type BrokenFlow } from './arbitraries/flows';
+import { brokenJsonText } from './arbitraries/json-text';
+import type { Gen } from './arbitraries/shared';
+import { brokenSteps, type BrokenSteps } from './arbitraries/step-lists';
 import { BANNED, Findings, preview } from './checks';
 
 const SEED = 20_250_602;

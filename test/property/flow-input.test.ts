@@ -10,19 +10,10 @@
 import fc from 'fast-check';
 
 import { checkItemFlow, type ItemFlow } from '../../nodes/Samespace/helpers/item-flow';
-import {
-	brokenFlow,
-	brokenJsonText,
-	brokenSteps,
-	deepArray,
-	deepObject,
-	isValidJson,
-	oddStepParameter,
-	present,
-	randomEntries,
-	validFlow,
-	validSteps,
-} from './arbitraries';
+import { brokenFlow, present, validFlow } from './arbitraries/flows';
+import { brokenJsonText, isValidJson } from './arbitraries/json-text';
+import { deepArray, deepObject } from './arbitraries/shared';
+import { brokenSteps, oddStepParameter, randomEntries, validSteps } from './arbitraries/step-lists';
 import { Findings, acceptedViolations, forAll, preview, rejectionViolations } from './checks';
 
 const SEED = 20_250_601;

@@ -1,11 +1,12 @@
 /**
- * The credential's `authenticate`: what n8n applies to every request made with it, by our node and
- * by the HTTP Request node (predefined credential type): the Cloud ID and token added last to the
- * JSON body, trimmed, without touching the caller's options.
+ * The credential's `authenticate` (credentials/SamespaceApi.credentials.ts): what n8n applies to
+ * every request made with it, by our node and by the HTTP Request node (predefined credential
+ * type): the Cloud ID and token added last to the JSON body, trimmed, without touching the
+ * caller's options.
  */
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
-import { SamespaceApi } from '../../credentials/SamespaceApi.credentials';
+import { SamespaceApi } from '../../../credentials/SamespaceApi.credentials';
 
 const credential = new SamespaceApi();
 const authenticate = (

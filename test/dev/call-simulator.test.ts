@@ -2,9 +2,9 @@
  * The emulator's call simulator (dev/call-simulator.ts): it plays an accepted flow out as a person
  * and Samespace would, against small servers written here for its http steps.
  */
-import { CallSimulator } from '../dev/call-simulator';
-import { SamespaceEmulator } from '../dev/emulator';
-import { json, useServers } from './support/hostile-server';
+import { CallSimulator } from '../../dev/call-simulator';
+import { SamespaceEmulator } from '../../dev/emulator';
+import { json, useServers } from '../support/hostile-server';
 
 const startServer = useServers();
 const simulator = () => new CallSimulator({ timeScale: 0 });

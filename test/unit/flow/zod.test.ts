@@ -5,7 +5,7 @@
  */
 import * as zodV4 from 'zod/v4';
 
-import { loadZodV4, ZOD_V4_MISSING } from '../../nodes/Samespace/flow/zod';
+import { loadZodV4, ZOD_V4_MISSING } from '../../../nodes/Samespace/flow/zod';
 
 describe('loadZodV4', () => {
 	it("returns zod's v4 API where it exists (the zod n8n 1.100+ and 2.x ship)", () => {

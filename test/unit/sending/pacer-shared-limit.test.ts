@@ -1,6 +1,6 @@
 /**
- * n8n's queue mode: several executions at once, each with its own Pacer (one per run of
- * sendCalls), all against one Samespace rate limit. A discrete-event simulation on a virtual
+ * The pacer (nodes/Samespace/sending/pacer.ts) in n8n's queue mode: several executions at once,
+ * each with its own Pacer (one per run of sendCalls), all against one Samespace rate limit. A discrete-event simulation on a virtual
  * clock, with no real timers and no wall-clock time: K executions start a few milliseconds apart,
  * each sending N calls through `dispatch` (C in parallel) and `withRetries` with the node's default
  * Retries, as sendCalls does; one token bucket answers 429 with a Retry-After in whole seconds
@@ -11,11 +11,11 @@
  * ADDITIVE_GROWTH; the third fails when a 429 that comes while the run's other calls are being
  * accepted counts against Retries. Figures: docs/testing.md#the-shared-limit-simulation.
  */
-import { DEFAULT_RETRIES } from '../../nodes/Samespace/helpers/send-options';
-import { dispatch } from '../../nodes/Samespace/sending/dispatch';
-import type { Outcome } from '../../nodes/Samespace/transport/outcome';
-import { Pacer, type PacerClock } from '../../nodes/Samespace/sending/pacer';
-import { withRetries, type RetryPolicy } from '../../nodes/Samespace/sending/retry';
+import { DEFAULT_RETRIES } from '../../../nodes/Samespace/helpers/send-options';
+import { dispatch } from '../../../nodes/Samespace/sending/dispatch';
+import type { Outcome } from '../../../nodes/Samespace/transport/outcome';
+import { Pacer, type PacerClock } from '../../../nodes/Samespace/sending/pacer';
+import { withRetries, type RetryPolicy } from '../../../nodes/Samespace/sending/retry';
 
 /** Virtual time: timers fire in order of their time, each after every promise reaction is done. */
 class Simulation {

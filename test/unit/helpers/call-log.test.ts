@@ -9,16 +9,16 @@ import {
 	ACCEPTED_MESSAGE,
 	callLog,
 	MAY_HAVE_PLACED_MESSAGE,
-} from '../../nodes/Samespace/helpers/call-log';
+} from '../../../nodes/Samespace/helpers/call-log';
 import {
 	cancelledWhileSending,
 	interpretRequestError,
 	interpretResponse,
 	redirected,
 	timedOut,
-} from '../../nodes/Samespace/transport/response';
-import type { Failure, Outcome } from '../../nodes/Samespace/transport/outcome';
-import { makeRedactor, MASK } from '../../nodes/Samespace/transport/redact';
+} from '../../../nodes/Samespace/transport/response';
+import type { Failure, Outcome } from '../../../nodes/Samespace/transport/outcome';
+import { makeRedactor, MASK } from '../../../nodes/Samespace/transport/redact';
 
 const TOKEN = 'tok_unit_5b1e9c3d7a2f4e6b';
 const redact = makeRedactor(TOKEN);

@@ -1,15 +1,21 @@
 /**
- * Call and Wait for Approval (operation value sendAndWait) through n8n's engine: the node writes
+ * Call and Wait for Approval (operation value sendAndWait:
+ * nodes/Samespace/actions/callFlow/sendAndWait.operation.ts) through n8n's engine: the node writes
  * the flow, each key reports to its own signed resume URL (n8n checks an HMAC over the whole URL),
  * and the node outputs `{data: {approved}}`. Also as an AI Agent's human review (the generated
  * `samespaceHitlTool`): the person hears the tool call in words, and errors read as declines.
  */
 import type { INodeParameters } from 'n8n-workflow';
 
-import type { WorkflowRunResult } from '../../dev/engine';
-import { MAX_SPOKEN_REQUEST } from '../../nodes/Samespace/flow/approval-flow';
-import { REPORT_RETRIES } from '../../nodes/Samespace/flow/report-retry';
-import { expectNoSecret, outputJson, runSamespace, useCallSimulation } from '../support/samespace';
+import type { WorkflowRunResult } from '../../../dev/engine';
+import { MAX_SPOKEN_REQUEST } from '../../../nodes/Samespace/flow/approval-flow';
+import { REPORT_RETRIES } from '../../../nodes/Samespace/flow/report-retry';
+import {
+	expectNoSecret,
+	outputJson,
+	runSamespace,
+	useCallSimulation,
+} from '../../support/samespace';
 
 const { emulator, waits } = useCallSimulation();
 const APPROVER = '14155550177';

@@ -1,22 +1,22 @@
 /**
- * Call and Wait for Answer through n8n's engine: the execution waits, the emulator's call
- * simulator plays the call out and its Send Answer to Workflow step (an http step to the resume
- * URL) reaches n8n's waiting-webhook endpoint (dev/waiting.ts, as n8n 2.41 handles it), and the
- * node outputs the keys pressed. Also what must never end or corrupt a wait: forged, malformed,
- * late and repeated reports.
+ * Call and Wait for Answer (nodes/Samespace/actions/callFlow/callAndWait.operation.ts) through
+ * n8n's engine: the execution waits, the emulator's call simulator plays the call out and its Send
+ * Answer to Workflow step (an http step to the resume URL) reaches n8n's waiting-webhook endpoint
+ * (dev/waiting.ts, as n8n 2.41 handles it), and the node outputs the keys pressed. Also what must
+ * never end or corrupt a wait: forged, malformed, late and repeated reports.
  */
 import type { INodeParameters } from 'n8n-workflow';
 
-import type { WorkflowRunResult } from '../../dev/engine';
-import { REPORT_RETRIES } from '../../nodes/Samespace/flow/report-retry';
-import { json, startServer } from '../support/hostile-server';
+import type { WorkflowRunResult } from '../../../dev/engine';
+import { REPORT_RETRIES } from '../../../nodes/Samespace/flow/report-retry';
+import { json, startServer } from '../../support/hostile-server';
 import {
 	expectNoSecret,
 	outputJson,
 	runSamespace,
 	SECRET_TOKEN,
 	useCallSimulation,
-} from '../support/samespace';
+} from '../../support/samespace';
 
 const { emulator, waits } = useCallSimulation();
 const LEAD = { phone: '14155550123' };

@@ -1,5 +1,7 @@
 /**
- * The built package, loaded and run by n8n's real execution engine, against the emulator.
+ * Place Call (nodes/Samespace/actions/callFlow/placeCall.operation.ts): the built package, loaded
+ * and run by n8n's real execution engine, against the emulator. The step list (as the editor and
+ * as n8n stores it), JSON mode, the options, API errors and continue on fail.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,10 +14,13 @@ import {
 	runSamespace,
 	useEmulator,
 	straightSteps,
-} from '../support/samespace';
+} from '../../support/samespace';
 
 const documentSample = JSON.parse(
-	readFileSync(path.join(__dirname, '..', 'fixtures', 'document-sample-payload.json'), 'utf8'),
+	readFileSync(
+		path.join(__dirname, '..', '..', 'fixtures', 'document-sample-payload.json'),
+		'utf8',
+	),
 ) as { flow: Array<Record<string, unknown>> };
 
 const emulator = useEmulator();

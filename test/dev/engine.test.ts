@@ -1,6 +1,7 @@
 /**
- * Proves dev/engine.ts against n8n's real engine with a tiny fixture community package
- * written to a temp folder (so this test does not depend on our own package being built).
+ * The engine harness (dev/engine.ts): proved against n8n's real engine with a tiny fixture
+ * community package written to a temp folder (so this test does not depend on our own package
+ * being built).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -9,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { INode } from 'n8n-workflow';
 
-import { chain, itemsNode, runWorkflow, HARNESS_NOOP_NODE_TYPE } from '../dev/engine';
+import { chain, itemsNode, runWorkflow, HARNESS_NOOP_NODE_TYPE } from '../../dev/engine';
 
 const SECRET = 'tok-SECRET-4d1c9e';
 

@@ -2,7 +2,7 @@
  * Unit tests of nodes/Samespace/flow/json-text.ts: reading flow JSON typed or pasted by a user,
  * and saying where and why it is not JSON.
  */
-import { locateSyntaxError, parseJsonText } from '../../nodes/Samespace/flow/json-text';
+import { locateSyntaxError, parseJsonText } from '../../../nodes/Samespace/flow/json-text';
 
 /** The "Post Payload" example of the Samespace document, exactly as it is printed there. */
 const DOCUMENT_POST_PAYLOAD = `{

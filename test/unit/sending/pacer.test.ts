@@ -3,8 +3,8 @@
  * rate, one reaction per round, the user's floor, and a stop during a hold. No real time passes.
  * Many executions sharing one limit: pacer-shared-limit.test.ts.
  */
-import { dispatch } from '../../nodes/Samespace/sending/dispatch';
-import type { Failure, Outcome } from '../../nodes/Samespace/transport/outcome';
+import { dispatch } from '../../../nodes/Samespace/sending/dispatch';
+import type { Failure, Outcome } from '../../../nodes/Samespace/transport/outcome';
 import {
 	ADDITIVE_GROWTH,
 	DECREASE,
@@ -14,8 +14,8 @@ import {
 	type PacerClock,
 	type PacerSettings,
 	type Turn,
-} from '../../nodes/Samespace/sending/pacer';
-import { withRetries, type RetryPolicy } from '../../nodes/Samespace/sending/retry';
+} from '../../../nodes/Samespace/sending/pacer';
+import { withRetries, type RetryPolicy } from '../../../nodes/Samespace/sending/retry';
 
 const settle = async () => {
 	for (let i = 0; i < 20; i++) await Promise.resolve();

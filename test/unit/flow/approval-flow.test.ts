@@ -12,10 +12,10 @@ import {
 	spokenToolCall,
 	type ApprovalCall,
 	type ApprovalChoice,
-} from '../../nodes/Samespace/flow/approval-flow';
-import { checkFlow } from '../../nodes/Samespace/flow/check';
-import { REPORT_PAUSE_TEXT, REPORT_RETRIES } from '../../nodes/Samespace/flow/report-retry';
-import { CHOICE_KEYS } from '../../nodes/Samespace/flow/schema';
+} from '../../../nodes/Samespace/flow/approval-flow';
+import { checkFlow } from '../../../nodes/Samespace/flow/check';
+import { REPORT_PAUSE_TEXT, REPORT_RETRIES } from '../../../nodes/Samespace/flow/report-retry';
+import { CHOICE_KEYS } from '../../../nodes/Samespace/flow/schema';
 
 const SIGNED = 'https://n8n.example.com/webhook-waiting/42/node-1?signature=abc123';
 
