@@ -86,7 +86,7 @@ export const properties: INodeProperties[] = [
 				value: 'clickToCall',
 				description:
 					"Have an agent's Samespace dock dial a number, with details shown to the agent",
-				action: 'Dial a number from an agent’s dock',
+				action: 'Have an agent dial a number',
 			},
 		],
 		default: 'clickToCall',

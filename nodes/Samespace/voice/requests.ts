@@ -155,9 +155,9 @@ function check(operation: VoiceOperation, build: () => Omit<VoiceRequest, 'ok' |
 	try {
 		return { ok: true as const, operation, ...build() };
 	} catch (error) {
-		if (error instanceof Invalid)
-			return { ok: false as const, field: error.field, message: error.message };
-		throw error;
+		// Only Invalid is thrown here; anything else would be a bug, reported on the whole request.
+		const field = error instanceof Invalid ? error.field : 'The request';
+		return { ok: false as const, field, message: (error as Error).message };
 	}
 }
 
