@@ -23,7 +23,8 @@
  * button is `PCancelable.cancel()`.
  *
  * Differences from a full n8n instance: no database, no sub-workflows, no task runner (Code
- * node), no external secrets, no credential overwrites; credential data given as a plain
+ * node), no external secrets, no credential overwrites, no OAuth, pre-authentication or
+ * credential types that extend others (refused with an error); credential data given as a plain
  * object per credential *type*, attached automatically to every node that declares that
  * credential type (as n8n's editor does when one credential of the type exists).
  */
@@ -475,14 +476,9 @@ class HarnessCredentialsHelper extends ICredentialsHelper {
 		return this.pkg.loader.getCredential(typeName).type;
 	}
 
-	getParentTypes(typeName: string): string[] {
-		let parents: string[] = [];
-		try {
-			parents = this.credentialType(typeName).extends ?? [];
-		} catch {
-			return [];
-		}
-		return [...parents, ...parents.flatMap((p) => this.getParentTypes(p))];
+	/** No parent types: the package's credential extends none (getCredentialsProperties refuses one that does). */
+	getParentTypes(): string[] {
+		return [];
 	}
 
 	isCredentialUsableByNode(credentialType: string, nodeType: string): boolean {
@@ -531,39 +527,23 @@ class HarnessCredentialsHelper extends ICredentialsHelper {
 		return requestOptions;
 	}
 
+	/** Pre-authentication (a token fetched before requests) is not emulated: refused if a type has it. */
 	async preAuthentication(
-		helpers: IHttpRequestHelper,
-		credentials: ICredentialDataDecryptedObject,
+		_helpers: IHttpRequestHelper,
+		_credentials: ICredentialDataDecryptedObject,
 		typeName: string,
-		_node: INode,
-		credentialsExpired: boolean,
-	): Promise<ICredentialDataDecryptedObject | undefined> {
-		const type = this.credentialType(typeName);
-		const expirable = type.properties.find(
-			(p) => p.type === 'hidden' && p.typeOptions?.expirable === true,
-		);
-		if (expirable === undefined || typeof type.preAuthentication !== 'function') return undefined;
-		if (credentials[expirable.name] !== '' && !credentialsExpired) return undefined;
-		const output = (await type.preAuthentication.call(
-			helpers,
-			credentials,
-		)) as ICredentialDataDecryptedObject;
-		if (output[expirable.name] === undefined) return undefined;
-		this.data[typeName] = { ...this.data[typeName], ...output };
-		return Object.assign(credentials, output);
+	): Promise<undefined> {
+		if (this.credentialType(typeName).preAuthentication)
+			throw new UserError(`${typeName}: preAuthentication is not supported by the test harness`);
+		return undefined;
 	}
 
 	async runPreAuthentication(
 		helpers: IHttpRequestHelper,
 		credentials: ICredentialDataDecryptedObject,
 		typeName: string,
-	): Promise<ICredentialDataDecryptedObject | undefined> {
-		const type = this.credentialType(typeName);
-		if (typeof type.preAuthentication !== 'function') return undefined;
-		return (await type.preAuthentication.call(
-			helpers,
-			credentials,
-		)) as ICredentialDataDecryptedObject;
+	): Promise<undefined> {
+		return await this.preAuthentication(helpers, credentials, typeName);
 	}
 
 	async getCredentials(nodeCredentials: INodeCredentialsDetails, type: string) {
@@ -626,29 +606,17 @@ class HarnessCredentialsHelper extends ICredentialsHelper {
 		this.data[type] = { ...data };
 	}
 
-	async updateCredentialsOauthTokenData(
-		_nodeCredentials: INodeCredentialsDetails,
-		type: string,
-		data: ICredentialDataDecryptedObject,
-	): Promise<void> {
-		this.data[type] = { ...this.data[type], oauthTokenData: data.oauthTokenData };
+	async updateCredentialsOauthTokenData(): Promise<void> {
+		throw new UserError('OAuth credentials are not supported by the test harness');
 	}
 
 	getCredentialsProperties(type: string): INodeProperties[] {
 		const credentialType = this.credentialType(type);
-		if (credentialType.extends === undefined) return credentialType.properties;
-		const combined: INodeProperties[] = [];
-		for (const parent of credentialType.extends) {
-			let parentProperties: INodeProperties[] = [];
-			try {
-				parentProperties = this.getCredentialsProperties(parent);
-			} catch {
-				// A parent from another package (e.g. oAuth2Api in n8n-nodes-base) is not loaded.
-			}
-			NodeHelpers.mergeNodeProperties(combined, parentProperties);
-		}
-		NodeHelpers.mergeNodeProperties(combined, credentialType.properties);
-		return combined;
+		if (credentialType.extends?.length)
+			throw new UserError(
+				`${type}: credential types that extend others are not supported by the test harness`,
+			);
+		return credentialType.properties;
 	}
 
 	private stored(

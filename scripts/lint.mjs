@@ -9,7 +9,7 @@
 //    (plus icons/ for the icon rules, eslint.config.mjs, tsconfig.json and a node_modules link).
 // 2. n8n's package scanner (@n8n/scan-community-package `analyzePackage`), which the CLI lacks:
 //    once on the sources, once on the unpacked `npm pack` tarball. It ignores eslint-disable
-//    comments. The tarball needs dist/: built when missing or older than its sources
+//    comments. The tarball needs dist/: rebuilt when stale, as scripts/build.cjs decides
 //    (`--build` always builds, `--no-build` never does).
 //
 // Exit code 0 only when every leg reports 0 errors. Temporary folders are removed on exit.
@@ -18,6 +18,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+
+import { build, ensureFresh } from './build.cjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
@@ -38,14 +40,6 @@ for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exi
 const heading = (s) => console.log(`\n== ${s}`);
 const run = (cmd, argv, cwd = ROOT) => spawnSync(cmd, argv, { cwd, env, encoding: 'utf8' });
 const strip = (s) => s.replace(/\x1b\[[0-9;]*m/g, '');
-const files = (dir) =>
-	fs.existsSync(dir)
-		? fs
-				.readdirSync(dir, { recursive: true })
-				.map((f) => path.join(dir, f))
-				.filter((f) => fs.statSync(f).isFile())
-		: [];
-
 /** 1. `n8n-node lint` on package.json, nodes/, credentials/. Returns the error count. */
 function cliLint() {
 	heading('n8n-node lint (package.json, nodes/, credentials/)');
@@ -63,20 +57,6 @@ function cliLint() {
 	const m = /(\d+) problems? \((\d+) errors?, (\d+) warnings?\)/.exec(out);
 	if (r.status === 0) return 0;
 	return m && Number(m[2]) > 0 ? Number(m[2]) : 1;
-}
-
-/** dist/ is built and newer than every source it is built from. */
-function distFresh() {
-	const built = files(path.join(ROOT, 'dist')).filter((f) => f.endsWith('.js'));
-	if (built.length === 0) return false;
-	const builtAt = Math.min(...built.map((f) => fs.statSync(f).mtimeMs));
-	const inputs = [
-		...['nodes', 'credentials', 'icons'].flatMap((d) => files(path.join(ROOT, d))),
-		...['package.json', 'tsconfig.json', 'tsconfig.build.json', 'gulpfile.js'].map((f) =>
-			path.join(ROOT, f),
-		),
-	];
-	return inputs.every((f) => !fs.existsSync(f) || fs.statSync(f).mtimeMs <= builtAt);
 }
 
 function scanReport(label, result, dir) {
@@ -111,11 +91,12 @@ async function scan() {
 		ROOT,
 	);
 
-	if (args.has('--build') || (!args.has('--no-build') && !distFresh())) {
-		console.log('building dist/: npm run build');
-		const b = run('npm', ['run', '--silent', 'build']);
-		if (b.status !== 0)
-			return (console.log(`npm run build failed:\n${b.stdout}${b.stderr}`), errors + 1);
+	try {
+		if (args.has('--build')) build('dist', { stdio: 'pipe' });
+		else if (!args.has('--no-build')) ensureFresh('dist', { log: console.log });
+	} catch (error) {
+		console.log(error.message);
+		return errors + 1;
 	}
 	const packDir = path.join(tmp, 'pack');
 	const pkgDir = path.join(tmp, 'package');

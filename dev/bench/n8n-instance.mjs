@@ -1,21 +1,17 @@
-// Real n8n for the benchmark: the pinned n8n (installed by dev/n8n/install.mjs, as the e2e does),
-// running as a server with default settings, the packed package installed as Settings > Community
-// nodes installs it, and one credential that both the Samespace node and the HTTP Request node use.
+// Real n8n for the benchmark: the pinned n8n as `npm run dev` starts it (dev/n8n/setup.mjs), a
+// server with default settings, the packed package installed as Settings > Community nodes
+// installs it, and one credential that both the Samespace node and the HTTP Request node use.
 // Workflows are started through their production webhooks, as a CRM would start them; timings come
 // from n8n's own record of the execution (each node's `executionTime`).
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 
-import { packPackage } from '../n8n/community-install.mjs';
 import { CREDENTIAL, DEV_DIR, N8N_PREFIX } from '../n8n/config.mjs';
-import { installN8n } from '../n8n/install.mjs';
-import { N8nRest, freePort, n8nCliOk, n8nEnv, startN8n } from '../n8n/n8n.mjs';
-import { prepareInstance } from '../n8n/setup.mjs';
+import { freePort } from '../n8n/n8n.mjs';
+import { startInstance } from '../n8n/setup.mjs';
 
 const n8nRequire = createRequire(path.join(N8N_PREFIX, 'node_modules', 'n8n', 'package.json'));
-const flatted = n8nRequire('flatted');
 
 /**
  * The workflow's nodes: Webhook -> Split Out (one item per lead) -> `node` (named "Send"). The
@@ -63,18 +59,6 @@ export function benchWorkflow(id, hookPath, node, { responseMode = 'lastNode' } 
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A REST call, tried again for up to a minute while n8n answers 503 (its database busy). */
-async function retryingBusy(request) {
-	for (let tries = 0; ; tries++) {
-		try {
-			return await request();
-		} catch (error) {
-			if (error.status !== 503 || tries >= 120) throw error;
-			await sleep(500);
-		}
-	}
-}
-
 /** CPU time (user + system) of a process and its children so far, in ms, from /proc. */
 function cpuMsOf(pid) {
 	const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -83,37 +67,22 @@ function cpuMsOf(pid) {
 }
 
 /**
- * Installs n8n (once), packs the package, prepares a fresh user folder with the credential (its
- * Base URL: the emulator) and `workflows`, publishes them and starts the server.
- * `nodeArgs`: extra Node flags for the n8n process (the profiler's `--inspect`).
+ * n8n installed (once) with the packed package, the credential (its Base URL: the emulator) and
+ * `workflows` (published) in a fresh user folder, and started; resolves once every workflow's
+ * webhook is registered. `nodeArgs`: extra Node flags for the n8n process (the profiler's `--inspect`).
  */
 export async function startBenchN8n({ emulatorBaseUrl, workflows, nodeArgs = [], log }) {
-	const install = installN8n();
-	log(
-		install.skipped
-			? 'n8n already installed under .n8n-dev/'
-			: `installed n8n in ${Math.round(install.ms / 1000)} s`,
-	);
-	const { tarball } = packPackage();
 	const userFolder = path.join(DEV_DIR, 'bench');
 	fs.rmSync(userFolder, { recursive: true, force: true });
-	const port = await freePort();
-	const env = n8nEnv({ userFolder, port, brokerPort: await freePort(), logLevel: 'warn' });
-	await prepareInstance({ userFolder, env, tarball, emulatorBaseUrl, examples: false });
-	const wfDir = fs.mkdtempSync(path.join(os.tmpdir(), 'samespace-bench-'));
-	try {
-		for (const workflow of workflows)
-			fs.writeFileSync(path.join(wfDir, `${workflow.id}.json`), JSON.stringify(workflow));
-		await n8nCliOk(['import:workflow', '--separate', `--input=${wfDir}`], { env });
-		for (const workflow of workflows)
-			await n8nCliOk(['publish:workflow', `--id=${workflow.id}`], { env });
-	} finally {
-		fs.rmSync(wfDir, { recursive: true, force: true });
-	}
-	const server = await startN8n({ env, port, nodeArgs });
-	const rest = new N8nRest(server.url);
-	await rest.setupOwner();
-	await rest.login();
+	const { server, rest } = await startInstance({
+		userFolder,
+		port: await freePort(),
+		brokerPort: await freePort(),
+		logLevel: 'warn',
+		emulatorBaseUrl,
+		workflows,
+		start: { nodeArgs },
+	});
 	// n8n registers published webhooks shortly after it reports ready (its publication outbox).
 	// A GET to a POST webhook then answers "Did you mean to make a POST request?".
 	for (const workflow of workflows) {
@@ -130,22 +99,30 @@ export async function startBenchN8n({ emulatorBaseUrl, workflows, nodeArgs = [],
 	}
 	log(`n8n ready at ${server.url} (${Math.round(server.readyMs / 1000)} s)`);
 
+	/** A GET, tried again for up to a minute while n8n answers 503 (SQLite busy saving a large execution). */
+	const get = async (pathname) => {
+		for (let tries = 0; ; tries++) {
+			try {
+				return await rest.request('GET', pathname);
+			} catch (error) {
+				if (error.status !== 503 || tries >= 120) throw error;
+				await sleep(500);
+			}
+		}
+	};
 	const seen = new Map();
 	/** The workflow's newest execution once n8n has saved it as ended (the webhook answers first). */
 	const finishedExecution = async (workflowId) => {
 		const filter = encodeURIComponent(JSON.stringify({ workflowId }));
 		for (let tries = 0; tries < 1800; tries++) {
-			// n8n answers 503 "Database is not ready" while SQLite is busy saving a large execution.
-			const [latest] = (
-				await retryingBusy(() => rest.request('GET', `/rest/executions?filter=${filter}&limit=1`))
-			).results;
+			const [latest] = (await get(`/rest/executions?filter=${filter}&limit=1`)).results;
 			if (
 				latest &&
 				latest.id !== seen.get(workflowId) &&
 				!['new', 'running'].includes(latest.status)
 			) {
 				seen.set(workflowId, latest.id);
-				return latest;
+				return await get(`/rest/executions/${latest.id}`);
 			}
 			await sleep(100);
 		}
@@ -172,12 +149,9 @@ export async function startBenchN8n({ emulatorBaseUrl, workflows, nodeArgs = [],
 			if (!res.ok && res.status !== 500)
 				throw new Error(`${hookPath}: the webhook answered ${res.status}: ${answer.slice(0, 500)}`);
 			const cpuMs = cpuMsOf(server.child.pid) - cpuBefore;
-			const latest = await finishedExecution(workflow.id);
-			const execution = await retryingBusy(() =>
-				rest.request('GET', `/rest/executions/${latest.id}`),
-			);
-			const data =
-				typeof execution.data === 'string' ? flatted.parse(execution.data) : execution.data;
+			const execution = await finishedExecution(workflow.id);
+			const { parse } = n8nRequire('flatted');
+			const data = typeof execution.data === 'string' ? parse(execution.data) : execution.data;
 			const send = data.resultData.runData.Send?.[0];
 			if (!send)
 				throw new Error(

@@ -18,27 +18,22 @@ export function inspectorUrl(logs) {
 	return line.slice(line.indexOf('ws://')).trim();
 }
 
+/** A client of the inspector's Profiler (the DevTools protocol) over its WebSocket. */
 export async function connectProfiler(url) {
 	const socket = new WebSocket(url);
-	await new Promise((resolve, reject) => {
-		socket.once('open', resolve);
-		socket.once('error', reject);
-	});
-	let nextId = 1;
+	await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+	let lastId = 0;
 	const pending = new Map();
 	socket.on('message', (raw) => {
-		const message = JSON.parse(String(raw));
-		const waiter = pending.get(message.id);
-		if (!waiter) return;
-		pending.delete(message.id);
-		if (message.error) waiter.reject(new Error(message.error.message));
-		else waiter.resolve(message.result);
+		const { id, result, error } = JSON.parse(String(raw));
+		// Resolving with a rejected promise rejects.
+		pending.get(id)?.(error ? Promise.reject(new Error(error.message)) : result);
+		pending.delete(id);
 	});
 	const send = (method, params = {}) =>
-		new Promise((resolve, reject) => {
-			const id = nextId++;
-			pending.set(id, { resolve, reject });
-			socket.send(JSON.stringify({ id, method, params }));
+		new Promise((resolve) => {
+			pending.set(++lastId, resolve);
+			socket.send(JSON.stringify({ id: lastId, method, params }));
 		});
 	await send('Profiler.enable');
 	await send('Profiler.setSamplingInterval', { interval: 200 });

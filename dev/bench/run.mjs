@@ -10,15 +10,17 @@
 //   npm run bench                 everything (about 15 minutes; the first run also installs n8n)
 //   node dev/bench/run.mjs --quick   a smoke run with small lists (does not write BENCHMARKS.md)
 //   node dev/bench/run.mjs --throughput-only   1,000 items only, no rate-limit phase (nor BENCHMARKS.md)
+// It first rebuilds dist/ and build/dev/ if they are stale.
 //
 // Phases: 1. validation micro-benchmark (in this process, on dist/); 2. throughput in n8n;
 // 3. a rate-limited API (the emulator's token bucket) drained by the node and by the HTTP Request
 // node; 4. a CPU profile of n8n while the node runs (saved under .tmp/bench/).
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 
 import {
 	CREDENTIAL,
@@ -31,12 +33,14 @@ import {
 import { benchWorkflow, startBenchN8n } from './n8n-instance.mjs';
 import { connectProfiler, inspectorUrl, shareByPackage } from './profile.mjs';
 import { renderReport, writeBenchmarksFile } from './report.mjs';
+import { loadCheckItemFlow, measureValidation, median } from './validation.mjs';
 
 const require = createRequire(import.meta.url);
+const execFileAsync = promisify(execFile);
+const { ensureFresh } = require('../../scripts/build.cjs');
+for (const target of ['dist', 'dev'])
+	ensureFresh(target, { log: (line) => console.log(`[bench] ${line}`) });
 const { SamespaceEmulator } = require(path.join(ROOT, 'build', 'dev', 'emulator.js'));
-const { measureValidation, loadCheckItemFlow } = require(
-	path.join(ROOT, 'build', 'dev', 'bench', 'validation.js'),
-);
 
 const QUICK = process.argv.includes('--quick');
 /** `--throughput-only`: phases 1, 2 and 4 with 1,000 items (for a quick before/after comparison). */
@@ -56,7 +60,6 @@ const started = Date.now();
 const loadAtStart = os.loadavg()[0];
 const log = (message) =>
 	console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}`);
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const leads = (count) =>
 	Array.from({ length: count }, (_v, i) => ({
 		phone: `1415${String(5_000_000 + i).padStart(7, '0')}`,
@@ -82,7 +85,7 @@ const samespaceNode = (concurrency) => ({
 
 /** The flow the node builds, as JSON text with the phone left as `{{ $json.phone }}`. */
 function flowTemplate() {
-	const checked = loadCheckItemFlow(ROOT)('steps', stepList(SENTINEL_PHONE), false);
+	const checked = loadCheckItemFlow()('steps', stepList(SENTINEL_PHONE), false);
 	if (!checked.ok) throw new Error(`the bench step list is invalid: ${checked.description}`);
 	const body = JSON.stringify({ record: false, flow: checked.flow });
 	if (body.split(`"${SENTINEL_PHONE}"`).length !== 2)
@@ -116,20 +119,10 @@ const bodyFor = (template, phone) =>
 async function fetchLimit(url, bodies, concurrency) {
 	fs.mkdirSync(OUT_DIR, { recursive: true });
 	const job = path.join(OUT_DIR, 'fetch-job.json');
-	fs.writeFileSync(
-		job,
-		JSON.stringify({ url, bodies, concurrency, warmup: Math.min(200, bodies.length) }),
-	);
-	const child = spawn(NODE_BIN, [path.join(ROOT, 'dev', 'bench', 'fetch-limit.mjs'), job], {
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
-	let stdout = '';
-	let stderr = '';
-	child.stdout.on('data', (chunk) => (stdout += chunk));
-	child.stderr.on('data', (chunk) => (stderr += chunk));
-	const code = await new Promise((resolve) => child.on('close', resolve));
-	if (code !== 0) throw new Error(`the fetch loop failed: ${stderr}`);
-	const result = JSON.parse(stdout);
+	const warmup = Math.min(200, bodies.length);
+	fs.writeFileSync(job, JSON.stringify({ url, bodies, concurrency, warmup }));
+	const script = path.join(ROOT, 'dev', 'bench', 'fetch-limit.mjs');
+	const result = JSON.parse((await execFileAsync(NODE_BIN, [script, job])).stdout);
 	if (result.accepted !== bodies.length)
 		throw new Error(`the fetch loop had ${result.accepted} of ${bodies.length} accepted`);
 	return result;
@@ -159,39 +152,34 @@ async function throughput(n8n, emulator, workflows, template) {
 	for (const { items, rounds } of SIZES) {
 		const list = leads(items);
 		const bodies = list.map((lead) => bodyFor(template, lead.phone));
-		const runners = [
-			...CONCURRENCIES.map((c) => ({
-				key: `node-${c}`,
-				run: async () =>
-					checkedRun(
-						await n8n.run(workflows.node[c], list),
-						emulator,
-						list,
-						`node, ${c} in flight`,
-					),
-			})),
-			{
-				key: 'http',
-				run: async () =>
-					checkedRun(await n8n.run(workflows.http, list), emulator, list, 'HTTP Request node'),
-			},
-			...CONCURRENCIES.map((c) => ({
-				key: `fetch-${c}`,
-				run: async () => fetchLimit(emulator.callFlowUrl, bodies, c),
-			})),
-		];
-		const samples = Object.fromEntries(runners.map((r) => [r.key, []]));
+		const node = (workflow, label) => async () =>
+			checkedRun(await n8n.run(workflow, list), emulator, list, label);
+		const runners = {
+			...Object.fromEntries(
+				CONCURRENCIES.map((c) => [`node-${c}`, node(workflows.node[c], `node, ${c} in flight`)]),
+			),
+			http: node(workflows.http, 'HTTP Request node'),
+			...Object.fromEntries(
+				CONCURRENCIES.map((c) => [`fetch-${c}`, () => fetchLimit(emulator.callFlowUrl, bodies, c)]),
+			),
+		};
+		const keys = Object.keys(runners);
+		const samples = Object.fromEntries(keys.map((key) => [key, []]));
 		for (let round = 0; round < rounds; round++) {
-			for (let i = 0; i < runners.length; i++) {
-				const runner = runners[(i + round) % runners.length];
+			for (let i = 0; i < keys.length; i++) {
+				const key = keys[(i + round) % keys.length];
 				emulator.reset();
-				const result = await runner.run();
-				samples[runner.key].push({ ms: result.nodeMs ?? result.ms, cpuMs: result.cpuMs });
+				const result = await runners[key]();
+				samples[key].push({ ms: result.nodeMs ?? result.ms, cpuMs: result.cpuMs });
 			}
 			log(
-				`${items} items, round ${round + 1}/${rounds}: ${runners.map((r) => `${r.key} ${(samples[r.key].at(-1).ms / items).toFixed(3)} ms/item`).join(', ')}`,
+				`${items} items, round ${round + 1}/${rounds}: ${keys.map((key) => `${key} ${(samples[key].at(-1).ms / items).toFixed(3)} ms/item`).join(', ')}`,
 			);
 		}
+		const perItem = (key) => ({
+			msPerItem: median(samples[key].map((s) => s.ms)) / items,
+			cpuMsPerItem: median(samples[key].map((s) => s.cpuMs)) / items,
+		});
 		const perRound = (key, other) =>
 			median(samples[key].map((s, round) => s.ms / samples[other][round].ms));
 		for (const c of CONCURRENCIES) {
@@ -199,18 +187,9 @@ async function throughput(n8n, emulator, workflows, template) {
 				items,
 				concurrency: c,
 				rounds,
-				node: {
-					msPerItem: median(samples[`node-${c}`].map((s) => s.ms)) / items,
-					cpuMsPerItem: median(samples[`node-${c}`].map((s) => s.cpuMs)) / items,
-				},
-				http: {
-					msPerItem: median(samples.http.map((s) => s.ms)) / items,
-					cpuMsPerItem: median(samples.http.map((s) => s.cpuMs)) / items,
-				},
-				fetch: {
-					msPerItem: median(samples[`fetch-${c}`].map((s) => s.ms)) / items,
-					cpuMsPerItem: median(samples[`fetch-${c}`].map((s) => s.cpuMs)) / items,
-				},
+				node: perItem(`node-${c}`),
+				http: perItem('http'),
+				fetch: perItem(`fetch-${c}`),
 				nodeVsHttp: perRound(`node-${c}`, 'http'),
 				nodeVsFetch: perRound(`node-${c}`, `fetch-${c}`),
 			});
@@ -274,13 +253,14 @@ async function profiled(n8n, emulator, workflows) {
 
 async function main() {
 	log(`validation micro-benchmark (dist/, this process)`);
-	const validation = measureValidation(ROOT, QUICK ? [10, 100] : [10, 100, 1000], QUICK ? 3 : 7);
+	const validation = measureValidation(QUICK ? [10, 100] : [10, 100, 1000], QUICK ? 3 : 7);
 
 	const emulator = await SamespaceEmulator.start({
 		cloudId: EMULATOR_CLOUD_ID,
 		authToken: EMULATOR_AUTH_TOKEN,
 	});
 	const template = flowTemplate();
+	const http = (options) => httpRequestNode(emulator.callFlowUrl, template, options);
 	const workflows = {
 		node: Object.fromEntries(
 			CONCURRENCIES.map((c) => [
@@ -292,31 +272,22 @@ async function main() {
 				),
 			]),
 		),
-		http: benchWorkflow(
-			'benchHttpDefault',
-			'bench-http',
-			httpRequestNode(emulator.callFlowUrl, template),
-		),
+		http: benchWorkflow('benchHttpDefault', 'bench-http', http()),
 		rateNode: benchWorkflow('benchNodeRate000', 'bench-node-rate', samespaceNode(RATE_CONCURRENCY)),
 		httpBatched: Object.fromEntries(
 			RATE_LIMITS.map((rate) => [
 				rate,
 				benchWorkflow(
-					`benchHttpBatch${String(rate).padStart(2, '0')}`,
+					`benchHttpBatch${rate}`,
 					`bench-http-batch-${rate}`,
-					httpRequestNode(emulator.callFlowUrl, template, {
+					http({
 						batching: { batch: { batchSize: rate, batchInterval: 1000 } },
 					}),
 				),
 			]),
 		),
 	};
-	const all = [
-		...Object.values(workflows.node),
-		workflows.http,
-		workflows.rateNode,
-		...Object.values(workflows.httpBatched),
-	];
+	const all = Object.values(workflows).flatMap((w) => (w.nodes ? [w] : Object.values(w)));
 	const n8n = await startBenchN8n({
 		emulatorBaseUrl: emulator.baseUrl,
 		workflows: all,
@@ -326,22 +297,18 @@ async function main() {
 	try {
 		// Byte-identical bodies: both nodes' requests as received, and the fetch loop's, for the same leads.
 		const sample = leads(3);
-		const received = {};
-		for (const [key, workflow] of [
-			['node', workflows.node[10]],
-			['http', workflows.http],
-		]) {
+		const expected = sample.map((lead) => bodyFor(template, lead.phone)).sort();
+		for (const [key, workflow] of Object.entries({
+			node: workflows.node[10],
+			http: workflows.http,
+		})) {
 			emulator.reset();
 			await n8n.run(workflow, sample);
-			received[key] = emulator.requests.map((r) => r.rawBody).sort();
-		}
-		const expected = sample.map((lead) => bodyFor(template, lead.phone)).sort();
-		for (const key of ['node', 'http']) {
-			if (JSON.stringify(received[key]) !== JSON.stringify(expected)) {
+			const received = emulator.requests.map((r) => r.rawBody).sort();
+			if (JSON.stringify(received) !== JSON.stringify(expected))
 				throw new Error(
-					`the ${key} bodies differ from the fetch loop's:\n${received[key][0]}\n${expected[0]}`,
+					`the ${key} bodies differ from the fetch loop's:\n${received[0]}\n${expected[0]}`,
 				);
-			}
 		}
 		log('the Samespace node, the HTTP Request node and the fetch loop send byte-identical bodies');
 		// Warm-up: n8n compiles the node, the expression engine and the database paths on first use.

@@ -18,27 +18,19 @@
 // the node available; step 7 is bookkeeping, done with the sqlite3 module n8n itself uses.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 
 import { N8N_PREFIX, NODE_BIN, PACKAGE_NAME, ROOT } from './config.mjs';
 
-/** `npm pack` of the repository (dist/ must be built). Returns the tarball's absolute path. */
+/** `npm pack` of the repository, dist/ rebuilt first if stale. Returns the tarball's absolute path. */
 export function packPackage(
 	destination = fs.mkdtempSync(path.join(os.tmpdir(), 'samespace-pack-')),
 ) {
-	if (!fs.existsSync(path.join(ROOT, 'dist', 'nodes', 'Samespace', 'Samespace.node.js'))) {
-		throw new Error('dist/ is not built: run `npm run build` first');
-	}
-	const out = execFileSync(
-		'npm',
-		['pack', '--json', '--pack-destination', destination, '--ignore-scripts'],
-		{
-			cwd: ROOT,
-			encoding: 'utf8',
-			stdio: ['ignore', 'pipe', 'pipe'],
-		},
-	);
+	createRequire(import.meta.url)('../../scripts/build.cjs').ensureFresh('dist');
+	const args = ['pack', '--json', '--pack-destination', destination, '--ignore-scripts'];
+	const out = execFileSync('npm', args, { cwd: ROOT, encoding: 'utf8', stdio: 'pipe' });
 	const [info] = JSON.parse(out);
 	return {
 		tarball: path.join(destination, info.filename),
@@ -53,14 +45,9 @@ export function installTarball(userFolder, tarball) {
 	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
 	const ledger = path.join(nodesDir, 'package.json');
 	fs.mkdirSync(nodesDir, { recursive: true });
-	let ledgerJson;
-	try {
-		ledgerJson = JSON.parse(fs.readFileSync(ledger, 'utf8'));
-	} catch {
-		ledgerJson = undefined;
-	}
-	if (!ledgerJson?.dependencies)
-		ledgerJson = { name: 'installed-nodes', private: true, dependencies: {} };
+	let ledgerJson = { name: 'installed-nodes', private: true, dependencies: {} };
+	if (fs.existsSync(ledger)) ledgerJson = JSON.parse(fs.readFileSync(ledger, 'utf8'));
+	ledgerJson.dependencies ??= {};
 	fs.writeFileSync(ledger, JSON.stringify(ledgerJson, null, 2), 'utf8');
 	// Not n8n's: listing Settings > Community nodes runs `npm outdated` in this folder (n8n 1.x with
 	// its environment stripped to PATH and NODE_PATH, so no proxy or CA settings and no outbound

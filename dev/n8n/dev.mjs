@@ -12,13 +12,13 @@
 //   npm run dev -- --n8n=1.123.81  the last 1.x line instead of 2.41.1 (its own folders:
 //                                  .n8n-dev/n8n-1.123.81, .n8n-dev/user-1.123.81)
 //
-// Each start re-packs and re-installs the package (so a rebuilt node is what n8n loads) and
-// refreshes the credentials; the examples are imported into a new instance only, unless --reimport.
+// Each start rebuilds dist/ and build/dev/ if stale, re-packs and re-installs the package (so the
+// node as it is now is what n8n loads) and refreshes the credentials; the examples are imported
+// into a new instance only, unless --reimport.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-import { packPackage } from './community-install.mjs';
 import {
 	CREDENTIAL,
 	DEV_DIR,
@@ -32,25 +32,20 @@ import {
 	OWNER,
 	ROOT,
 } from './config.mjs';
-import { installN8n } from './install.mjs';
-import { N8nRest, n8nEnv, startN8n } from './n8n.mjs';
 import { ScriptedLlm } from './scripted-llm.mjs';
-import { LLM_CREDENTIAL, importableExample, listExamples, prepareInstance } from './setup.mjs';
+import { LLM_CREDENTIAL, listExamples, startInstance } from './setup.mjs';
 
+const require = createRequire(import.meta.url);
 const args = new Set(process.argv.slice(2));
 const log = (msg) => console.log(`[dev] ${msg}`);
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
 async function main() {
 	const started = Date.now();
-	const require = createRequire(import.meta.url);
-	const emulatorModule = path.join(ROOT, 'build', 'dev', 'emulator.js');
-	if (!fs.existsSync(emulatorModule))
-		throw new Error('build/dev/emulator.js is missing: run `npm run build` (npm run dev does)');
-	const { SamespaceEmulator } = require(emulatorModule);
-
-	const install = installN8n();
-	if (!install.skipped) log(`installed n8n ${N8N_VERSION} in ${seconds(install.ms)}`);
+	const { ensureFresh } = require('../../scripts/build.cjs');
+	ensureFresh('dist', { log });
+	ensureFresh('dev', { log });
+	const { SamespaceEmulator } = require(path.join(ROOT, 'build', 'dev', 'emulator.js'));
 
 	if (args.has('--fresh')) fs.rmSync(DEV_USER_FOLDER, { recursive: true, force: true });
 	const isNew = !fs.existsSync(path.join(DEV_USER_FOLDER, '.n8n', 'database.sqlite'));
@@ -81,68 +76,51 @@ async function main() {
 	process.on('SIGTERM', () => void stop(0));
 
 	try {
-		const pack = packPackage();
-		log(`packed ${path.basename(pack.tarball)} (${pack.files.length} files)`);
-		const env = n8nEnv({ userFolder: DEV_USER_FOLDER, port: DEV_PORT, brokerPort: DEV_PORT + 1 });
-		const prepared = await prepareInstance({
+		const logFile = path.join(DEV_DIR, 'n8n.log');
+		fs.mkdirSync(DEV_DIR, { recursive: true });
+		const out = fs.createWriteStream(logFile, { flags: 'a' });
+		out.write(`\n==== n8n start ${new Date().toISOString()} ====\n`);
+		const onLog = (line) => {
+			out.write(line + '\n');
+			if (/\berror\b|Failed to load|EADDRINUSE/i.test(line) && !/Python task runner/.test(line))
+				console.log(`[n8n] ${line}`);
+		};
+		const instance = await startInstance({
 			userFolder: DEV_USER_FOLDER,
-			env,
-			tarball: pack.tarball,
+			port: DEV_PORT,
+			brokerPort: DEV_PORT + 1,
 			emulatorBaseUrl: emulator.baseUrl,
 			llmBaseUrl: llm.baseUrl,
 			examples: isNew || args.has('--reimport'),
+			start: { onLog },
 			log,
-		});
-		fs.rmSync(path.dirname(pack.tarball), { recursive: true, force: true });
-
-		const logFile = path.join(DEV_DIR, 'n8n.log');
-		const out = fs.createWriteStream(logFile, { flags: 'a' });
-		out.write(`\n==== n8n start ${new Date().toISOString()} ====\n`);
-		log(`starting n8n ${N8N_VERSION} (log: ${path.relative(ROOT, logFile)})...`);
-		n8n = await startN8n({
-			env,
-			port: DEV_PORT,
-			onLog: (line) => {
-				out.write(line + '\n');
-				if (/\berror\b|Failed to load|EADDRINUSE/i.test(line) && !/Python task runner/.test(line))
-					console.log(`[n8n] ${line}`);
-			},
 		}).catch((e) => {
-			throw new Error(`n8n did not start: ${e.message.slice(0, 2000)}`);
+			throw new Error(
+				`n8n did not start (log: ${path.relative(ROOT, logFile)}): ${e.message.slice(0, 2000)}`,
+			);
 		});
+		n8n = instance.server;
 		n8n.child.on('exit', (code, signal) => {
 			if (!stopping) {
 				console.error(`[dev] n8n exited (${code ?? signal}); see ${logFile}`);
 				void stop(1);
 			}
 		});
-		const rest = new N8nRest(n8n.url);
-		await rest.setupOwner();
-		await rest.login();
 
-		const examples = listExamples();
-		console.log('');
-		console.log(
-			`  n8n ${N8N_VERSION} is running:   ${n8n.url}/  (ready in ${seconds(n8n.readyMs)}, ${seconds(Date.now() - started)} in all)`,
-		);
-		console.log(`  Sign in:  ${OWNER.email}  /  ${OWNER.password}`);
-		console.log(`  Credential "${CREDENTIAL.name}" -> Samespace emulator at ${emulator.baseUrl}`);
-		console.log(`  Credential "${LLM_CREDENTIAL.name}" -> scripted chat model at ${llm.baseUrl}`);
-		console.log('  Example workflows:');
-		for (const e of examples) {
-			const webhook = importableExample(e).nodes.find((n) => n.type === 'n8n-nodes-base.webhook');
-			console.log(`    ${e.name}`);
-			console.log(`      ${n8n.url}/workflow/${e.id}`);
-			if (webhook) {
-				console.log(
-					`      try it: curl -X POST ${n8n.url}/webhook/${webhook.parameters.path} -H 'content-type: application/json' \\\n` +
-						`              -d '{"firstName":"Ada","phone":"+1 415 555 0199"}'`,
-				);
-			}
-		}
-		if (!prepared.importedExamples)
-			console.log('    (kept as you left them; `npm run dev -- --reimport` restores them)');
-		console.log('  Calls the emulator receives are printed below. Ctrl-C stops everything.\n');
+		const examples = listExamples().map(({ name, id, workflow }) => {
+			const hook = workflow.nodes.find((n) => n.type === 'n8n-nodes-base.webhook');
+			const curl = `curl -X POST ${n8n.url}/webhook/${hook?.parameters.path} -H 'content-type: application/json' \\\n              -d '{"firstName":"Ada","phone":"+1 415 555 0199"}'`;
+			return `    ${name}\n      ${n8n.url}/workflow/${id}${hook ? `\n      try it: ${curl}` : ''}`;
+		});
+		console.log(`
+  n8n ${N8N_VERSION} is running:   ${n8n.url}/  (ready in ${seconds(n8n.readyMs)}, ${seconds(Date.now() - started)} in all)
+  Sign in:  ${OWNER.email}  /  ${OWNER.password}
+  Credential "${CREDENTIAL.name}" -> Samespace emulator at ${emulator.baseUrl}
+  Credential "${LLM_CREDENTIAL.name}" -> scripted chat model at ${llm.baseUrl}
+  Example workflows:
+${examples.join('\n')}${instance.prepared.imported ? '' : '\n    (kept as you left them; `npm run dev -- --reimport` restores them)'}
+  Calls the emulator receives are printed below. Ctrl-C stops everything.
+`);
 
 		// The emulator records a request when its body has arrived; print it once answered.
 		emulator.server.on('request', (req, res) => {

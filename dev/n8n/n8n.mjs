@@ -1,15 +1,18 @@
 // Running real n8n (installed by install.mjs) under the Node 24 binary from `.n8n-dev/`:
 // its environment, its CLI, its server (start, wait until ready, stop), and the few REST calls
 // the scripts need (owner setup, sign-in).
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
 import { DEV_HOST, N8N_BIN, N8N_LINE, N8N_MAJOR, NODE_BIN, OWNER } from './config.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
+const execFileAsync = promisify(execFile);
 /** Preloaded into n8n (and its task runner): records every connection n8n tries outside the loopback range. */
 export const OUTBOUND_GUARD = path.join(HERE, 'outbound-guard.cjs');
 
@@ -88,34 +91,24 @@ export function n8nEnv({
 	return env;
 }
 
-/** Run an n8n CLI command (`import:credentials`, `execute`, ...) to completion. */
-export function n8nCli(args, { env, timeoutMs = 300_000, cwd } = {}) {
-	return new Promise((resolve, reject) => {
-		const started = Date.now();
-		const child = spawn(NODE_BIN, [N8N_BIN, ...args], {
-			env,
-			cwd: cwd ?? env.N8N_USER_FOLDER,
-			stdio: ['ignore', 'pipe', 'pipe'],
-		});
-		let stdout = '';
-		let stderr = '';
-		child.stdout.on('data', (d) => (stdout += d));
-		child.stderr.on('data', (d) => (stderr += d));
-		const timer = setTimeout(() => {
-			child.kill('SIGKILL');
-			reject(
-				new Error(`n8n ${args.join(' ')} timed out after ${timeoutMs} ms\n${stdout}\n${stderr}`),
+/** Runs an n8n CLI command (`import:credentials`, `execute`, ...): `{ code, stdout, stderr, ms }`. */
+export async function n8nCli(args, { env, timeoutMs = 300_000, cwd = env.N8N_USER_FOLDER } = {}) {
+	const started = Date.now();
+	const options = { env, cwd, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 2 ** 30 };
+	const r = await execFileAsync(NODE_BIN, [N8N_BIN, ...args], options).catch((error) => {
+		if (typeof error.code === 'string') throw error; // it did not start
+		if (error.killed)
+			throw new Error(
+				`n8n ${args.join(' ')} timed out after ${timeoutMs} ms\n${error.stdout}\n${error.stderr}`,
 			);
-		}, timeoutMs);
-		child.on('error', (e) => {
-			clearTimeout(timer);
-			reject(e);
-		});
-		child.on('close', (code) => {
-			clearTimeout(timer);
-			resolve({ code, stdout, stderr, ms: Date.now() - started });
-		});
+		return error; // with the exit code and the output
 	});
+	return {
+		code: 'code' in r ? r.code : 0,
+		stdout: r.stdout,
+		stderr: r.stderr,
+		ms: Date.now() - started,
+	};
 }
 
 /**
@@ -178,27 +171,21 @@ export async function startN8n({
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
 	const logs = [];
-	let exited = null;
 	const onData = (d) => {
-		for (const line of String(d).split('\n')) {
-			if (line === '') continue;
+		for (const line of String(d).split('\n').filter(Boolean)) {
 			logs.push(line);
-			if (onLog) onLog(line);
+			onLog?.(line);
 		}
 	};
 	child.stdout.on('data', onData);
 	child.stderr.on('data', onData);
-	const exitPromise = new Promise((resolve) =>
-		child.on('exit', (code, signal) => {
-			exited = { code, signal };
-			resolve(exited);
-		}),
-	);
-	const url = `http://${DEV_HOST}:${port}`;
+	let exited = null;
+	const exit = once(child, 'exit').then(([code, signal]) => (exited = { code, signal }));
 	const handle = {
-		url,
+		url: `http://${DEV_HOST}:${port}`,
 		child,
 		logs,
+		readyMs: 0,
 		get exited() {
 			return exited;
 		},
@@ -206,29 +193,22 @@ export async function startN8n({
 			if (exited) return exited;
 			child.kill('SIGTERM');
 			const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-			await exitPromise;
+			await exit;
 			clearTimeout(timer);
 			return exited;
 		},
-		readyMs: 0,
 	};
-	while (true) {
+	// n8n 1.x answers readiness before its REST routes exist: wait for both.
+	const ready = async (url) =>
+		(await fetch(`${url}/healthz/readiness`)).ok &&
+		(!hasRest || (await fetch(`${url}/rest/settings`)).ok);
+	while (!(await ready(handle.url).catch(() => false))) {
+		const lastLines = logs.slice(-40).join('\n');
 		if (exited)
-			throw new Error(
-				`n8n exited (${JSON.stringify(exited)}) before it was ready:\n${logs.slice(-40).join('\n')}`,
-			);
+			throw new Error(`n8n exited (${JSON.stringify(exited)}) before it was ready:\n${lastLines}`);
 		if (Date.now() - started > readyTimeoutMs) {
 			await handle.stop();
-			throw new Error(
-				`n8n was not ready after ${readyTimeoutMs} ms:\n${logs.slice(-40).join('\n')}`,
-			);
-		}
-		try {
-			// n8n 1.x answers readiness before its REST routes exist: wait for both.
-			const res = await fetch(`${url}/healthz/readiness`);
-			if (res.ok && (!hasRest || (await fetch(`${url}/rest/settings`)).ok)) break;
-		} catch {
-			// not listening yet
+			throw new Error(`n8n was not ready after ${readyTimeoutMs} ms:\n${lastLines}`);
 		}
 		await sleep(250);
 	}

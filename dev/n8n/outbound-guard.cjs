@@ -8,18 +8,16 @@ const net = require('node:net');
 
 const file = process.env.N8N_OUTBOUND_LOG;
 if (file) {
+	const loopback = new net.BlockList();
+	loopback.addSubnet('127.0.0.0', 8);
+	loopback.addAddress('::1', 'ipv6');
 	const isLoopback = (host) => {
-		if (host === undefined || host === null || host === '') return true; // defaults to localhost
-		const h = String(host)
+		const h = String(host ?? '')
 			.toLowerCase()
 			.replace(/^\[|\]$/g, '');
-		return (
-			h === 'localhost' ||
-			h === '::1' ||
-			h === '0:0:0:0:0:0:0:1' ||
-			/^127\./.test(h) ||
-			h === '::ffff:127.0.0.1'
-		);
+		if (h === '' || h === 'localhost') return true; // no host: localhost
+		const family = net.isIP(h);
+		return family !== 0 && loopback.check(h, family === 6 ? 'ipv6' : 'ipv4');
 	};
 	const record = (host, port) => {
 		const stack = (new Error().stack || '')

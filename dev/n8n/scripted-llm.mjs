@@ -35,10 +35,6 @@ function pickTool(tools) {
 	);
 }
 
-function argumentsFor(fn, userText) {
-	return argumentsOf(fn.parameters, userText);
-}
-
 /** Arguments for a JSON schema; an object property (a human review's `toolParameters`) recursively. */
 function argumentsOf(parameters, userText) {
 	const props = parameters?.properties ?? {};
@@ -84,77 +80,44 @@ export function respond(body) {
 			toolCall: {
 				id: `call_${Math.random().toString(36).slice(2, 10)}`,
 				name: fn.name,
-				arguments: JSON.stringify(argumentsFor(fn, userText)),
+				arguments: JSON.stringify(argumentsOf(fn.parameters, userText)),
 			},
 		};
 	}
 	return { content: `No tool was offered, so I cannot place a call. You said: ${userText}` };
 }
 
-function completion(body, reply) {
-	const message = reply.toolCall
-		? {
-				role: 'assistant',
-				content: null,
-				tool_calls: [
-					{
-						id: reply.toolCall.id,
-						type: 'function',
-						function: { name: reply.toolCall.name, arguments: reply.toolCall.arguments },
-					},
-				],
-			}
-		: { role: 'assistant', content: reply.content };
+/** The assistant's message (or, streamed, its delta: a tool call then carries its index). */
+function message(reply, streamed = false) {
+	if (!reply.toolCall) return { role: 'assistant', content: reply.content };
+	const { id, name, arguments: args } = reply.toolCall;
+	const call = { id, type: 'function', function: { name, arguments: args } };
 	return {
-		id: `chatcmpl-${Date.now()}`,
-		object: 'chat.completion',
-		created: Math.floor(Date.now() / 1000),
-		model: body.model ?? SCRIPTED_MODEL,
-		choices: [
-			{ index: 0, message, logprobs: null, finish_reason: reply.toolCall ? 'tool_calls' : 'stop' },
-		],
-		usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 },
+		role: 'assistant',
+		content: null,
+		tool_calls: [streamed ? { index: 0, ...call } : call],
 	};
 }
 
-function streamChunks(body, reply) {
+/** The answer to a chat completions request: one JSON object, or the chunks of a stream. */
+function answer(body, reply) {
 	const base = {
 		id: `chatcmpl-${Date.now()}`,
-		object: 'chat.completion.chunk',
+		object: body.stream ? 'chat.completion.chunk' : 'chat.completion',
 		created: Math.floor(Date.now() / 1000),
 		model: body.model ?? SCRIPTED_MODEL,
 	};
-	const chunk = (delta, finish = null) => ({
-		...base,
-		choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
-	});
-	const chunks = [];
-	if (reply.toolCall) {
-		chunks.push(
-			chunk({
-				role: 'assistant',
-				content: null,
-				tool_calls: [
-					{
-						index: 0,
-						id: reply.toolCall.id,
-						type: 'function',
-						function: { name: reply.toolCall.name, arguments: reply.toolCall.arguments },
-					},
-				],
-			}),
-		);
-		chunks.push(chunk({}, 'tool_calls'));
-	} else {
-		chunks.push(chunk({ role: 'assistant', content: reply.content }));
-		chunks.push(chunk({}, 'stop'));
+	const usage = { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 };
+	const finish = reply.toolCall ? 'tool_calls' : 'stop';
+	if (!body.stream) {
+		const choice = { index: 0, message: message(reply), logprobs: null, finish_reason: finish };
+		return { ...base, choices: [choice], usage };
 	}
-	chunks.push({
+	const chunk = (delta, finishReason = null) => ({
 		...base,
-		choices: [],
-		usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 },
+		choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
 	});
-	return chunks;
+	return [chunk(message(reply, true)), chunk({}, finish), { ...base, choices: [], usage }];
 }
 
 export class ScriptedLlm {
@@ -172,56 +135,50 @@ export class ScriptedLlm {
 	constructor() {
 		/** Every chat completions request body, with the reply chosen. */
 		this.requests = [];
-		this.sockets = new Set();
-		this.server = http.createServer((req, res) => this.handle(req, res));
-		this.server.on('connection', (s) => {
-			this.sockets.add(s);
-			s.on('close', () => this.sockets.delete(s));
-		});
+		// A request cut off mid-body is dropped.
+		this.server = http.createServer((req, res) => this.handle(req, res).catch(() => res.destroy()));
 	}
 
-	handle(req, res) {
+	async handle(req, res) {
 		const chunks = [];
-		req.on('data', (c) => chunks.push(c));
-		req.on('end', () => {
-			const url = (req.url ?? '').split('?')[0];
-			const send = (status, obj) => {
-				const text = JSON.stringify(obj);
-				res.writeHead(status, {
-					'content-type': 'application/json',
-					'content-length': Buffer.byteLength(text),
-				});
-				res.end(text);
-			};
-			if (req.method === 'GET' && /\/models$/.test(url)) {
-				return send(200, {
-					object: 'list',
-					data: [{ id: SCRIPTED_MODEL, object: 'model', created: 0, owned_by: 'scripted' }],
-				});
+		for await (const chunk of req) chunks.push(chunk);
+		const url = (req.url ?? '').split('?')[0];
+		const send = (status, obj) => {
+			const text = JSON.stringify(obj);
+			res.writeHead(status, {
+				'content-type': 'application/json',
+				'content-length': Buffer.byteLength(text),
+			});
+			res.end(text);
+		};
+		if (req.method === 'GET' && /\/models$/.test(url)) {
+			return send(200, {
+				object: 'list',
+				data: [{ id: SCRIPTED_MODEL, object: 'model', created: 0, owned_by: 'scripted' }],
+			});
+		}
+		if (req.method === 'POST' && /\/chat\/completions$/.test(url)) {
+			let body;
+			try {
+				body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+			} catch {
+				return send(400, { error: { message: 'invalid JSON' } });
 			}
-			if (req.method === 'POST' && /\/chat\/completions$/.test(url)) {
-				let body;
-				try {
-					body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-				} catch {
-					return send(400, { error: { message: 'invalid JSON' } });
-				}
-				const reply = respond(body);
-				this.requests.push({ body, reply, time: Date.now() });
-				if (body.stream) {
-					res.writeHead(200, {
-						'content-type': 'text/event-stream',
-						'cache-control': 'no-cache',
-						connection: 'keep-alive',
-					});
-					for (const c of streamChunks(body, reply)) res.write(`data: ${JSON.stringify(c)}\n\n`);
-					res.end('data: [DONE]\n\n');
-					return;
-				}
-				return send(200, completion(body, reply));
+			const reply = respond(body);
+			this.requests.push({ body, reply, time: Date.now() });
+			if (body.stream) {
+				res.writeHead(200, {
+					'content-type': 'text/event-stream',
+					'cache-control': 'no-cache',
+					connection: 'keep-alive',
+				});
+				for (const c of answer(body, reply)) res.write(`data: ${JSON.stringify(c)}\n\n`);
+				res.end('data: [DONE]\n\n');
+				return;
 			}
-			return send(404, { error: { message: `scripted model: no route for ${req.method} ${url}` } });
-		});
+			return send(200, answer(body, reply));
+		}
+		return send(404, { error: { message: `scripted model: no route for ${req.method} ${url}` } });
 	}
 
 	/** The tool calls the model made, parsed. */
@@ -235,9 +192,7 @@ export class ScriptedLlm {
 	}
 
 	async close() {
-		await new Promise((resolve) => {
-			this.server.close(() => resolve());
-			for (const s of this.sockets) s.destroy();
-		});
+		this.server.closeAllConnections();
+		await new Promise((resolve) => this.server.close(resolve));
 	}
 }

@@ -1,14 +1,15 @@
-// Prepares an n8n user folder for `npm run dev` and the e2e test: the packed package installed as
-// a community node, the "Samespace (emulator)" credential (and one for the scripted chat model),
-// and the example workflows imported with their credentials pointed at those, webhook workflows
-// published. Uses n8n's own CLI (`import:credentials`, `import:workflow`, `publish:workflow`), so it
-// must run while that instance's n8n server is stopped.
+// Prepares an n8n user folder for `npm run dev`, the bench and the e2e test: the packed package
+// installed as a community node, the "Samespace (emulator)" credential (and one for the scripted
+// chat model), and the example workflows (or the bench's) imported with their credentials pointed
+// at those, webhook workflows published. Uses n8n's own CLI (`import:credentials`,
+// `import:workflow`, `publish:workflow`), so it runs while that instance's server is stopped;
+// startInstance then starts it.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { installTarball, recordInstalledPackage } from './community-install.mjs';
+import { installTarball, packPackage, recordInstalledPackage } from './community-install.mjs';
 import {
 	CREDENTIAL,
 	EMULATOR_AUTH_TOKEN,
@@ -18,7 +19,8 @@ import {
 	N8N_MAJOR,
 	N8N_VERSION,
 } from './config.mjs';
-import { n8nCli, n8nCliOk, publishWorkflowArgs } from './n8n.mjs';
+import { installN8n } from './install.mjs';
+import { N8nRest, n8nCli, n8nCliOk, n8nEnv, publishWorkflowArgs, startN8n } from './n8n.mjs';
 
 /** The credential the AI-agent example's chat model gets: the scripted model on 127.0.0.1. */
 export const LLM_CREDENTIAL = {
@@ -28,16 +30,8 @@ export const LLM_CREDENTIAL = {
 };
 
 /** A stable n8n-style workflow id (16 alphanumerics) for an example file. */
-export function exampleWorkflowId(fileName) {
-	return (
-		'ex' +
-		createHash('sha256')
-			.update(fileName)
-			.digest('hex')
-			.replace(/[^a-z0-9]/g, '')
-			.slice(0, 14)
-	);
-}
+export const exampleWorkflowId = (fileName) =>
+	`ex${createHash('sha256').update(fileName).digest('hex').slice(0, 14)}`;
 
 export function listExamples() {
 	return fs
@@ -58,16 +52,12 @@ export function importableExample({ workflow, id }) {
 	const copy = structuredClone(workflow);
 	copy.id = id;
 	copy.active = false;
+	const ours = { [CREDENTIAL.type]: CREDENTIAL, [LLM_CREDENTIAL.type]: LLM_CREDENTIAL };
 	for (const node of copy.nodes) {
 		const newest = N8N_LINE.nodeVersions?.[node.type];
 		if (newest !== undefined && node.typeVersion > newest) node.typeVersion = newest;
-		if (!node.credentials) continue;
-		for (const type of Object.keys(node.credentials)) {
-			if (type === CREDENTIAL.type)
-				node.credentials[type] = { id: CREDENTIAL.id, name: CREDENTIAL.name };
-			if (type === LLM_CREDENTIAL.type)
-				node.credentials[type] = { id: LLM_CREDENTIAL.id, name: LLM_CREDENTIAL.name };
-		}
+		for (const { id, name, type } of Object.values(ours))
+			if (node.credentials?.[type]) node.credentials[type] = { id, name };
 	}
 	return copy;
 }
@@ -121,6 +111,7 @@ async function firstCommandOnNewDatabase(args, { env, userFolder, log }) {
  * @param {string} o.emulatorBaseUrl
  * @param {string} [o.llmBaseUrl]
  * @param {boolean} [o.examples]  import the examples (default true; false keeps the instance's copies)
+ * @param {object[]} [o.workflows]  import these instead of the examples
  * @param {boolean} [o.recordPackage]  record the package in n8n's SQLite database (default true;
  *   false on Postgres: that row only lists the package in Settings > Community nodes)
  * @param {(msg: string) => void} [o.log]
@@ -132,6 +123,7 @@ export async function prepareInstance({
 	emulatorBaseUrl,
 	llmBaseUrl,
 	examples: importExamples = true,
+	workflows = importExamples ? listExamples().map(importableExample) : [],
 	recordPackage = true,
 	log = () => {},
 }) {
@@ -185,34 +177,53 @@ export async function prepareInstance({
 			log(`recorded the package in n8n's database (nodes: ${types.join(', ')})`);
 		}
 
-		const examples = listExamples();
-		if (!importExamples)
-			return { examples, packageDir, packageJson, timings, importedExamples: false };
+		if (workflows.length === 0) return { packageDir, packageJson, timings, imported: false };
 		const wfDir = path.join(tmp, 'workflows');
 		fs.mkdirSync(wfDir);
-		for (const example of examples)
-			fs.writeFileSync(
-				path.join(wfDir, example.file),
-				JSON.stringify(importableExample(example), null, 2),
-			);
+		for (const workflow of workflows)
+			fs.writeFileSync(path.join(wfDir, `${workflow.id}.json`), JSON.stringify(workflow, null, 2));
 		t = Date.now();
 		await n8nCliOk(['import:workflow', '--separate', `--input=${wfDir}`], { env });
 		timings.importWorkflowsMs = Date.now() - t;
-		log(`imported ${examples.length} example workflows: ${examples.map((e) => e.file).join(', ')}`);
+		log(`imported ${workflows.length} workflows: ${workflows.map((w) => w.name).join(', ')}`);
 
 		t = Date.now();
-		for (const example of examples.filter((e) => hasWebhookTrigger(e.workflow))) {
-			const unsupported = unsupportedReason(example.workflow);
+		for (const workflow of workflows.filter(hasWebhookTrigger)) {
+			const unsupported = unsupportedReason(workflow);
 			if (unsupported) {
-				log(`not publishing "${example.name}": ${unsupported}`);
+				log(`not publishing "${workflow.name}": ${unsupported}`);
 				continue;
 			}
-			await n8nCliOk(publishWorkflowArgs(example.id), { env });
-			log(`published "${example.name}" (its production webhook is live when n8n starts)`);
+			await n8nCliOk(publishWorkflowArgs(workflow.id), { env });
+			log(`published "${workflow.name}" (its production webhook is live when n8n starts)`);
 		}
 		timings.publishMs = Date.now() - t;
-		return { examples, packageDir, packageJson, timings, importedExamples: true };
+		return { packageDir, packageJson, timings, imported: true };
 	} finally {
 		fs.rmSync(tmp, { recursive: true, force: true });
 	}
+}
+
+/**
+ * For `npm run dev` and the bench: n8n installed (once), this package packed and installed into
+ * `userFolder` with the credentials and the workflows (prepareInstance's options), then the server
+ * started on `port` and its owner signed in. Returns the server, the REST client and what
+ * prepareInstance returned.
+ */
+export async function startInstance({ userFolder, port, brokerPort, logLevel, start, ...prepare }) {
+	installN8n();
+	const pack = packPackage();
+	prepare.log?.(`packed ${path.basename(pack.tarball)} (${pack.files.length} files)`);
+	const env = n8nEnv({ userFolder, port, brokerPort, logLevel });
+	const prepared = await prepareInstance({
+		userFolder,
+		env,
+		tarball: pack.tarball,
+		...prepare,
+	}).finally(() => fs.rmSync(path.dirname(pack.tarball), { recursive: true, force: true }));
+	const server = await startN8n({ env, port, ...start });
+	const rest = new N8nRest(server.url);
+	await rest.setupOwner();
+	await rest.login();
+	return { server, rest, prepared };
 }
