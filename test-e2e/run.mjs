@@ -678,6 +678,20 @@ async function main() {
 					example('ai-agent-call-tool.json'),
 					{ ...example('appointment-reminder.json'), operationLabel: 'Call and Wait for Answer' },
 				],
+				voiceWorkflows: [
+					{
+						...example('crm-lead-to-campaign.json'),
+						resource: 'Campaign',
+						operation: 'Add Lead to Dial List',
+						fields: ['campaign', 'team', 'dialList', 'phoneNumber', 'leadDataMode'],
+					},
+					{
+						...example('crm-click-to-call.json'),
+						resource: 'Agent',
+						operation: 'Click to Call',
+						fields: ['agent', 'phoneNumber', 'callerId', 'customDataMode'],
+					},
+				],
 			});
 			timings.browser = seconds(Date.now() - t);
 		}

@@ -2,23 +2,16 @@
 // posted to its production webhook reaches the emulator's Voice API with the body Samespace's page
 // names, the token only where the page lists it; and an AI Agent books a callback through the
 // Request Callback tool with the scripted model.
-import { EMULATOR_AUTH_TOKEN, EMULATOR_CLOUD_ID } from '../dev/n8n/config.mjs';
+import { EMULATOR_AUTH_TOKEN, EMULATOR_CLOUD_ID, EXAMPLE_POSTS } from '../dev/n8n/config.mjs';
 import { n8nCli, parseExecutionOutput } from '../dev/n8n/n8n.mjs';
 import { assert, until } from './checks.mjs';
 import { executionById, executionsOf, outputOf } from './waiting.mjs';
 
-/** What each webhook example is posted, and what the Voice API must receive. */
+/** What the Voice API must receive when each webhook example is posted its EXAMPLE_POSTS body. */
 const CASES = [
 	{
 		file: 'crm-lead-to-campaign.json',
 		path: '/router/api/v2/campaign/add',
-		post: {
-			firstName: 'Ada',
-			lastName: 'Lovelace',
-			email: 'ada@example.com',
-			company: 'Analytical Engines',
-			phone: '+1 (415) 555-0199',
-		},
 		expected: {
 			campaign: 'Spring Renewals',
 			team_name: 'Sales',
@@ -32,12 +25,6 @@ const CASES = [
 	{
 		file: 'website-callback.json',
 		path: '/apiv1/team/make_call',
-		post: {
-			name: 'Grace Hopper',
-			email: 'grace@example.com',
-			topic: 'pricing',
-			phone: '+44 20 7946 0958',
-		},
 		expected: {
 			space_id: EMULATOR_CLOUD_ID,
 			team_name: 'Sales',
@@ -48,7 +35,6 @@ const CASES = [
 	{
 		file: 'crm-click-to-call.json',
 		path: '/apiv1/make_call',
-		post: { agent: 'jane', phone: '+1 415 555 0123', contact: 'Ada Lovelace', deal: 'D-1042' },
 		expected: {
 			username: `jane@${EMULATOR_CLOUD_ID}`,
 			number: '14155550123',
@@ -65,7 +51,8 @@ const canonical = (value) =>
 	);
 
 export async function checkVoiceWebhooks({ check, n8n, rest, emulator, example }) {
-	for (const { file, path, post, expected } of CASES) {
+	for (const { file, path, expected } of CASES) {
+		const post = EXAMPLE_POSTS[file];
 		const workflow = example(file);
 		await check(
 			`webhook: ${file} sends its Voice API request (${path}) with the page's fields`,
