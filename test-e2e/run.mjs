@@ -439,6 +439,8 @@ async function main() {
 					id: 's2',
 					position: [220, 0],
 					onError: 'continueRegularOutput',
+					// The example names a credential of the user's; this instance has the emulator's.
+					credentials: { samespaceApi: { id: CREDENTIAL.id, name: CREDENTIAL.name } },
 				};
 				node.parameters.steps.step[0].number = '14155550101';
 				node.parameters.options = { ...node.parameters.options, timeout: 2, retries: 3 };
