@@ -84,6 +84,24 @@ export class SamespaceApi implements ICredentialType {
 			description:
 				'Change only for a regional, older or test endpoint. Requests go to {Base URL}/call/flow; an https:// (or http://) address without a query, fragment or user name.',
 		},
+		{
+			displayName: 'Cluster',
+			name: 'cluster',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. in',
+			description:
+				'Needed only for Click to Call, Request Callback and Add Lead to Dial List: the cluster (region) of your Samespace cloud. Their requests go to https://{cluster}.samespace.com.',
+		},
+		{
+			displayName: 'Voice API URL',
+			name: 'voiceApiUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. https://in.samespace.com',
+			description:
+				'Change only for a test or private endpoint: replaces https://{cluster}.samespace.com for Click to Call, Request Callback and Add Lead to Dial List',
+		},
 	];
 
 	// Samespace takes the credentials in the JSON body, not in a header. Trimmed: a token pasted

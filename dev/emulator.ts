@@ -10,6 +10,10 @@
  * - checks run in this order: Content-Type is JSON and the body parses to a JSON object (400), then
  *   `cloud_id` + `auth_token` (401), then `record` and `flow` (400 with `errors`).
  *
+ * The Voice APIs (Click to Call, Callback, Campaign add) are served on the same server by
+ * dev/voice-api.ts (`emulator.voice`, at `emulator.voiceApiUrl`), with the same recording, rate
+ * limit and faults; what they decide is in that file's header.
+ *
  * The server never keeps a process alive (server, sockets and timers are unref'd), can close itself
  * after `idleTimeoutMs` without requests, and `close()` destroys every socket (keep-alive included).
  */
@@ -18,6 +22,7 @@ import * as net from 'node:net';
 import { randomUUID } from 'node:crypto';
 
 import { CallSimulator, type SimulatorOptions } from './call-simulator';
+import { VoiceApi, type VoiceOptions, type VoiceRoute } from './voice-api';
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -46,11 +51,14 @@ export interface EmulatorOptions {
 	simulateCalls?: boolean | SimulatorOptions;
 	/**
 	 * Limit call requests as a rate-limited API would: a token bucket holding `burst` tokens
-	 * (default `perSecond`), refilled at `perSecond` a second. A `POST {base}/call/flow` that finds
-	 * no token gets 429 with `Retry-After` (whole seconds until the next token, at least 1) and
-	 * `{"success":false,"message":...}`, is not placed, and is counted in `rateLimited`. Default off.
+	 * (default `perSecond`), refilled at `perSecond` a second. A `POST {base}/call/flow` (or to a
+	 * Voice API path: one bucket for all) that finds no token gets 429 with `Retry-After` (whole
+	 * seconds until the next token, at least 1) and `{"success":false,"message":...}`, is not
+	 * placed, and is counted in `rateLimited`. Default off.
 	 */
 	rateLimit?: RateLimitOptions;
+	/** The Voice APIs' teams and agents (dev/voice-api.ts). */
+	voice?: VoiceOptions;
 }
 
 export interface RateLimitOptions {
@@ -202,11 +210,11 @@ export interface PlacedCall {
 export interface EmulatorCounters {
 	/** Requests received (counted on arrival). */
 	requests: number;
-	/** `200 success:true` answers (including ones delayed by a `delay` fault). */
+	/** `200 success:true` answers (including ones delayed by a `delay` fault), Voice APIs' too. */
 	accepted: number;
 	/** Calls placed: accepted + valid requests answered by a "placed" fault. */
 	placed: number;
-	/** Normal error answers: 400, 401, 404, 405, 413. */
+	/** Normal error answers: 400, 401, 404, 405, 413, and the Voice APIs' 200 `success:false`. */
 	rejected: number;
 	/** Requests answered by an injected fault. */
 	faulted: number;
@@ -483,9 +491,16 @@ interface Ctx {
 	done: boolean;
 	timer?: NodeJS.Timeout;
 	rec?: RecordedRequest;
+	/** The Voice API served at this path, if it is one. */
+	route?: VoiceRoute;
+	/** The Voice API's answer once it performed the request. */
+	success?: Record<string, unknown>;
 }
 
-type Verdict = { ok: true } | { ok: false; status: number; payload: Record<string, unknown> };
+/** A normal answer's decision: ok, or an error status and payload (dev/voice-api.ts uses it too). */
+export type Verdict =
+	| { ok: true }
+	| { ok: false; status: number; payload: Record<string, unknown> };
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -546,6 +561,8 @@ export class SamespaceEmulator {
 	readonly counters: EmulatorCounters = SamespaceEmulator.zeroCounters();
 	/** Plays placed calls out (option `simulateCalls`): its `calls` record each call's path. */
 	readonly simulator?: CallSimulator;
+	/** The Voice APIs on this server (dev/voice-api.ts): agents, teams, leads, what was received. */
+	readonly voice: VoiceApi;
 	/** Resolves when the server has closed (by close() or the idle timeout). */
 	readonly whenClosed: Promise<void>;
 
@@ -579,6 +596,7 @@ export class SamespaceEmulator {
 		this.requireJsonContentType = options.requireJsonContentType ?? true;
 		this.idleTimeoutMs = options.idleTimeoutMs;
 		this.setRateLimit(options.rateLimit);
+		this.voice = new VoiceApi(this, options.voice);
 		if (options.simulateCalls)
 			this.simulator = new CallSimulator(
 				options.simulateCalls === true ? {} : options.simulateCalls,
@@ -643,6 +661,10 @@ export class SamespaceEmulator {
 	get callFlowUrl(): string {
 		return this.origin + this.callFlowPath;
 	}
+	/** `http://127.0.0.1:PORT`: where the Voice APIs answer (a Voice API URL override). */
+	get voiceApiUrl(): string {
+		return this.origin;
+	}
 	/** Requests currently being handled (including those delayed by a fault). */
 	get inFlight(): number {
 		return this.active;
@@ -662,8 +684,9 @@ export class SamespaceEmulator {
 	// ----- control -----
 
 	/**
-	 * Answer the next matching request(s) to `POST {base}/call/flow` with `fault`. Rules are tried in
-	 * injection order; the first whose `when` matches and that has `remaining` > 0 is used.
+	 * Answer the next matching request(s) to `POST {base}/call/flow` or a Voice API path (`when`
+	 * can tell them apart by `request.path`) with `fault`. Rules are tried in injection order; the
+	 * first whose `when` matches and that has `remaining` > 0 is used.
 	 */
 	inject(fault: FaultInput, options: InjectOptions = {}): FaultRule {
 		const times = options.times ?? 1;
@@ -691,6 +714,7 @@ export class SamespaceEmulator {
 			this.bucket.at = this.bucket.now();
 		}
 		this.simulator?.reset();
+		this.voice.reset();
 		const c = SamespaceEmulator.zeroCounters();
 		Object.assign(this.counters, c);
 		this.peak = this.active;
@@ -803,7 +827,9 @@ export class SamespaceEmulator {
 			ctx.rec = rec;
 		}
 
-		if (ctx.path !== this.callFlowPath) {
+		ctx.route = this.voice.route(ctx.path);
+		ctx.route?.received(body, text, ctx.path);
+		if (ctx.path !== this.callFlowPath && !ctx.route) {
 			return this.reject(ctx, 404, {
 				success: false,
 				message: `Not found: ${req.method} ${ctx.path}`,
@@ -844,7 +870,7 @@ export class SamespaceEmulator {
 				const name = faultName(rule.fault);
 				if (ctx.rec) ctx.rec.fault = name;
 				let callId: string | undefined;
-				if (faultPlacesCall(rule.fault) && this.verdict(req, body, parsed).ok) {
+				if (faultPlacesCall(rule.fault) && this.verdict(ctx, body, parsed).ok) {
 					callId = this.place(ctx, body, name);
 				}
 				return this.applyFault(ctx, rule.fault, body, parsed, callId);
@@ -877,7 +903,8 @@ export class SamespaceEmulator {
 	}
 
 	/** The normal answer's decision: ok (place the call) or an error status + payload. */
-	private verdict(req: http.IncomingMessage, body: unknown, parsed: boolean): Verdict {
+	private verdict(ctx: Ctx, body: unknown, parsed: boolean): Verdict {
+		const { req } = ctx;
 		if (this.requireJsonContentType && !isJsonContentType(req.headers['content-type'])) {
 			return {
 				ok: false,
@@ -892,13 +919,9 @@ export class SamespaceEmulator {
 				payload: { success: false, message: 'Request body must be a JSON object' },
 			};
 		}
-		if (body.cloud_id !== this.cloudId || body.auth_token !== this.authToken) {
-			return {
-				ok: false,
-				status: 401,
-				payload: { success: false, message: INVALID_CREDENTIALS_MESSAGE },
-			};
-		}
+		if (ctx.route) return ctx.route.verdict(body);
+		const denied = this.checkCredentials(body);
+		if (denied) return denied;
 		const errors = validateRequestBody(body);
 		if (errors.length > 0) {
 			const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
@@ -913,6 +936,16 @@ export class SamespaceEmulator {
 			};
 		}
 		return { ok: true };
+	}
+
+	/** The 401 answer for a body whose `cloud_id` and `auth_token` are not this emulator's. */
+	checkCredentials(body: Record<string, any>): Verdict | undefined {
+		if (body.cloud_id === this.cloudId && body.auth_token === this.authToken) return undefined;
+		return {
+			ok: false,
+			status: 401,
+			payload: { success: false, message: INVALID_CREDENTIALS_MESSAGE },
+		};
 	}
 
 	/** Takes a token from the rate-limit bucket: undefined when taken, else ms until the next token. */
@@ -933,6 +966,12 @@ export class SamespaceEmulator {
 	}
 
 	private place(ctx: Ctx, body: any, fault?: string): string {
+		if (ctx.route) {
+			// A Voice API request: its click, callback or lead, not a call.
+			const { id, answer } = ctx.route.perform(body, fault);
+			ctx.success = answer;
+			return id;
+		}
 		const callId = randomUUID();
 		this.counters.placed++;
 		const number =
@@ -955,14 +994,15 @@ export class SamespaceEmulator {
 	}
 
 	private answerNormally(ctx: Ctx, body: unknown, parsed: boolean, callId?: string): void {
-		const v = this.verdict(ctx.req, body, parsed);
+		const v = this.verdict(ctx, body, parsed);
 		if (!v.ok) return this.reject(ctx, v.status, v.payload);
 		const id = callId ?? this.place(ctx, body);
 		this.counters.accepted++;
-		this.send(ctx, 200, JSON.stringify(this.successPayload(id)), JSON_TYPE);
+		this.send(ctx, 200, JSON.stringify(this.successPayload(ctx, id)), JSON_TYPE);
 	}
 
-	private successPayload(callId: string) {
+	private successPayload(ctx: Ctx, callId: string) {
+		if (ctx.route) return ctx.success ?? ctx.route.successShape(callId);
 		return { success: true, message: ACCEPTED_MESSAGE, call_id: callId, status: 'queued' };
 	}
 
@@ -1048,7 +1088,7 @@ export class SamespaceEmulator {
 			case 'resetBeforeResponse':
 				return this.resetSocket(ctx);
 			case 'resetMidBody': {
-				const full = Buffer.from(JSON.stringify(this.successPayload(id)));
+				const full = Buffer.from(JSON.stringify(this.successPayload(ctx, id)));
 				const part = full.subarray(
 					0,
 					Math.min(full.length - 1, Math.max(1, fault.bytes ?? full.length >> 1)),
@@ -1060,7 +1100,7 @@ export class SamespaceEmulator {
 				return;
 			}
 			case 'stallMidBody': {
-				const full = Buffer.from(JSON.stringify(this.successPayload(id)));
+				const full = Buffer.from(JSON.stringify(this.successPayload(ctx, id)));
 				if (ctx.rec) ctx.rec.status = 200;
 				this.counters.byStatus[200] = (this.counters.byStatus[200] ?? 0) + 1;
 				res.writeHead(200, { 'Content-Type': JSON_TYPE, 'Content-Length': full.length });
@@ -1073,7 +1113,7 @@ export class SamespaceEmulator {
 			case 'html':
 				return this.send(ctx, 200, fault.body ?? HTML_PAGE, 'text/html; charset=utf-8');
 			case 'truncatedJson': {
-				const full = JSON.stringify(this.successPayload(id));
+				const full = JSON.stringify(this.successPayload(ctx, id));
 				return this.send(ctx, 200, full.slice(0, full.length >> 1), JSON_TYPE);
 			}
 			case 'successFalse':
@@ -1082,13 +1122,15 @@ export class SamespaceEmulator {
 					200,
 					JSON.stringify({
 						success: false,
-						message: fault.message ?? 'Call flow could not be processed',
+						message:
+							fault.message ??
+							(ctx.route ? 'Request could not be processed' : 'Call flow could not be processed'),
 					}),
 					JSON_TYPE,
 				);
 			case 'oversized': {
 				const head = Buffer.from(
-					JSON.stringify(this.successPayload(id)).slice(0, -1) + ',"padding":"',
+					JSON.stringify(this.successPayload(ctx, id)).slice(0, -1) + ',"padding":"',
 				);
 				const tail = Buffer.from('"}');
 				const padSize = Math.max(0, (fault.bytes ?? 5 * 1024 * 1024) - head.length - tail.length);

@@ -95,6 +95,7 @@ export async function runBrowserChecks({
 	screenshotsDir,
 	check,
 	otherWorkflows = [],
+	voiceWorkflows = [],
 }) {
 	const { chromium } = requireFromBrowser('playwright-core');
 	fs.mkdirSync(screenshotsDir, { recursive: true });
@@ -549,6 +550,61 @@ export async function runBrowserChecks({
 				const ending = steps.filter((s) => s.endCall).map((s) => s.index + 1);
 				return `${steps.length} steps: ${steps.map((s) => s.type).join(' > ')}, each with its own fields${ending.length ? `; End Call on at step ${ending.join(', ')}, its Next Step hidden` : ''}${aiNote}${operationNote}`;
 			});
+		}
+
+		// The Voice API examples: the Resource selector, the operation, and its own fields.
+		const selectorOf = async (name) => {
+			const field = page.locator(`[data-parameter-path="parameters.${name}"]`);
+			const shown = await field.locator('input').inputValue();
+			await field.click();
+			const options = page.locator('.el-select-dropdown__item:visible');
+			await options.first().waitFor({ timeout: 10_000 });
+			const offered = await options.allTextContents();
+			await page.keyboard.press('Escape');
+			await sleep(200);
+			return { shown, offered };
+		};
+		for (const wf of voiceWorkflows) {
+			await check(
+				`browser: open ${wf.file}: Resource "${wf.resource}", Operation "${wf.operation}" and its fields`,
+				async () => {
+					await page.goto(`${url}/workflow/${wf.id}`);
+					const node = page
+						.locator('[data-test-id="canvas-node"][data-node-type^="n8n-nodes-samespace."]')
+						.first();
+					await node.waitFor();
+					await sleep(1500);
+					await dismissChecklist();
+					await node.dblclick();
+					await page.locator('[data-parameter-path="parameters.resource"]').waitFor();
+					await sleep(800);
+					const resource = await selectorOf('resource');
+					const resources = ['Agent', 'Call Flow', 'Campaign', 'Team'];
+					if (
+						resource.shown !== wf.resource ||
+						!resources.every((name) => resource.offered.some((o) => o.startsWith(name)))
+					)
+						throw new Error(
+							`Resource shows "${resource.shown}" and offers ${JSON.stringify(resource.offered)}`,
+						);
+					const operation = await selectorOf('operation');
+					if (operation.shown !== wf.operation)
+						throw new Error(
+							`Operation shows "${operation.shown}" (offers ${JSON.stringify(operation.offered)})`,
+						);
+					const missing = [];
+					for (const field of wf.fields) {
+						if (!(await page.locator(`[data-parameter-path="parameters.${field}"]`).count()))
+							missing.push(field);
+					}
+					if (await page.locator('[data-test-id="fixed-collection-steps"]').count())
+						missing.push('(the call flow steps are shown)');
+					if (missing.length) throw new Error(`fields not shown: ${missing.join(', ')}`);
+					await shot(`${n++}-${wf.file.replace(/\.json$/, '')}-node.png`);
+					await page.keyboard.press('Escape');
+					return `Resource "${resource.shown}" of ${resources.join(' / ')}; Operation "${operation.shown}"; ${wf.fields.join(', ')}`;
+				},
+			);
 		}
 
 		await check('browser: the editor made no request outside 127.0.0.1', async () => {

@@ -54,6 +54,7 @@ import {
 import { ScriptedLlm } from '../dev/n8n/scripted-llm.mjs';
 import { listExamples, prepareInstance } from '../dev/n8n/setup.mjs';
 import { assert, check, runChecks, seconds, skip, sleep } from './checks.mjs';
+import { checkCallbackAgent, checkVoiceWebhooks } from './voice-api.mjs';
 import { runWaitingChecks, startTimeoutExecution } from './waiting.mjs';
 
 const args = new Set(process.argv.slice(2));
@@ -425,6 +426,8 @@ async function main() {
 			},
 		);
 
+		await checkCallbackAgent({ check, env, emulator, llm, example });
+
 		await check(
 			'n8n execute: an answer that sends its first bytes ({"success":) and then nothing, on a connection kept open, ends at Request Timeout (2 s): the call may have been placed, one request',
 			async () => {
@@ -581,6 +584,8 @@ async function main() {
 		);
 
 		const lead = example('new-lead-call.json');
+		await checkVoiceWebhooks({ check, n8n, rest, emulator, example });
+
 		await check(
 			`webhook: a lead posted to ${lead.file}'s production URL is called with the example's flow`,
 			async () => {
@@ -674,6 +679,20 @@ async function main() {
 					example('bulk-lead-calls.json'),
 					example('ai-agent-call-tool.json'),
 					{ ...example('appointment-reminder.json'), operationLabel: 'Call and Wait for Answer' },
+				],
+				voiceWorkflows: [
+					{
+						...example('crm-lead-to-campaign.json'),
+						resource: 'Campaign',
+						operation: 'Add Lead to Dial List',
+						fields: ['campaign', 'team', 'dialList', 'phoneNumber', 'leadDataMode'],
+					},
+					{
+						...example('crm-click-to-call.json'),
+						resource: 'Agent',
+						operation: 'Click to Call',
+						fields: ['agent', 'phoneNumber', 'callerId', 'customDataMode'],
+					},
 				],
 			});
 			timings.browser = seconds(Date.now() - t);

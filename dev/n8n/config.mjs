@@ -90,3 +90,30 @@ export const CREDENTIAL = {
 };
 export const EMULATOR_CLOUD_ID = 'demo-cloud';
 export const EMULATOR_AUTH_TOKEN = 'demo-token';
+
+/**
+ * What each webhook example is posted, in the `npm run dev` banner's commands and in the e2e: what
+ * its CRM, form or button would send. Examples not listed get DEFAULT_EXAMPLE_POST.
+ */
+export const DEFAULT_EXAMPLE_POST = { firstName: 'Ada', phone: '+1 415 555 0199' };
+export const EXAMPLE_POSTS = {
+	'crm-lead-to-campaign.json': {
+		firstName: 'Ada',
+		lastName: 'Lovelace',
+		email: 'ada@example.com',
+		company: 'Analytical Engines',
+		phone: '+1 (415) 555-0199',
+	},
+	'website-callback.json': {
+		name: 'Grace Hopper',
+		email: 'grace@example.com',
+		topic: 'pricing',
+		phone: '+44 20 7946 0958',
+	},
+	'crm-click-to-call.json': {
+		agent: 'jane',
+		phone: '+1 415 555 0123',
+		contact: 'Ada Lovelace',
+		deal: 'D-1042',
+	},
+};

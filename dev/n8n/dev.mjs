@@ -21,6 +21,7 @@ import path from 'node:path';
 
 import {
 	CREDENTIAL,
+	DEFAULT_EXAMPLE_POST,
 	DEV_DIR,
 	DEV_EMULATOR_PORT,
 	DEV_HOST,
@@ -28,6 +29,7 @@ import {
 	DEV_USER_FOLDER,
 	EMULATOR_AUTH_TOKEN,
 	EMULATOR_CLOUD_ID,
+	EXAMPLE_POSTS,
 	N8N_VERSION,
 	OWNER,
 	ROOT,
@@ -107,9 +109,10 @@ async function main() {
 			}
 		});
 
-		const examples = listExamples().map(({ name, id, workflow }) => {
+		const examples = listExamples().map(({ name, id, file, workflow }) => {
 			const hook = workflow.nodes.find((n) => n.type === 'n8n-nodes-base.webhook');
-			const curl = `curl -X POST ${n8n.url}/webhook/${hook?.parameters.path} -H 'content-type: application/json' \\\n              -d '{"firstName":"Ada","phone":"+1 415 555 0199"}'`;
+			const post = JSON.stringify(EXAMPLE_POSTS[file] ?? DEFAULT_EXAMPLE_POST);
+			const curl = `curl -X POST ${n8n.url}/webhook/${hook?.parameters.path} -H 'content-type: application/json' \\\n              -d '${post}'`;
 			return `    ${name}\n      ${n8n.url}/workflow/${id}${hook ? `\n      try it: ${curl}` : ''}`;
 		});
 		console.log(`

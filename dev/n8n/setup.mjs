@@ -147,6 +147,8 @@ export async function prepareInstance({
 					cloudId: EMULATOR_CLOUD_ID,
 					authToken: EMULATOR_AUTH_TOKEN,
 					baseUrl: emulatorBaseUrl,
+					// The emulator serves the Voice APIs (Campaign, Team, Agent) on the same server.
+					voiceApiUrl: new URL(emulatorBaseUrl).origin,
 				},
 			},
 		];

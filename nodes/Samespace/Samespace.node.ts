@@ -20,9 +20,9 @@ export class Samespace implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle:
-			'={{ $parameter["options"]["validateOnly"] ? "Validate call flow" : { placeCall: "Place call", callAndWait: "Call and wait for answer", sendAndWait: "Call and wait for approval" }[$parameter["operation"]] }}',
+			'={{ $parameter["options"]["validateOnly"] ? ([undefined, "callFlow"].includes($parameter["resource"]) ? "Validate call flow" : "Validate request") : { placeCall: "Place call", callAndWait: "Call and wait for answer", sendAndWait: "Call and wait for approval", clickToCall: "Click to call", requestCallback: "Request callback", addLead: "Add lead to dial list" }[$parameter["operation"]] }}',
 		description:
-			'Place a phone call through Samespace that plays a message, gathers digits, calls a web address and connects the person to an agent; wait for the keys pressed, or for an approval by phone',
+			'Place a phone call through Samespace that plays a message, gathers digits, calls a web address and connects the person to an agent; wait for the keys pressed, or for an approval by phone; put leads into campaign dial lists, request team callbacks, dial from an agent’s dock',
 		defaults: { name: 'Samespace' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -125,6 +125,13 @@ class Normalizer {
 	) {
 		for (const call of emulator.placedCalls)
 			this.exact.set(call.call_id, `<callId:${String(call.number)}>`);
+		// The emulator's Voice APIs give each click, callback and lead an id of their own.
+		for (const record of [
+			...emulator.voice.clicks,
+			...emulator.voice.callbacks,
+			...emulator.voice.leadRequests,
+		])
+			if (typeof record.id === 'string') this.exact.set(record.id, '<voiceId>');
 		for (const result of results) {
 			this.exact.set(result.executionId, '<executionId>');
 			this.exact.set(result.workflowId, '<workflowId>');
@@ -221,7 +228,12 @@ async function record({ node, items, press }: Run) {
 		nodes: [itemsNode('Trigger', items), node],
 		connections: chain('Trigger', node.name),
 		credentials: {
-			samespaceApi: { cloudId: CLOUD_ID, authToken: SECRET_TOKEN, baseUrl: emulator.baseUrl },
+			samespaceApi: {
+				cloudId: CLOUD_ID,
+				authToken: SECRET_TOKEN,
+				baseUrl: emulator.baseUrl,
+				voiceApiUrl: emulator.voiceApiUrl,
+			},
 		},
 		webhookWaitingBaseUrl: waits.baseUrl,
 	});
@@ -268,6 +280,32 @@ const TRIGGER_ITEMS: Record<string, (example: ExampleWorkflow) => Array<Record<s
 		'appointment-reminder.json': () => [
 			{ body: { firstName: 'Grace', phone: '+1 415 555 0142', when: 'tomorrow at 10' } },
 		],
+		'crm-lead-to-campaign.json': () => [
+			{
+				body: {
+					firstName: 'Ada',
+					lastName: 'Lovelace',
+					email: 'ada@example.com',
+					company: 'Analytical Engines',
+					phone: '+1 (415) 555-0199',
+				},
+			},
+		],
+		'website-callback.json': () => [
+			{
+				body: {
+					name: 'Grace Hopper',
+					email: 'grace@example.com',
+					topic: 'pricing',
+					phone: '+44 20 7946 0958',
+				},
+			},
+		],
+		'crm-click-to-call.json': () => [
+			{
+				body: { agent: 'jane', phone: '+1 415 555 0123', contact: 'Ada Lovelace', deal: 'D-1042' },
+			},
+		],
 		// The example's own leads, one item each, as its Set and Split Out nodes make them.
 		'bulk-lead-calls.json': (example) => {
 			const set = example.nodes.find((n) => n.type === 'n8n-nodes-base.set');
@@ -276,10 +314,20 @@ const TRIGGER_ITEMS: Record<string, (example: ExampleWorkflow) => Array<Record<s
 	};
 
 /** A tool call's arguments, as the agent's model would give them. */
-const TOOL_ARGUMENTS = {
+const TOOL_ARGUMENTS: Record<string, string> = {
 	phone_number: '+1 415 555 0199',
 	message: 'Your demo with Acme is confirmed for tomorrow at 10 am.',
+	name: 'Grace Hopper',
+	topic: 'pricing',
 };
+
+/** The arguments a tool node asks the model for (its `$fromAI` keys), as the model gives them. */
+function toolArguments(name: string, node: INode): Record<string, string> {
+	const keys = [...JSON.stringify(node.parameters).matchAll(/\$fromAI\('(\w+)'/g)].map((m) => m[1]);
+	for (const key of keys)
+		if (!(key in TOOL_ARGUMENTS)) throw new Error(`${name}: no value for $fromAI('${key}')`);
+	return Object.fromEntries(keys.map((key) => [key, TOOL_ARGUMENTS[key]]));
+}
 
 /**
  * One run per Samespace node of an example. A tool (`samespaceTool`) runs the node's own execute
@@ -296,17 +344,17 @@ function exampleRuns(file: string): Array<[string, Run]> {
 		.filter((node) => node.type.startsWith(PACKAGE))
 		.map((node): [string, Run] => {
 			const name = `${file} ${node.name}`;
-			if (node.type === TOOL) {
-				const used = [...JSON.stringify(node.parameters).matchAll(/\$fromAI\('(\w+)'/g)];
-				for (const [, key] of used)
-					if (!(key in TOOL_ARGUMENTS)) throw new Error(`${name}: no value for $fromAI('${key}')`);
-				return [name, { node: { ...node, type: `${PACKAGE}samespace` }, items: [TOOL_ARGUMENTS] }];
-			}
+			if (node.type === TOOL)
+				return [
+					name,
+					{ node: { ...node, type: `${PACKAGE}samespace` }, items: [toolArguments(name, node)] },
+				];
 			if (node.type === HITL) {
 				const reviewed = Object.entries(example.connections).find(([, outputs]) =>
 					outputs.ai_tool?.some((list) => list?.some((c) => c.node === node.name)),
 				)?.[0];
 				const tool = nodeNameToToolName(String(reviewed));
+				const reviewedNode = example.nodes.find((n) => n.name === reviewed) as INode;
 				const message = `The agent wants to run this tool: ${tool}\n\nInput:\n[object Object]`;
 				return [
 					name,
@@ -315,7 +363,9 @@ function exampleRuns(file: string): Array<[string, Run]> {
 							...node,
 							parameters: { ...node.parameters, operation: 'sendAndWait', message },
 						},
-						items: [{ tool, toolParameters: TOOL_ARGUMENTS, toolCallId: 'call_1' }],
+						items: [
+							{ tool, toolParameters: toolArguments(name, reviewedNode), toolCallId: 'call_1' },
+						],
 						press: { number: String(node.parameters.number), keys: ['{approve}'] },
 					},
 				];

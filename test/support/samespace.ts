@@ -59,7 +59,13 @@ function forwardTo<T extends object>(get: () => T | undefined): T {
 
 export interface RunOptions {
 	items?: Array<Record<string, unknown>>;
-	credentials?: Partial<{ cloudId: string; authToken: string; baseUrl: string }>;
+	credentials?: Partial<{
+		cloudId: string;
+		authToken: string;
+		baseUrl: string;
+		cluster: string;
+		voiceApiUrl: string;
+	}>;
 	continueOnFail?: boolean;
 	signal?: AbortSignal;
 	/** The execution's mode (`retry` for n8n's Retry of a failed execution). */

@@ -9,9 +9,12 @@ import {
 } from 'n8n-workflow';
 
 import { refuseReport } from '../helpers/resume';
+import * as clickToCall from './agent/clickToCall.operation';
 import * as callAndWait from './callFlow/callAndWait.operation';
 import * as placeCall from './callFlow/placeCall.operation';
 import * as sendAndWait from './callFlow/sendAndWait.operation';
+import * as addLead from './campaign/addLead.operation';
+import * as requestCallback from './team/requestCallback.operation';
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const operation = this.getNodeParameter('operation', 0, 'placeCall') as string;
@@ -22,6 +25,12 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			return await callAndWait.execute.call(this);
 		case SEND_AND_WAIT_OPERATION:
 			return await sendAndWait.execute.call(this);
+		case 'clickToCall':
+			return await clickToCall.execute.call(this);
+		case 'requestCallback':
+			return await requestCallback.execute.call(this);
+		case 'addLead':
+			return await addLead.execute.call(this);
 		default:
 			throw new NodeOperationError(
 				this.getNode(),

@@ -5,16 +5,51 @@ import {
 	type IWebhookDescription,
 } from 'n8n-workflow';
 
+import * as clickToCall from './agent/clickToCall.operation';
 import * as callAndWait from './callFlow/callAndWait.operation';
 import * as placeCall from './callFlow/placeCall.operation';
 import * as sendAndWait from './callFlow/sendAndWait.operation';
+import * as addLead from './campaign/addLead.operation';
+import * as requestCallback from './team/requestCallback.operation';
 
 export const properties: INodeProperties[] = [
+	{
+		displayName: 'Resource',
+		name: 'resource',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'Agent',
+				value: 'agent',
+				description: "An agent's Samespace dock: dial a number for them",
+			},
+			{
+				name: 'Call Flow',
+				value: 'callFlow',
+				description:
+					'A call the node builds: play messages, gather keys, connect, wait for the answer',
+			},
+			{
+				name: 'Campaign',
+				value: 'campaign',
+				description: "A campaign's dial list, which the agents' dialer calls",
+			},
+			{
+				name: 'Team',
+				value: 'team',
+				description: 'A team of agents: have them call someone back',
+			},
+		],
+		// Workflows saved before there were resources have none: they keep placing call flows.
+		default: 'callFlow',
+	},
 	{
 		displayName: 'Operation',
 		name: 'operation',
 		type: 'options',
 		noDataExpression: true,
+		displayOptions: { show: { resource: ['callFlow'] } },
 		options: [
 			{
 				name: 'Place Call',
@@ -39,9 +74,63 @@ export const properties: INodeProperties[] = [
 		// Workflows saved before there were operations keep placing calls.
 		default: 'placeCall',
 	},
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['agent'] } },
+		options: [
+			{
+				name: 'Click to Call',
+				value: 'clickToCall',
+				description:
+					"Have an agent's Samespace dock dial a number, with details shown to the agent",
+				action: 'Have an agent dial a number',
+			},
+		],
+		default: 'clickToCall',
+	},
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['campaign'] } },
+		options: [
+			{
+				name: 'Add Lead to Dial List',
+				value: 'addLead',
+				description:
+					"Put a lead (a number and its details) into a campaign's dial list, for the agents' dialer to call; the same number again updates the lead",
+				action: 'Add a lead to a campaign dial list',
+			},
+		],
+		default: 'addLead',
+	},
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['team'] } },
+		options: [
+			{
+				name: 'Request Callback',
+				value: 'requestCallback',
+				description:
+					'Ask a Samespace team to call a person back, with their details (e.g. a website visitor who asked for a call)',
+				action: 'Request a callback from a team',
+			},
+		],
+		default: 'requestCallback',
+	},
 	...placeCall.description,
 	...callAndWait.description,
 	...sendAndWait.description,
+	...clickToCall.description,
+	...addLead.description,
+	...requestCallback.description,
 ];
 
 /**

@@ -81,7 +81,7 @@ function typeName(value: unknown): string {
 // ---------------------------------------------------------------------------------------------
 
 /** Reports a problem with the value being parsed; `path` is relative to the field. */
-type Report = (message: string, path?: PropertyKey[]) => void;
+export type Report = (message: string, path?: PropertyKey[]) => void;
 
 /**
  * A field: `parse` reads the raw value and returns what is sent, reporting every problem it
@@ -149,35 +149,37 @@ const NUMBER_FORMATTING = /[\s().-]/g;
  * A PSTN number (country code first) or an internal extension. Formatting and a leading `+` are
  * accepted and stripped: the Samespace document writes numbers as digits only.
  */
-const phoneNumber = (what: string) =>
-	field((value, report) => {
-		if (typeof value === 'number' && !(Number.isSafeInteger(value) && value >= 0)) {
-			report(
-				`${value} is not a phone number: ${what} must be whole digits, best given as text, e.g. "14155550123"`,
-			);
-			return '';
-		}
-		if (typeof value !== 'string' && typeof value !== 'number') {
-			report(
-				value === undefined
-					? `is missing: add ${what}, e.g. 14155550123 or an extension such as 5263`
-					: `is ${typeName(value)}: ${what} must be a phone number, e.g. 14155550123`,
-			);
-			return '';
-		}
-		const given = String(value).trim();
-		const shown = shorten(given);
-		const digits = given.replace(NUMBER_FORMATTING, '').replace(/^\+/, '');
-		if (/^\d{2,15}$/.test(digits)) return digits;
+export function readPhoneNumber(what: string, value: unknown, report: Report): string {
+	if (typeof value === 'number' && !(Number.isSafeInteger(value) && value >= 0)) {
 		report(
-			given === ''
-				? `is empty: add ${what}, e.g. 14155550123 or an extension such as 5263 (an expression that finds no data gives an empty value)`
-				: /\dX|X{2,}/i.test(given)
-					? `"${shown}" still has "X" placeholders (as in the Samespace document's examples): put the real digits of ${what}`
-					: `"${shown}" is not a phone number or extension: ${what} must be 2 to 15 digits, country code first (e.g. 14155550123), or an extension such as 5263`,
+			`${value} is not a phone number: ${what} must be whole digits, best given as text, e.g. "14155550123"`,
 		);
 		return '';
-	});
+	}
+	if (typeof value !== 'string' && typeof value !== 'number') {
+		report(
+			value === undefined
+				? `is missing: add ${what}, e.g. 14155550123 or an extension such as 5263`
+				: `is ${typeName(value)}: ${what} must be a phone number, e.g. 14155550123`,
+		);
+		return '';
+	}
+	const given = String(value).trim();
+	const shown = shorten(given);
+	const digits = given.replace(NUMBER_FORMATTING, '').replace(/^\+/, '');
+	if (/^\d{2,15}$/.test(digits)) return digits;
+	report(
+		given === ''
+			? `is empty: add ${what}, e.g. 14155550123 or an extension such as 5263 (an expression that finds no data gives an empty value)`
+			: /\dX|X{2,}/i.test(given)
+				? `"${shown}" still has "X" placeholders (as in the Samespace document's examples): put the real digits of ${what}`
+				: `"${shown}" is not a phone number or extension: ${what} must be 2 to 15 digits, country code first (e.g. 14155550123), or an extension such as 5263`,
+	);
+	return '';
+}
+
+const phoneNumber = (what: string) =>
+	field((value, report) => readPhoneNumber(what, value, report));
 
 function isAbsoluteHttpUrl(value: string): boolean {
 	// Placeholders are filled by Samespace at call time; any text stands in for them here.

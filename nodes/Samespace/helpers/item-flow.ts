@@ -1,7 +1,7 @@
 /**
  * Reading one item's flow from the node's parameters and checking it, before anything is sent.
  */
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import {
 	checkFlow,
@@ -14,6 +14,8 @@ import { parseJsonText } from '../flow/json-text';
 import type { CallFlow } from '../flow/schema';
 import { buildFlowFromStepList, stepListLabel, type StepListEntry } from '../flow/step-list';
 import { isRecord } from '../flow/is-record';
+import type { Connection } from '../transport/connection';
+import type { ApiRequest } from '../transport/request';
 
 export type FlowSource = 'steps' | 'json';
 
@@ -154,4 +156,13 @@ function prepareItem(
 			[],
 		);
 	return checkItemFlow(source, parameter, record, answerSteps);
+}
+
+/** The request that places `call`: `{record, flow}` to `{Base URL}/call/flow`, with the token. */
+export function callFlowRequest(connection: Connection, call: PreparedCall): ApiRequest {
+	return {
+		url: connection.endpoint,
+		credential: connection.credential,
+		body: () => ({ record: call.record, flow: call.flow as unknown as IDataObject[] }),
+	};
 }

@@ -13,7 +13,7 @@ import type { Connection } from '../transport/connection';
 import type { Failure } from '../transport/outcome';
 import { failedCallItem, validateOnlyItem } from './output';
 import { sendCalls } from '../sending/send-calls';
-import type { PreparedCall } from './item-flow';
+import { callFlowRequest, type PreparedCall } from './item-flow';
 import { repeatedRunError } from './repeat-guard';
 import type { SendOptions } from './send-options';
 import { hidingSignatures, outputOnTimeout, unreachableResumeError, waitUntil } from './resume';
@@ -46,9 +46,8 @@ export async function placeCallThenWait(
 	const repeated = repeatedRunError(ctx, options);
 	if (repeated) throw repeated;
 
-	const [{ outcome, attempts }] = await sendCalls(ctx, [{ itemIndex: 0, call }], {
-		url: connection.endpoint,
-		credential: connection.credential,
+	const request = callFlowRequest(connection, call);
+	const [{ outcome, attempts }] = await sendCalls(ctx, [{ itemIndex: 0, request }], {
 		options,
 		continueOnFail: ctx.continueOnFail() || failureItem !== undefined,
 		redact,

@@ -4,7 +4,7 @@
  * can have been placed, a line in n8n's log for every call placed or maybe placed (call-log.ts),
  * and the run-level errors when the run stops early.
  */
-import type { ICredentialsDecrypted, IExecuteFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { dispatch } from './dispatch';
 import { MAY_HAVE_PLACED } from '../transport/response';
@@ -12,11 +12,10 @@ import type { Outcome } from '../transport/outcome';
 import { Pacer, type Turn } from './pacer';
 import { withRetries, type RetryResult } from './retry';
 import type { Redact } from '../transport/redact';
-import { sendOnce } from '../transport/request';
+import { sendOnce, type ApiRequest } from '../transport/request';
 import { pauseUnlessStopped } from './pause';
 import { callLog } from '../helpers/call-log';
 import { cancelledRunError, stoppedRunError, type RunSummary } from '../helpers/output';
-import type { PreparedCall } from '../helpers/item-flow';
 import type { SendOptions } from '../helpers/send-options';
 
 /** First backoff step when Samespace gives no Retry-After; it doubles each attempt. */
@@ -24,15 +23,19 @@ const BASE_RETRY_DELAY_MS = 1000;
 
 export interface PendingCall {
 	itemIndex: number;
-	call: PreparedCall;
+	request: ApiRequest;
 }
 
 export interface CallSettings {
-	/** `{base}/call/flow`. */
-	url: string;
-	/** The credential as read once for the execution (Connection.credential). */
-	credential: ICredentialsDecrypted;
 	options: SendOptions;
+	/**
+	 * The API updates the same record when sent twice (Add Lead to Dial List updates the lead of
+	 * that number): an answer that was lost may then be resent. Otherwise (a call flow, a click to
+	 * call, a callback) nothing that may have reached Samespace is ever resent.
+	 */
+	idempotent?: boolean;
+	/** Gives an outcome the words of the operation (what a refusal means, what may have happened). */
+	inWords?: (slot: number, outcome: Outcome) => Outcome;
 	/** With "continue on fail" every call is tried; without, the first failure stops the run. */
 	continueOnFail: boolean;
 	redact: Redact;
@@ -68,21 +71,16 @@ export async function sendCalls(
 	const logCall = callLog(ctx, settings.redact);
 
 	const sendWithRetries = async (slot: number, first: Turn): Promise<RetryResult> => {
-		const { call } = pending[slot];
-		const request = {
-			url: settings.url,
-			credential: settings.credential,
-			record: call.record,
-			flow: call.flow,
+		const { request } = pending[slot];
+		const attempt = async () => {
+			const answer = await sendOnce(ctx, request, options.timeoutMs, settings.redact);
+			const outcome = settings.inWords ? settings.inWords(slot, answer) : answer;
+			return settings.idempotent && outcome.kind === 'uncertain' && outcome.mayHavePlaced
+				? { ...outcome, retryable: true }
+				: outcome;
 		};
 		try {
-			return await withRetries(
-				() => sendOnce(ctx, request, options.timeoutMs, settings.redact),
-				policy,
-				wait,
-				Math.random,
-				{ pacer, first },
-			);
+			return await withRetries(attempt, policy, wait, Math.random, { pacer, first });
 		} catch (error) {
 			// Nothing above should throw; if something does, the call may have been placed.
 			const outcome: Outcome = {

@@ -10,7 +10,12 @@ import {
 	type IExecuteFunctions,
 } from 'n8n-workflow';
 
-import { callFlowEndpoint, CREDENTIAL_TYPE, SAMESPACE_DEFAULT_BASE_URL } from './credential';
+import {
+	callFlowEndpoint,
+	CREDENTIAL_TYPE,
+	SAMESPACE_DEFAULT_BASE_URL,
+	voiceApiOrigin,
+} from './credential';
 import { isMaskableToken, makeRedactor, MIN_TOKEN_LENGTH, type Redact } from './redact';
 
 export interface CheckedCredential {
@@ -157,4 +162,29 @@ export async function connectionFor(ctx: IExecuteFunctions): Promise<Connection>
 		redact: checked.redact,
 		credential: { id: id ?? '', name: name ?? '', type: CREDENTIAL_TYPE, data },
 	};
+}
+
+export interface VoiceApiConnection extends Connection {
+	/** `https://<cluster>.samespace.com`, or the credential's Voice API URL. */
+	voiceApi: string;
+}
+
+/**
+ * The credential for Samespace's other Voice APIs: as connectionFor, plus where they live (the
+ * cluster's host, or the Voice API URL). A missing or bad cluster throws what to fix; nothing is
+ * sent.
+ */
+export async function voiceApiConnectionFor(ctx: IExecuteFunctions): Promise<VoiceApiConnection> {
+	const connection = await connectionFor(ctx);
+	const { cluster, voiceApiUrl } = connection.credential.data ?? {};
+	const origin = voiceApiOrigin(cluster, voiceApiUrl);
+	if (!origin.ok)
+		throw new NodeOperationError(
+			ctx.getNode(),
+			connection.redact(`The ${origin.field} in the Samespace API credential ${origin.problem}`),
+			{
+				description: `${NOTHING_SENT} Click to Call, Request Callback and Add Lead to Dial List use Samespace's Voice API at https://{cluster}.samespace.com: set the Cluster in the credential (or a Voice API URL for a test endpoint).`,
+			},
+		);
+	return { ...connection, voiceApi: origin.origin };
 }

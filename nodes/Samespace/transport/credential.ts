@@ -46,3 +46,48 @@ const NOWHERE = 'http://the Samespace Base URL is not valid';
 const BASE_URL_EXPRESSION = `(String($credentials.baseUrl || "").trim() || "${SAMESPACE_DEFAULT_BASE_URL}")`;
 /** callFlowEndpoint as an n8n expression (the tests check that the two agree). */
 export const CALL_FLOW_ENDPOINT_EXPRESSION = `={{ ${BASE_URL_SHAPE}.test(${BASE_URL_EXPRESSION}) ? ${BASE_URL_EXPRESSION}.replace(${TRAILING_SLASHES}, "").replace(${TRAILING_ENDPOINT}, "") + "${ENDPOINT_PATH}" : "${NOWHERE}" }}`;
+
+/**
+ * Samespace's other Voice APIs (Click to Call, Callback, Campaign Push) live on the host of the
+ * cloud's cluster (its region), `https://<cluster>.samespace.com`, not on the call-flow API's host.
+ */
+export const VOICE_API_HOST_SUFFIX = '.samespace.com';
+/** A cluster is one DNS label: letters, digits and inner hyphens. */
+const CLUSTER_SHAPE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
+
+export type VoiceApiOrigin =
+	| { ok: true; origin: string }
+	| { ok: false; field: 'Cluster' | 'Voice API URL'; problem: string };
+
+/**
+ * Where the Voice API requests go: the Voice API URL when one is given (a test or private
+ * endpoint, under the same rules as the Base URL), else `https://<cluster>.samespace.com`.
+ */
+export function voiceApiOrigin(cluster: unknown, override: unknown): VoiceApiOrigin {
+	const given = typeof override === 'string' ? override.trim() : '';
+	if (given !== '') {
+		if (!BASE_URL_SHAPE.test(given))
+			return {
+				ok: false,
+				field: 'Voice API URL',
+				problem:
+					'is not a valid web address: write it as https://host (or http://host:port), without a query, fragment or user name, or leave it blank to use the Cluster',
+			};
+		return { ok: true, origin: given.replace(TRAILING_SLASHES, '') };
+	}
+	const name = typeof cluster === 'string' ? cluster.trim().toLowerCase() : '';
+	if (name === '')
+		return {
+			ok: false,
+			field: 'Cluster',
+			problem:
+				'is empty: enter the cluster (region) of your Samespace cloud, the first part of the address you sign in at (for example "in" in https://in.samespace.com)',
+		};
+	if (!CLUSTER_SHAPE.test(name))
+		return {
+			ok: false,
+			field: 'Cluster',
+			problem: `"${name.slice(0, 40)}" is not a cluster name: give only the first part of the address (letters, digits and hyphens), for example "in" for https://in.samespace.com`,
+		};
+	return { ok: true, origin: `https://${name}${VOICE_API_HOST_SUFFIX}` };
+}

@@ -47,6 +47,11 @@ export interface Failure {
 	retryAfterMs?: number;
 	/** For `redirected`: where the answer pointed (never requested). */
 	location?: string;
+	/**
+	 * For `refused`: Samespace's own message, as it gave it (masked like everything read), so an
+	 * operation can say in words what it means ("Cant make call! Not logged In").
+	 */
+	said?: string;
 	/** Whether sending again can neither ring anyone twice nor be pointless (a wrong URL is not retried). */
 	retryable: boolean;
 	/**

@@ -1,7 +1,12 @@
-/** One HTTP attempt at placing one call flow. */
-import type { ICredentialsDecrypted, IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
+/** One HTTP attempt at one Samespace request: a call flow, or a request to another Voice API. */
+import type {
+	ICredentialsDecrypted,
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	IN8nHttpFullResponse,
+} from 'n8n-workflow';
 
-import type { CallFlow } from '../flow/schema';
 import {
 	cancelledWhileSending,
 	interpretRequestError,
@@ -17,13 +22,17 @@ import type { Redact } from './redact';
 /** Samespace answers a call flow with a small JSON object; anything this large is not that. */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
 
-export interface CallRequest {
-	/** The full endpoint, `{base}/call/flow`. */
+export interface ApiRequest {
+	/** The full endpoint, e.g. `{base}/call/flow`. */
 	url: string;
-	/** The credential as read once for the execution (see Connection): n8n applies it to the request. */
-	credential: ICredentialsDecrypted;
-	record: boolean;
-	flow: CallFlow;
+	/** The JSON body, made anew for each attempt. */
+	body: () => IDataObject;
+	/**
+	 * The credential as read once for the execution (see Connection), for an API that takes the
+	 * Cloud ID and Auth Token in its body: n8n applies it to the request. Absent for an API that
+	 * takes no token (Click to Call, Callback): then the request carries no credential at all.
+	 */
+	credential?: ICredentialsDecrypted;
 }
 
 const TOO_LARGE = Symbol('too large');
@@ -87,27 +96,29 @@ function readBody(
  */
 export async function sendOnce(
 	ctx: IExecuteFunctions,
-	request: CallRequest,
+	request: ApiRequest,
 	timeoutMs: number,
 	redact: Redact,
 ): Promise<Outcome> {
 	const deadline = AbortSignal.timeout(timeoutMs);
-	const exchange = ctx.helpers.httpRequestWithAuthentication.call(
-		ctx,
-		CREDENTIAL_TYPE,
-		{
-			method: 'POST',
-			url: request.url,
-			// A new body each attempt: the credential's token is merged into it and must not outlive it.
-			body: { record: request.record, flow: request.flow },
-			json: true,
-			encoding: 'stream',
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			disableFollowRedirect: true,
-			timeout: timeoutMs,
-		},
-		{ credentialsDecrypted: request.credential },
+	const options: IHttpRequestOptions = {
+		method: 'POST',
+		url: request.url,
+		// A new body each attempt: the credential's token is merged into it and must not outlive it.
+		body: request.body(),
+		json: true,
+		encoding: 'stream',
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		disableFollowRedirect: true,
+		timeout: timeoutMs,
+	};
+	const exchange = (
+		request.credential
+			? ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, options, {
+					credentialsDecrypted: request.credential,
+				})
+			: ctx.helpers.httpRequest(options)
 	) as Promise<IN8nHttpFullResponse>;
 
 	let response: IN8nHttpFullResponse | typeof DEADLINE;

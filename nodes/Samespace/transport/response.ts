@@ -119,6 +119,7 @@ export function interpretResponse(
 				statusCode,
 				message: `Samespace refused the call flow: ${own ?? 'it answered success: false without a message'}`,
 				description: `${NOT_PLACED} Samespace answered HTTP ${statusCode} with success: false.`,
+				...(own ? { said: own } : {}),
 			};
 		}
 		return {

@@ -11,7 +11,7 @@ describe('summarize', () => {
 	const pendingAt = (...itemIndexes: number[]): PendingCall[] =>
 		itemIndexes.map((itemIndex) => ({
 			itemIndex,
-			call: { ok: true, record: false, flow: [], warnings: [] },
+			request: { url: 'https://api.example.com/call/flow', body: () => ({}) },
 		}));
 	const result = (outcome: Outcome, attempts = 1): RetryResult => ({ outcome, attempts });
 	const failure = (

@@ -108,6 +108,8 @@ describe('interpretResponse: 2xx', () => {
 			statusCode: 200,
 			message: 'Samespace refused the call flow: Invalid auth token',
 			description: 'No call was placed. Samespace answered HTTP 200 with success: false.',
+			// Kept apart so that an operation can say what it means (voice/answers.ts).
+			said: 'Invalid auth token',
 		});
 	});
 

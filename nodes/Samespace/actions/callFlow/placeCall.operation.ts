@@ -19,7 +19,12 @@ import {
 	validateOnlyItem,
 } from '../../helpers/output';
 import { sendCalls, type PendingCall } from '../../sending/send-calls';
-import { readItemFlow, type RejectedCall } from '../../helpers/item-flow';
+import {
+	callFlowRequest,
+	readItemFlow,
+	type PreparedCall,
+	type RejectedCall,
+} from '../../helpers/item-flow';
 import { repeatedRunError } from '../../helpers/repeat-guard';
 import { readSendOptions } from '../../helpers/send-options';
 import { connectionFor } from '../../transport/connection';
@@ -66,11 +71,15 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 
 	const output: INodeExecutionData[] = new Array(items.length);
 	const pending: PendingCall[] = [];
+	const calls: PreparedCall[] = [];
 	prepared.forEach((item, itemIndex) => {
 		if (!item.ok) output[itemIndex] = invalidFlowItem(itemIndex, item, redact);
 		else if (options.validateOnly)
 			output[itemIndex] = validateOnlyItem(itemIndex, url, connection.cloudId, item, redact);
-		else pending.push({ itemIndex, call: item });
+		else {
+			pending.push({ itemIndex, request: callFlowRequest(connection, item) });
+			calls.push(item);
+		}
 	});
 	if (pending.length === 0) return [output];
 
@@ -80,14 +89,13 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	if (repeated) throw repeated;
 
 	const results = await sendCalls(this, pending, {
-		url,
-		credential: connection.credential,
 		options,
 		continueOnFail,
 		redact,
 	});
 	results.forEach(({ outcome, attempts }, slot) => {
-		const { itemIndex, call } = pending[slot];
+		const { itemIndex } = pending[slot];
+		const call = calls[slot];
 		try {
 			output[itemIndex] =
 				outcome.kind === 'accepted'

@@ -1,0 +1,90 @@
+/**
+ * Add Lead to Dial List (resource Campaign) through n8n's engine, against servers written here:
+ * the page's fields with the credential's cloud_id and auth_token, which only this API gets; the
+ * token never in the output; a lost answer sent again (the API updates the lead of the number).
+ */
+import { json, useServers } from '../../support/hostile-server';
+import { CLOUD_ID, expectNoSecret, outputJson, SECRET_TOKEN } from '../../support/samespace';
+import { bodiesAt, runVoice } from '../../support/voice-api';
+
+const startServer = useServers();
+const PATH = '/router/api/v2/campaign/add';
+const addLead = (extra: Record<string, unknown> = {}) => ({
+	resource: 'campaign',
+	operation: 'addLead',
+	campaign: 'Spring Renewals',
+	team: 'Sales',
+	dialList: 'CRM leads',
+	phoneNumber: '={{ $json.phone }}',
+	leadDataFields: { field: [{ name: 'name', value: '={{ $json.name }}' }] },
+	...extra,
+});
+
+test('the lead goes to the dial list: the page’s fields, with the Cloud ID and Auth Token from the credential', async () => {
+	const server = await startServer((_request, response) =>
+		json(response, 200, { success: true, message: 'Lead added' }),
+	);
+	const result = await runVoice(server, addLead(), {
+		items: [{ phone: '+1 415 555 0123', name: 'Ada' }],
+	});
+	expect(result.error).toBeUndefined();
+	expect(bodiesAt(server, PATH)).toEqual([
+		{
+			campaign: 'Spring Renewals',
+			team_name: 'Sales',
+			source: 'CRM leads',
+			number: '14155550123',
+			data: { name: 'Ada' },
+			cloud_id: CLOUD_ID,
+			auth_token: SECRET_TOKEN,
+		},
+	]);
+	expect(outputJson(result)[0]).toEqual({
+		success: true,
+		message: 'Lead added',
+		submitted: {
+			campaign: 'Spring Renewals',
+			team_name: 'Sales',
+			source: 'CRM leads',
+			number: '14155550123',
+			data: { name: 'Ada' },
+		},
+	});
+	expectNoSecret(result);
+});
+
+test('a lost answer (HTTP 502, then a reset) is sent again, since a second add updates the same lead', async () => {
+	let tries = 0;
+	const server = await startServer((_request, response) => {
+		tries++;
+		if (tries === 1) return json(response, 502, { message: 'bad gateway' });
+		if (tries === 2) {
+			response.socket?.destroy();
+			return;
+		}
+		json(response, 200, { success: true, message: 'Lead updated' });
+	});
+	const result = await runVoice(server, addLead({ options: { retries: 3 } }));
+	expect(outputJson(result)[0]).toEqual(expect.objectContaining({ success: true }));
+	expect(bodiesAt(server, PATH)).toHaveLength(3);
+});
+
+test('Samespace refusing the token (401) stops the run with no retry; the token is shown nowhere', async () => {
+	const server = await startServer((_request, response) =>
+		json(response, 401, { success: false, message: `Invalid token ${SECRET_TOKEN}` }),
+	);
+	const result = await runVoice(server, addLead());
+	expect(result.error).toBeDefined();
+	expect(bodiesAt(server, PATH)).toHaveLength(1);
+	expectNoSecret(result);
+});
+
+test('a list of leads: each once, in order, none refused because a later one is invalid with Continue On Fail', async () => {
+	const server = await startServer((_request, response) => json(response, 200, { success: true }));
+	const items = [{ phone: '14155550101' }, { phone: 'n/a' }, { phone: '14155550103' }];
+	const result = await runVoice(server, addLead(), { items, continueOnFail: true });
+	const out = outputJson(result);
+	expect(out[1].error).toMatch(/^Item 2: Phone Number "n\/a" is not a phone number/);
+	expect([out[0].success, out[2].success]).toEqual([true, true]);
+	expect(bodiesAt(server, PATH).map((body) => body.number)).toEqual(['14155550101', '14155550103']);
+});

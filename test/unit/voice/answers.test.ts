@@ -1,0 +1,70 @@
+/**
+ * Samespace's answers to the Voice API requests in the words of the operation
+ * (nodes/Samespace/voice/answers.ts). Pure.
+ */
+import type { Failure } from '../../../nodes/Samespace/transport/outcome';
+import { inWords } from '../../../nodes/Samespace/voice/answers';
+import {
+	addLeadRequest,
+	clickToCallRequest,
+	type VoiceRequest,
+} from '../../../nodes/Samespace/voice/requests';
+
+const click = clickToCallRequest(
+	{ agent: 'jane', number: '14155550123', custom: { mode: 'fields', fields: [] } },
+	'acme',
+) as VoiceRequest;
+const lead = addLeadRequest({
+	campaign: 'Spring',
+	team: 'Sales',
+	dialList: 'CRM',
+	number: '14155550123',
+	data: { mode: 'fields', fields: [] },
+}) as VoiceRequest;
+const refused = (said: string): Failure => ({
+	kind: 'refused',
+	retryable: false,
+	mayHavePlaced: false,
+	statusCode: 200,
+	message: `Samespace refused the call flow: ${said}`,
+	description: 'No call was placed.',
+	said,
+});
+
+test('"Cant make call! Not logged In" names the agent and says nothing was dialled', () => {
+	expect(inWords(click, refused('Cant make call! Not logged In'))).toEqual(
+		expect.objectContaining({
+			message: 'The agent jane@acme is not logged in to Samespace: nothing was dialled',
+			description:
+				'Nothing was dialled. Samespace answered HTTP 200 with success: false and the message "Cant make call! Not logged In".',
+		}),
+	);
+});
+
+test('another refusal quotes Samespace, for whom it was', () => {
+	expect((inWords(lead, refused('Team not mapped')) as Failure).message).toBe(
+		'Samespace refused the request for the campaign Spring: Team not mapped',
+	);
+});
+
+test('a lost answer says what may have happened, per operation; accepted and plain failures are unchanged', () => {
+	const lost: Failure = {
+		kind: 'uncertain',
+		retryable: false,
+		mayHavePlaced: true,
+		message: 'x',
+		description: 'The call may have been placed',
+	};
+	expect((inWords(click, lost) as Failure).description).toMatch(/dock may have dialled/);
+	expect((inWords(lead, lost) as Failure).description).toMatch(/only updates the same lead/);
+	const notSent: Failure = {
+		kind: 'notSent',
+		retryable: true,
+		mayHavePlaced: false,
+		message: 'x',
+		description: 'y',
+	};
+	expect(inWords(click, notSent)).toBe(notSent);
+	const accepted = { kind: 'accepted' as const, statusCode: 200, body: { success: true } };
+	expect(inWords(click, accepted)).toBe(accepted);
+});
