@@ -2,9 +2,9 @@
  * The emulator's Samespace Voice APIs: Click to Call, Callback and Campaign Push (add a lead to a
  * dial list), served by the same 127.0.0.1 server as `/call/flow` (dev/emulator.ts), at the root
  * of its origin as on `https://<cluster>.samespace.com`: a test's Voice API URL is
- * `emulator.voiceApiUrl`. What is known of the real APIs: /work/shared/samespace-api.md ("Samespace's
- * other public Voice APIs"); their answers are not documented, so everything below the paths and
- * the "not logged in" message is this emulator's decision.
+ * `emulator.voiceApiUrl`. What is known of the real APIs: docs/reference.md ("The Voice API");
+ * their answers are not documented, so everything below the paths and the "not logged in" message
+ * is this emulator's decision.
  *
  * The emulator applies to these paths what it applies to `/call/flow`, in the same order: request
  * recording (`emulator.requests`, `counters`), 404 for other paths, 405 for a method other than
