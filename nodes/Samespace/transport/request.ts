@@ -38,10 +38,19 @@ export interface ApiRequest {
 const TOO_LARGE = Symbol('too large');
 const DEADLINE = Symbol('deadline');
 
-const whenAborted = (signal: AbortSignal) =>
-	new Promise<typeof DEADLINE>((resolve) =>
-		signal.addEventListener('abort', () => resolve(DEADLINE), { once: true }),
-	);
+/**
+ * `promise`, or DEADLINE if `signal` aborts first. The listener goes as soon as either happens:
+ * left on the deadline's signal until it fires (the Request Timeout, 30 s by default), it would
+ * keep every answer of a long list in memory until then.
+ */
+function beforeDeadline<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | typeof DEADLINE> {
+	return new Promise((resolve, reject) => {
+		if (signal.aborted) return resolve(DEADLINE);
+		const onAbort = () => resolve(DEADLINE);
+		signal.addEventListener('abort', onAbort, { once: true });
+		promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+	});
+}
 
 const discard = (body: unknown) => (body as { destroy?: () => void } | undefined)?.destroy?.();
 
@@ -123,7 +132,7 @@ export async function sendOnce(
 
 	let response: IN8nHttpFullResponse | typeof DEADLINE;
 	try {
-		response = await Promise.race([exchange, whenAborted(deadline)]);
+		response = await beforeDeadline(exchange, deadline);
 	} catch (error) {
 		return interpretRequestError(error, request.url, timeoutMs);
 	}
