@@ -92,3 +92,61 @@ test('Retry On Fail with Continue On Fail is refused too: n8n retries a node who
 		'Turn off "Retry On Fail" in this node\'s Settings. No call was placed, so nobody is called twice.',
 	);
 });
+
+describe('the Voice API operations (a click, a callback, a lead) are guarded the same way', () => {
+	const operations = [
+		{
+			resource: 'agent',
+			operation: 'clickToCall',
+			agent: 'jane',
+			phoneNumber: '={{ $json.phone }}',
+		},
+		{
+			resource: 'team',
+			operation: 'requestCallback',
+			team: 'Sales',
+			phoneNumber: '={{ $json.phone }}',
+		},
+		{
+			resource: 'campaign',
+			operation: 'addLead',
+			campaign: 'Spring',
+			team: 'Sales',
+			dialList: 'Web',
+			phoneNumber: '={{ $json.phone }}',
+		},
+	];
+
+	test.each(operations)(
+		'$operation: a retried execution, or Retry On Fail, sends nothing',
+		async (parameters) => {
+			const server = await startServer((_request, response) =>
+				json(response, 200, { success: true }),
+			);
+			const voiceApi = { credentials: { voiceApiUrl: server.origin } };
+			const retried = await runSamespace(server, parameters, {
+				items: ITEMS,
+				mode: 'retry',
+				...voiceApi,
+			});
+			expect(retried.error?.message).toBe(
+				'This is a retry of a failed execution. No call was placed, so nobody is called twice.',
+			);
+			const retryOnFail = await runSamespace(server, parameters, {
+				items: ITEMS,
+				settings: { retryOnFail: true },
+				...voiceApi,
+			});
+			expect(retryOnFail.error).toBeDefined();
+			expect(server.received).toHaveLength(0);
+
+			const allowed = await runSamespace(
+				server,
+				{ ...parameters, options: { callsOnRetry: true } },
+				{ items: ITEMS, mode: 'retry', ...voiceApi },
+			);
+			expect(allowed.error).toBeUndefined();
+			expect(server.received).toHaveLength(3);
+		},
+	);
+});

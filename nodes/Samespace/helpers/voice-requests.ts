@@ -1,8 +1,8 @@
 /**
  * What the Voice API operations (Click to Call, Request Callback, Add Lead to Dial List) share:
  * every item's request built and checked before the first one is sent, then all of them through
- * the same sending policy as Place Call (the cap, the shared pace, Retry-After, never twice unless
- * the API only updates), and one output item per input item.
+ * the same sending policy as Place Call (the cap, the shared pace, Retry-After, never anything
+ * twice that may have reached Samespace), and one output item per input item.
  */
 import {
 	NodeOperationError,
@@ -106,18 +106,15 @@ export async function sendVoiceRequests(
 	});
 	if (pending.length === 0) return [output];
 
-	// An update can be sent again harmlessly; a click or a callback would ring someone twice.
-	const idempotent = requests.every((request) => request.operation === 'addLead');
-	if (!idempotent) {
-		const repeated = repeatedRunError(ctx, options);
-		if (repeated) throw repeated;
-	}
+	// n8n's Retry of a failed execution, or Retry On Fail, would send every item again: a click or
+	// a callback rings someone twice, and a lead the dialer already has may be called twice.
+	const repeated = repeatedRunError(ctx, options);
+	if (repeated) throw repeated;
 
 	const results = await sendCalls(ctx, pending, {
 		options,
 		continueOnFail,
 		redact,
-		idempotent,
 		inWords: (slot, outcome) => inWords(requests[slot], outcome),
 	});
 	results.forEach(({ outcome, attempts }, slot) => {

@@ -28,12 +28,6 @@ export interface PendingCall {
 
 export interface CallSettings {
 	options: SendOptions;
-	/**
-	 * The API updates the same record when sent twice (Add Lead to Dial List updates the lead of
-	 * that number): an answer that was lost may then be resent. Otherwise (a call flow, a click to
-	 * call, a callback) nothing that may have reached Samespace is ever resent.
-	 */
-	idempotent?: boolean;
 	/** Gives an outcome the words of the operation (what a refusal means, what may have happened). */
 	inWords?: (slot: number, outcome: Outcome) => Outcome;
 	/** With "continue on fail" every call is tried; without, the first failure stops the run. */
@@ -74,10 +68,7 @@ export async function sendCalls(
 		const { request } = pending[slot];
 		const attempt = async () => {
 			const answer = await sendOnce(ctx, request, options.timeoutMs, settings.redact);
-			const outcome = settings.inWords ? settings.inWords(slot, answer) : answer;
-			return settings.idempotent && outcome.kind === 'uncertain' && outcome.mayHavePlaced
-				? { ...outcome, retryable: true }
-				: outcome;
+			return settings.inWords ? settings.inWords(slot, answer) : answer;
 		};
 		try {
 			return await withRetries(attempt, policy, wait, Math.random, { pacer, first });

@@ -13,7 +13,7 @@ const MAY_HAVE_HAPPENED: Record<VoiceOperation, string> = {
 	requestCallback:
 		'The callback may have been requested: check the team in Samespace before you send this item again. It was not retried, so the person is not called back twice.',
 	addLead:
-		'The lead may have been added to the dial list. Sending it again only updates the same lead (same campaign, dial list and number), so it is safe to send again.',
+		'The lead may have been added to the dial list: check the dial list in Samespace before you send this item again. It was not retried, so the lead is not put in the list twice.',
 };
 
 const NOTHING: Record<VoiceOperation, string> = {

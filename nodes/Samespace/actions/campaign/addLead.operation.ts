@@ -3,8 +3,9 @@
  * agents' dialer calls it. Samespace's page (Campaign Push): POST /router/api/v2/campaign/add with
  * the Cloud ID and Auth Token, the campaign (a new name creates it), the team it is mapped to, the
  * dial list (`source`, created when new), the number and the lead's data. The page calls it
- * "update a lead": the node takes a second request for the same number as an update of the same
- * lead, so a lost answer may be sent again (see voice/answers.ts and docs/reference.md).
+ * "update a lead", but that a second request for the same number updates the same lead rather
+ * than adding it again is unconfirmed: like a call, a request that may have reached Samespace is
+ * never sent again (docs/reference.md).
  */
 import {
 	updateDisplayOptions,
@@ -15,6 +16,7 @@ import {
 
 import { sendVoiceRequests } from '../../helpers/voice-requests';
 import { addLeadRequest } from '../../voice/requests';
+import { sendOptions } from '../callFlow/flow.descriptions';
 import {
 	dataProperties,
 	phoneNumberProperty,
@@ -59,7 +61,7 @@ export const description: INodeProperties[] = updateDisplayOptions(
 			'Lead Data',
 			'What the agents see about the lead, e.g. name, company, plan',
 		),
-		voiceOptionsWith(),
+		voiceOptionsWith(sendOptions.callsOnRetry),
 	],
 );
 
