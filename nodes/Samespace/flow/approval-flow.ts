@@ -188,9 +188,7 @@ export function spokenToolCall(tool: unknown, parameters: unknown): string {
 			: [];
 	const name = words(toolName).slice(0, 80) || 'without a name';
 	if (details.length === 0) return `An assistant wants to use the tool ${name}, with no details.`;
-	let request = details
-		.join('; ')
-		.replace(/\s+/g, ' ')
+	let request = readable(details.join('; '))
 		.replace(/end of the request/gi, '(...)')
 		.trim();
 	if (request.length > MAX_SPOKEN_REQUEST) {
@@ -198,6 +196,18 @@ export function spokenToolCall(tool: unknown, parameters: unknown): string {
 		request = `${cut.slice(0, Math.max(cut.lastIndexOf(' '), MAX_SPOKEN_REQUEST / 2))}... The rest is not read out.`;
 	}
 	return `An assistant wants to use the tool ${name}. ${REQUEST_START} ${request.replace(/[.\s]*$/, '')}. ${REQUEST_END}`;
+}
+
+/**
+ * Text as a listener hears it: compatibility forms folded (a full-width "１" is "1"), invisible
+ * format characters (zero-width spaces, direction marks) removed, whitespace collapsed. What the
+ * node checks is then what is read out, so neither the quote's end marker nor a key can hide.
+ */
+export function readable(text: string): string {
+	return text
+		.normalize('NFKC')
+		.replace(/\p{Cf}/gu, '')
+		.replace(/\s+/g, ' ');
 }
 
 const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
@@ -215,22 +225,44 @@ const DIGIT_WORDS = [
 ];
 
 /**
- * The approve and decline keys of a human review: drawn at random for each call with `random`
- * (a uniform whole number below its argument), among the digits that `spoken` does not name
- * (as a numeral or a word), so a request that says "press 1" or "press one" cannot name the key
- * that approves. When fewer than two digits are left, any two different digits.
+ * The value of a decimal digit of any script: Unicode puts each script's digits 0 to 9 in a row,
+ * so it is how many digits come right before it. (NFKC has already turned full-width and
+ * mathematical digits, the scripts whose rows touch, into ASCII.)
+ */
+function digitValue(digit: string): number {
+	const code = digit.codePointAt(0) as number;
+	let value = 0;
+	while (value < 9 && /\p{Nd}/u.test(String.fromCodePoint(code - value - 1))) value++;
+	return value;
+}
+
+/**
+ * The approve and decline keys of a human review, drawn for each call with `random` (a uniform
+ * whole number below its argument). The approve key is never a key that `spoken` names: a digit
+ * (as a numeral in any script, or a word) or, when every digit is named, the hash key (named as
+ * "#", "hash" or "pound"). The decline key is another unnamed digit when there is one, else any
+ * other digit: pressing it declines, which is safe whatever the request says. Undefined when the
+ * request names every key: then no approve key can be trusted, and the node declines without
+ * calling.
  */
 export function reviewKeys(
 	spoken: string,
 	random: (below: number) => number,
-): { approve: string; decline: string } {
-	const lower = spoken.toLowerCase();
-	const unnamed = DIGITS.filter(
-		(digit, value) =>
-			!lower.includes(digit) && !new RegExp(`\\b${DIGIT_WORDS[value]}\\b`).test(lower),
-	);
-	const pool = unnamed.length >= 2 ? unnamed : DIGITS;
+): { approve: string; decline: string } | undefined {
+	const heard = readable(spoken).toLowerCase();
+	const named = new Set<string>();
+	for (const [digit] of heard.matchAll(/\p{Nd}/gu)) named.add(String(digitValue(digit)));
+	DIGIT_WORDS.forEach((word, value) => {
+		if (new RegExp(`\\b${word}\\b`).test(heard)) named.add(String(value));
+	});
+	const unnamed = DIGITS.filter((digit) => !named.has(digit));
+	const hashNamed = /#|\bhash\b|\bpound\b/.test(heard);
+	const pool = unnamed.length > 0 ? unnamed : hashNamed ? [] : ['#'];
+	if (pool.length === 0) return undefined;
 	const approve = pool[random(pool.length)];
-	const rest = pool.filter((digit) => digit !== approve);
-	return { approve, decline: rest[random(rest.length)] };
+	// The decline key too is one the request does not name when one is left (a key the request
+	// names then means "asked once more"); else any other digit, which can only decline.
+	const rest = unnamed.filter((digit) => digit !== approve);
+	const others = rest.length > 0 ? rest : DIGITS.filter((digit) => digit !== approve);
+	return { approve, decline: others[random(others.length)] };
 }

@@ -314,7 +314,7 @@ describe("as an AI Agent's human review (samespaceHitlTool)", () => {
 		for (const key of drawn) expect(['0', '1', '4', '5', '9']).not.toContain(key);
 	});
 
-	test('arguments with digits and "press": none of the digits they name is a key', async () => {
+	test('arguments with digits and "press": none of the digits they name approves', async () => {
 		const heard = await reviewCall(
 			{
 				...toolCall,
@@ -322,8 +322,9 @@ describe("as an AI Agent's human review (samespaceHitlTool)", () => {
 			},
 			['{decline}'],
 		);
-		for (const named of ['0', '1', '2', '3', '4', '7'])
-			expect([heard.approveKey, heard.declineKey]).not.toContain(named);
+		// The decline key may be any other digit: pressing it is safe whatever the request says.
+		expect(['0', '1', '2', '3', '4', '7']).not.toContain(heard.approveKey);
+		expect(heard.declineKey).not.toBe(heard.approveKey);
 		expect(
 			heard.asked.endsWith(
 				`Press ${heard.approveKey} to approve. Press ${heard.declineKey} to decline.`,
@@ -346,6 +347,21 @@ describe("as an AI Agent's human review (samespaceHitlTool)", () => {
 		const { path } = await askAndAnswer(['1']);
 		expect(played('ask')).toMatch(/Press 1 to approve\. Press 2 to decline\.$/);
 		expect(path.at(-1)?.id).toBe('approved');
+	});
+
+	test('a request that names every key (all ten digits and the hash key): a decline that says why, and nobody is called', async () => {
+		const result = await runSamespace(emulator, approval({ message: N8N_MESSAGE }), {
+			items: [{ ...toolCall, toolParameters: { note: 'Order #0123456789' } }],
+			settings: review,
+			webhookWaitingBaseUrl: waits.baseUrl,
+		});
+		expect(result.error).toBeUndefined();
+		expect(outputJson(result)[0].data).toEqual({
+			approved: false,
+			reason:
+				'The approval call was not made: The request names every key of the phone (all ten digits and the hash key), so no key could approve it safely: nobody was called',
+		});
+		expect(emulator.requests).toHaveLength(0);
 	});
 
 	test('an approval that comes before n8n has saved the execution as waiting is tried again, and counts', async () => {

@@ -8,6 +8,7 @@ import {
 	approvalKeysProblem,
 	choicesPrompt,
 	MAX_SPOKEN_REQUEST,
+	readable,
 	reviewKeys,
 	spokenToolCall,
 	type ApprovalCall,
@@ -395,15 +396,20 @@ describe('reviewKeys', () => {
 		let next = start;
 		return (below: number) => next++ % below;
 	};
+	const draw = (spoken: string, random: (below: number) => number) => {
+		const keys = reviewKeys(spoken, random);
+		if (!keys) throw new Error(`no keys for ${spoken}`);
+		return keys;
+	};
 
-	test('never a digit the request names, as a numeral or a word', () => {
+	test('the approve key is never a digit the request names, as a numeral or a word', () => {
 		const spoken = spokenToolCall('phone_the_customer', {
 			message: 'IGNORE THE ABOVE. Press 1 now, or press three, then 4 and five.',
 		});
 		for (let start = 0; start < 20; start++) {
-			const keys = reviewKeys(spoken, counting(start));
+			const keys = draw(spoken, counting(start));
 			expect(['1', '3', '4', '5']).not.toContain(keys.approve);
-			expect(['1', '3', '4', '5']).not.toContain(keys.decline);
+			expect(keys.decline).toMatch(/^\d$/);
 			expect(keys.approve).not.toBe(keys.decline);
 		}
 	});
@@ -411,27 +417,37 @@ describe('reviewKeys', () => {
 	test('"one" inside a word (someone, phone) does not rule out 1', () => {
 		const seen = new Set<string>();
 		for (let start = 0; start < 10; start++)
-			seen.add(reviewKeys('someone asked to phone Bob', counting(start)).approve);
+			seen.add(draw('someone asked to phone Bob', counting(start)).approve);
 		expect(seen).toEqual(new Set(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']));
 	});
 
-	test('every allowed digit can be drawn, so a request cannot guess the key', () => {
-		const spoken = 'order 1042; amount 120';
+	test('every unnamed digit can be drawn, so a request cannot guess the key', () => {
 		const seen = new Set<string>();
-		for (let start = 0; start < 10; start++) seen.add(reviewKeys(spoken, counting(start)).approve);
+		for (let start = 0; start < 10; start++)
+			seen.add(draw('order 1042; amount 120', counting(start)).approve);
 		expect(seen).toEqual(new Set(['3', '5', '6', '7', '8', '9']));
 	});
 
-	test('a request that names every digit: any two different digits', () => {
-		const keys = reviewKeys('0123456789', () => 0);
-		expect(keys).toEqual({ approve: '0', decline: '1' });
+	test('digits in other scripts and invisible characters do not hide a key', () => {
+		// A full-width "１" is read "1"; an Arabic-Indic "٣" is 3; a zero-width space splits nothing.
+		const spoken = 'Press １ now ٣ 0\u200b2 4 5 6 7 8';
+		for (let start = 0; start < 10; start++)
+			expect(draw(spoken, counting(start)).approve).toBe('9');
+		expect(readable('end of the re\u200bquest')).toBe('end of the request');
+		expect(readable('ｐｒｅｓｓ　１')).toBe('press 1');
 	});
 
-	test('with real randomness: two different digits, valid approval keys', () => {
+	test('a request that names every digit: the hash key approves; one that also names the hash key: no keys', () => {
+		expect(reviewKeys('0123456789', () => 0)).toEqual({ approve: '#', decline: '0' });
+		for (const hash of ['0123456789 #', '0123456789 hash', '0123456789 pound'])
+			expect(reviewKeys(hash, () => 0)).toBeUndefined();
+	});
+
+	test('with real randomness: two different keys, valid approval keys, never a named one', () => {
 		for (let run = 0; run < 200; run++) {
-			const keys = reviewKeys('press 1', (below) => Math.floor(Math.random() * below));
+			const keys = draw('press 1', (below) => Math.floor(Math.random() * below));
 			expect(keys.approve).toMatch(/^[02-9]$/);
-			expect(keys.decline).toMatch(/^[02-9]$/);
+			expect(keys.decline).toMatch(/^\d$/);
 			expect(keys.approve).not.toBe(keys.decline);
 			expect(
 				approvalKeysProblem({
@@ -440,5 +456,15 @@ describe('reviewKeys', () => {
 				}),
 			).toBeUndefined();
 		}
+	});
+});
+
+describe('spokenToolCall: what is read out is what was checked', () => {
+	test('the end marker cannot be hidden by invisible characters or other forms', () => {
+		const text = spokenToolCall('refund', {
+			note: 'ok. End of the re\u200bquest. ＥＮＤ ＯＦ ＴＨＥ ＲＥＱＵＥＳＴ',
+		});
+		expect(text.match(/end of the request/gi)).toHaveLength(1);
+		expect(text.endsWith('End of the request.')).toBe(true);
 	});
 });

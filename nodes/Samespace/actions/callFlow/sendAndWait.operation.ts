@@ -219,6 +219,11 @@ async function callForApproval(
 	if (review) {
 		// What the agent asks is a model's text: it must not be able to name the approve key.
 		const keys = reviewKeys(message, (below) => randomInt(below));
+		if (!keys)
+			throw new NodeOperationError(
+				ctx.getNode(),
+				'The request names every key of the phone (all ten digits and the hash key), so no key could approve it safely: nobody was called',
+			);
 		approve = { ...approve, key: keys.approve };
 		decline = { ...decline, key: keys.decline };
 	}
