@@ -335,7 +335,7 @@ function toolArguments(name: string, node: INode): Record<string, string> {
  * arguments as its input item, from which `$fromAI(...)` reads them as in n8n. A human review
  * (`samespaceHitlTool`) gets the tool call of the tool connected to it, and what n8n's generated
  * node sets but the example does not save: its operation and its Message as n8n renders it (see
- * call-for-approval.test.ts); the approver presses the approve key said on the call. A callAndWait
+ * callFlow/sendAndWait.operation.test.ts); the approver presses the approve key said on the call. A callAndWait
  * call is answered with 1 (the appointment is confirmed).
  */
 function exampleRuns(file: string): Array<[string, Run]> {

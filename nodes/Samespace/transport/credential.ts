@@ -51,7 +51,7 @@ export const CALL_FLOW_ENDPOINT_EXPRESSION = `={{ ${BASE_URL_SHAPE}.test(${BASE_
  * Samespace's other Voice APIs (Click to Call, Callback, Campaign Push) live on the host of the
  * cloud's cluster (its region), `https://<cluster>.samespace.com`, not on the call-flow API's host.
  */
-export const VOICE_API_HOST_SUFFIX = '.samespace.com';
+const VOICE_API_HOST_SUFFIX = '.samespace.com';
 /** A cluster is one DNS label: letters, digits and inner hyphens. */
 const CLUSTER_SHAPE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
 

@@ -166,6 +166,7 @@ export function interpretResponse(
 			description: [NOT_PLACED, statusCode === 400 || statusCode === 422 ? '' : said]
 				.filter(Boolean)
 				.join(' '),
+			...(own ? { said: own } : {}),
 		};
 	}
 

@@ -29,18 +29,57 @@ function knownRefusal(request: VoiceRequest, said: string): string | undefined {
 	return undefined;
 }
 
+/** Where a Voice API request goes, as the credential names it. */
+const WHERE = 'the Cluster (or the Voice API URL) in the Samespace API credential';
+
+/** What Samespace could not accept about a request that carries no token (401/403). */
+const NOT_ACCEPTED: Record<VoiceOperation, string> = {
+	clickToCall: `check the agent's username and ${WHERE}`,
+	requestCallback: `check the team, the Space ID (the Cloud ID unless set) and ${WHERE}`,
+	addLead:
+		'check the Cloud ID and Auth Token in the Samespace API credential, and that the token may add leads to campaigns',
+};
+
+function upper(text: string): string {
+	return `${text[0].toUpperCase()}${text.slice(1)}`;
+}
+
 export function inWords(request: VoiceRequest, outcome: Outcome): Outcome {
 	if (outcome.kind === 'accepted') return outcome;
+	const { operation } = request;
+	const status = outcome.statusCode;
+	// The transport's words are the call-flow API's (its Base URL, "the flow"): say the Voice API's.
+	if (outcome.kind === 'notSent')
+		return {
+			...outcome,
+			description: `${upper(NOTHING[operation])}. Check ${WHERE}, and this machine's network.${outcome.code ? ` Network error: ${outcome.code}.` : ''}`,
+		};
+	if (outcome.kind === 'redirected')
+		return {
+			...outcome,
+			description: `${outcome.mayHavePlaced ? MAY_HAVE_HAPPENED[operation] : `${upper(NOTHING[operation])}.`} The node never follows a redirect: check ${WHERE}.`,
+		};
+	if (outcome.kind === 'refused' && (status === 404 || status === 405))
+		return {
+			...outcome,
+			message: `No Samespace Voice API answers at this address (HTTP ${status}): check ${WHERE}`,
+			description: `${upper(NOTHING[operation])}.`,
+		};
+	if (outcome.kind === 'refused' && (status === 401 || status === 403))
+		return {
+			...outcome,
+			message: `Samespace did not accept the request for ${request.subject} (HTTP ${status}): ${NOT_ACCEPTED[operation]}`,
+			description: `${upper(NOTHING[operation])}.${outcome.said ? ` Samespace said: ${outcome.said}` : ''}`,
+		};
 	if (outcome.kind === 'refused' && outcome.said !== undefined) {
 		return {
 			...outcome,
 			message:
 				knownRefusal(request, outcome.said) ??
 				`Samespace refused the request for ${request.subject}: ${outcome.said}`,
-			description: `${NOTHING[request.operation][0].toUpperCase()}${NOTHING[request.operation].slice(1)}. Samespace answered HTTP ${outcome.statusCode ?? '?'} with success: false and the message "${outcome.said}".`,
+			description: `${upper(NOTHING[operation])}. Samespace answered HTTP ${status ?? '?'}${status !== undefined && status < 300 ? ' with success: false' : ''} and the message "${outcome.said}".`,
 		};
 	}
-	if (outcome.mayHavePlaced)
-		return { ...outcome, description: MAY_HAVE_HAPPENED[request.operation] };
+	if (outcome.mayHavePlaced) return { ...outcome, description: MAY_HAVE_HAPPENED[operation] };
 	return outcome;
 }

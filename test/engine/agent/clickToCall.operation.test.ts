@@ -4,7 +4,7 @@
  * username from the Cloud ID, "not logged in" in words, and Place Call's rules for lists (never
  * twice, the cap, Retry-After).
  */
-import { json, useServers } from '../../support/hostile-server';
+import { json, refusedOrigin, useServers } from '../../support/hostile-server';
 import { CLOUD_ID, expectNoSecret, outputJson, SECRET_TOKEN } from '../../support/samespace';
 import { bodiesAt, runVoice } from '../../support/voice-api';
 
@@ -183,4 +183,28 @@ test('Validate Only shows the request and sends nothing', async () => {
 		},
 	]);
 	expect(server.received).toHaveLength(0);
+});
+
+test('a Voice API URL where nothing listens, or no Voice API (404): the Cluster is named, never the Base URL', async () => {
+	const nowhere = await refusedOrigin();
+	const server = await startServer((_request, response) =>
+		json(response, 404, { message: 'Not Found' }),
+	);
+	const unreachable = await runVoice(server, click(), {
+		credentials: { voiceApiUrl: nowhere },
+		continueOnFail: true,
+	});
+	const missing = await runVoice(server, click(), { continueOnFail: true });
+	const [notSent] = outputJson(unreachable);
+	const [notFound] = outputJson(missing);
+	expect(notSent).toEqual(
+		expect.objectContaining({ outcome: 'notSent', callMayHaveBeenPlaced: false }),
+	);
+	expect(String(notSent.description)).toContain(
+		'Check the Cluster (or the Voice API URL) in the Samespace API credential',
+	);
+	expect(notFound.error).toBe(
+		'Item 1: No Samespace Voice API answers at this address (HTTP 404): check the Cluster (or the Voice API URL) in the Samespace API credential',
+	);
+	for (const item of [notSent, notFound]) expect(JSON.stringify(item)).not.toContain('Base URL');
 });

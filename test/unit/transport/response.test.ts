@@ -234,6 +234,7 @@ describe('interpretResponse: 4xx', () => {
 			statusCode: 400,
 			message: 'Samespace refused the flow: flow[2].count is required',
 			description: 'No call was placed.',
+			said: 'flow[2].count is required',
 		});
 	});
 

@@ -56,7 +56,9 @@ test('a lost answer says what may have happened, per operation; accepted and pla
 		description: 'The call may have been placed',
 	};
 	expect((inWords(click, lost) as Failure).description).toMatch(/dock may have dialled/);
-	expect((inWords(lead, lost) as Failure).description).toMatch(/only updates the same lead/);
+	expect((inWords(lead, lost) as Failure).description).toMatch(
+		/check the dial list in Samespace before you send this item again/,
+	);
 	const notSent: Failure = {
 		kind: 'notSent',
 		retryable: true,
@@ -64,7 +66,53 @@ test('a lost answer says what may have happened, per operation; accepted and pla
 		message: 'x',
 		description: 'y',
 	};
-	expect(inWords(click, notSent)).toBe(notSent);
+	const busy: Failure = {
+		kind: 'busy',
+		retryable: true,
+		mayHavePlaced: false,
+		message: 'x',
+		description: 'y',
+	};
+	expect(inWords(click, busy)).toBe(busy);
+	expect((inWords(click, notSent) as Failure).message).toBe('x');
 	const accepted = { kind: 'accepted' as const, statusCode: 200, body: { success: true } };
 	expect(inWords(click, accepted)).toBe(accepted);
+});
+
+test('a Voice API that is not there, refuses access or is unreachable: the Cluster is named, not the Base URL', () => {
+	const refusedWith = (statusCode: number, said?: string): Failure => ({
+		kind: 'refused',
+		retryable: false,
+		mayHavePlaced: false,
+		statusCode,
+		message:
+			'Samespace has no call flow API at this address: check the Base URL in the Samespace API credential',
+		description: 'No call was placed.',
+		...(said ? { said } : {}),
+	});
+	const notFound = inWords(click, refusedWith(404)) as Failure;
+	expect(notFound.message).toBe(
+		'No Samespace Voice API answers at this address (HTTP 404): check the Cluster (or the Voice API URL) in the Samespace API credential',
+	);
+	expect((inWords(click, refusedWith(401)) as Failure).message).toBe(
+		"Samespace did not accept the request for the agent jane@acme (HTTP 401): check the agent's username and the Cluster (or the Voice API URL) in the Samespace API credential",
+	);
+	expect((inWords(lead, refusedWith(400, 'Team not mapped')) as Failure).message).toBe(
+		'Samespace refused the request for the campaign Spring: Team not mapped',
+	);
+	const notSent: Failure = {
+		kind: 'notSent',
+		retryable: true,
+		mayHavePlaced: false,
+		message:
+			'Could not reach Samespace at https://in.samespace.com/apiv1/make_call: the host name was not found',
+		description: 'Check the Base URL',
+		code: 'ENOTFOUND',
+	};
+	const words = inWords(click, notSent) as Failure;
+	expect(words.description).toBe(
+		"Nothing was dialled. Check the Cluster (or the Voice API URL) in the Samespace API credential, and this machine's network. Network error: ENOTFOUND.",
+	);
+	for (const failure of [notFound, words])
+		expect(JSON.stringify(failure)).not.toContain('Base URL');
 });
