@@ -20,7 +20,11 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import { callFlowEndpoint } from '../nodes/Samespace/transport/credential';
+import {
+	callFlowEndpoint,
+	SAMESPACE_DEFAULT_BASE_URL,
+	voiceApiOrigin,
+} from '../nodes/Samespace/transport/credential';
 import { isMaskableToken, makeRedactor } from '../nodes/Samespace/transport/redact';
 
 /** Each assumption the docs list as an undocumented decision, and the Voice APIs' answer shapes. */
@@ -72,7 +76,6 @@ Each flag sends ONE real request:
   --add-lead <campaign>:<team>:<dialList> --number <n>   a lead the dialer will call`;
 const ENV = ['CLOUD_ID', 'AUTH_TOKEN', 'CLUSTER', 'VOICE_API_URL'];
 const FLAGS = ['call', 'caller-id', 'click-to-call', 'callback', 'add-lead', 'number'];
-const DEFAULT_BASE = 'https://api.samespace.com/api/public/v1';
 const FICTIONAL_NUMBER = '15555550100';
 const NOT_LOGGED_IN = 'Cant make call! Not logged In';
 const NOTE = 'n8n-nodes-samespace account check (npm run check:account)';
@@ -137,8 +140,10 @@ export async function main(argv: string[], env: Env, out: (line: string) => void
 	const args = parseArgs(argv);
 	const get = (name: string) => env[`SAMESPACE_${name}`]?.trim() || undefined;
 	const [cloud, token, cluster, voiceUrl] = ENV.map(get);
-	const base = validBase(get('BASE_URL') ?? DEFAULT_BASE);
-	const voice = voiceUrl ? validBase(voiceUrl) : cluster && `https://${cluster}.samespace.com`;
+	const base = validBase(get('BASE_URL') ?? SAMESPACE_DEFAULT_BASE_URL);
+	// The node's own rules for where the Voice APIs are: the cluster's host, or the override.
+	const origin = voiceApiOrigin(cluster, voiceUrl);
+	const voice = origin.ok ? origin.origin : undefined;
 	const a = typeof args === 'string' ? {} : args;
 	const [callNumber, number] = [digits(a.call), digits(a.number)];
 	const callerId = a['caller-id'] === undefined ? callNumber : digits(a['caller-id']);
@@ -151,8 +156,11 @@ export async function main(argv: string[], env: Env, out: (line: string) => void
 			[!cloud || !token, 'Set SAMESPACE_CLOUD_ID and SAMESPACE_AUTH_TOKEN.'],
 			[!isMaskableToken(token), 'SAMESPACE_AUTH_TOKEN is under 8 characters: paste all of it.'],
 			[!base, 'SAMESPACE_BASE_URL breaks the Base URL rules (docs/reference.md).'],
-			[cluster && !/^[a-z0-9][a-z0-9-]*$/i.test(cluster), 'SAMESPACE_CLUSTER: a name like in1.'],
-			[voiceUrl && !voice, 'SAMESPACE_VOICE_API_URL breaks the Base URL rules.'],
+			[
+				(cluster || voiceUrl) && !origin.ok,
+				!origin.ok &&
+					`SAMESPACE_${origin.field === 'Cluster' ? 'CLUSTER' : 'VOICE_API_URL'} ${origin.problem}.`,
+			],
 			[a.call !== undefined && !callNumber, '--call needs a phone number of 2-15 digits.'],
 			[a['caller-id'] && !(callNumber && callerId), '--caller-id: 2-15 digits, with --call.'],
 			[voiceFlag && !number, `--${voiceFlag} needs --number <2-15 digits>.`],

@@ -72,7 +72,14 @@ describe('npm run check:account', () => {
 			['a blank token', [], { SAMESPACE_AUTH_TOKEN: '  ' }, false, /SAMESPACE_AUTH_TOKEN/],
 			['a short token', [], { SAMESPACE_AUTH_TOKEN: 'abc' }, false, /under 8 characters/],
 			['a Base URL with a query', [], { SAMESPACE_BASE_URL: QUERY }, false, /SAMESPACE_BASE_URL/],
-			['a bad cluster', [], { SAMESPACE_CLUSTER: 'in1.x.example/' }, false, /SAMESPACE_CLUSTER/],
+			// As in the node, a Voice API URL replaces the cluster's host: a bad cluster counts without one.
+			[
+				'a bad cluster',
+				[],
+				{ SAMESPACE_CLUSTER: 'in1.x.example/', SAMESPACE_VOICE_API_URL: '' },
+				false,
+				/SAMESPACE_CLUSTER "in1.x.example\/" is not a cluster name/,
+			],
 			['a bad Voice API URL', [], { SAMESPACE_VOICE_API_URL: 'ftp://x' }, false, /VOICE_API_URL/],
 			['an unknown flag', ['--dial', '1415'], {}, false, /Unknown argument --dial/],
 			['a flag without its value', ['--call'], {}, false, /--call needs a value/],

@@ -16,7 +16,7 @@ import type { Failure, Outcome } from '../transport/outcome';
 import { MASK, type Redact } from '../transport/redact';
 import type { RejectedCall } from './item-flow';
 
-const itemLabel = (itemIndex: number) => `Item ${itemIndex + 1}`;
+export const itemLabel = (itemIndex: number) => `Item ${itemIndex + 1}`;
 
 export function invalidFlowError(
 	node: INode,

@@ -20,13 +20,11 @@ import {
 	type VoiceRequest,
 	type VoiceRequestCheck,
 } from '../voice/requests';
-import { acceptedCallItem, failedCallItem, unshownAnswerItem } from './output';
+import { acceptedCallItem, failedCallItem, itemLabel, unshownAnswerItem } from './output';
 import { repeatedRunError } from './repeat-guard';
 import { readSendOptions } from './send-options';
 
 const NOTHING_SENT = 'Nothing was sent to Samespace.';
-
-const itemLabel = (itemIndex: number) => `Item ${itemIndex + 1}`;
 
 function invalidMessage(itemIndex: number, problem: VoiceProblem): string {
 	return `${itemLabel(itemIndex)}: ${problem.field} ${problem.message}`;

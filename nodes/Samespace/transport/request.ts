@@ -71,7 +71,7 @@ async function collect(stream: unknown, limit: number): Promise<string | typeof 
 }
 
 /**
- * Reads the answer's body, up to `limit` bytes, and gives up the moment `signal` aborts. The read
+ * Reads the answer's body, up to `limit` bytes, and gives up the moment one of `signals` aborts. The read
  * is raced against the signal, not ended by destroying the stream: destroying axios's
  * `Readable.from()` wrapper waits for its silent source, and n8n keeps the socket.
  * See docs/design.md#the-stalled-body-read-race.
@@ -79,7 +79,7 @@ async function collect(stream: unknown, limit: number): Promise<string | typeof 
 function readBody(
 	stream: unknown,
 	limit: number,
-	signal: AbortSignal,
+	signals: AbortSignal[],
 ): Promise<string | typeof TOO_LARGE> {
 	if (typeof stream === 'string')
 		return Promise.resolve(stream.length > limit ? TOO_LARGE : stream);
@@ -89,11 +89,15 @@ function readBody(
 			discard(stream);
 			reject(new Error('aborted while reading the answer'));
 		};
-		if (signal.aborted) return stop();
-		signal.addEventListener('abort', stop, { once: true });
+		if (signals.some((signal) => signal.aborted)) return stop();
+		// A listener on each signal, removed when the read ends: AbortSignal.any() made per
+		// request on the execution's long-lived signal is kept by it on Node 20.
+		for (const signal of signals) signal.addEventListener('abort', stop, { once: true });
 		collect(stream, limit)
 			.then(resolve, reject)
-			.finally(() => signal.removeEventListener('abort', stop));
+			.finally(() => {
+				for (const signal of signals) signal.removeEventListener('abort', stop);
+			});
 	});
 }
 
@@ -152,7 +156,7 @@ export async function sendOnce(
 		text = await readBody(
 			response.body,
 			MAX_RESPONSE_BYTES,
-			cancel ? AbortSignal.any([deadline, cancel]) : deadline,
+			cancel ? [deadline, cancel] : [deadline],
 		);
 	} catch (error) {
 		// The answer started and did not finish: Samespace had the request, so the call may be placed.

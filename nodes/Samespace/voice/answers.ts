@@ -48,6 +48,24 @@ export function inWords(request: VoiceRequest, outcome: Outcome): Outcome {
 	if (outcome.kind === 'accepted') return outcome;
 	const { operation } = request;
 	const status = outcome.statusCode;
+	// The call-flow API's JSON 503 is Samespace's own "come back later". The Voice APIs live on
+	// other hosts, whose gateways nobody has seen: a 503 there that does not say when to come back
+	// may come after the request was forwarded, and a click or a callback must not go twice.
+	if (
+		outcome.kind === 'busy' &&
+		status === 503 &&
+		outcome.retryAfterMs === undefined &&
+		!request.withToken
+	)
+		return {
+			...outcome,
+			kind: 'uncertain',
+			retryable: false,
+			mayHavePlaced: true,
+			message: `Samespace's Voice API answered 503 (Service Unavailable) without saying when to come back`,
+			description: MAY_HAVE_HAPPENED[operation],
+			reason: 'HTTP 503 without Retry-After',
+		};
 	// The transport's words are the call-flow API's (its Base URL, "the flow"): say the Voice API's.
 	if (outcome.kind === 'notSent')
 		return {

@@ -118,3 +118,16 @@ test('a refusal with HTTP 200 is an error in words; a lost answer is not sent ag
 	expect(String(lost.description)).toContain('The callback may have been requested');
 	expect(bodiesAt(server, PATH).filter((body) => body.number === '14155550102')).toHaveLength(1);
 });
+
+test('a JSON 503 without Retry-After from the Voice API host is not sent again (a gateway may have forwarded it)', async () => {
+	const server = await startServer((_request, response) =>
+		json(response, 503, { success: false, message: 'Service Unavailable' }),
+	);
+	const result = await runVoice(server, callback({ options: { retries: 3 } }), {
+		continueOnFail: true,
+	});
+	expect(outputJson(result)[0]).toEqual(
+		expect.objectContaining({ outcome: 'uncertain', callMayHaveBeenPlaced: true }),
+	);
+	expect(bodiesAt(server, PATH)).toHaveLength(1);
+});

@@ -116,3 +116,22 @@ test('a Voice API that is not there, refuses access or is unreachable: the Clust
 	for (const failure of [notFound, words])
 		expect(JSON.stringify(failure)).not.toContain('Base URL');
 });
+
+test('a 503 without Retry-After on a tokenless Voice API may have rung: never retried; with Retry-After, or for Add Lead, it stays "busy"', () => {
+	const busy = (retryAfterMs?: number): Failure => ({
+		kind: 'busy',
+		retryable: true,
+		mayHavePlaced: false,
+		statusCode: 503,
+		message: 'Samespace is temporarily unavailable (503 Service Unavailable)',
+		description: 'No call was placed.',
+		...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+	});
+	expect(inWords(click, busy())).toEqual(
+		expect.objectContaining({ kind: 'uncertain', retryable: false, mayHavePlaced: true }),
+	);
+	expect(inWords(click, busy(1000))).toEqual(
+		expect.objectContaining({ kind: 'busy', retryable: true }),
+	);
+	expect(inWords(lead, busy())).toEqual(expect.objectContaining({ kind: 'busy', retryable: true }));
+});
