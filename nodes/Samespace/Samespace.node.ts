@@ -10,6 +10,7 @@ import {
 
 import { router, webhookRouter } from './actions/router';
 import { properties, waitingWebhooks } from './actions/versionDescription';
+import { NODE_VERSIONS } from './actions/callFlow/flow.descriptions';
 import { CREDENTIAL_TYPE } from './transport/credential';
 
 export class Samespace implements INodeType {
@@ -18,7 +19,8 @@ export class Samespace implements INodeType {
 		name: 'samespace',
 		icon: { light: 'file:../../icons/samespace.svg', dark: 'file:../../icons/samespace.dark.svg' },
 		group: ['output'],
-		version: 1,
+		version: NODE_VERSIONS,
+		defaultVersion: NODE_VERSIONS[NODE_VERSIONS.length - 1],
 		subtitle:
 			'={{ $parameter["options"]["validateOnly"] ? ([undefined, "callFlow"].includes($parameter["resource"]) ? "Validate call flow" : "Validate request") : { placeCall: "Place call", callAndWait: "Call and wait for answer", sendAndWait: "Call and wait for approval", clickToCall: "Click to call", requestCallback: "Request callback", addLead: "Add lead to dial list" }[$parameter["operation"]] }}',
 		description:

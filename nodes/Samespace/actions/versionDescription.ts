@@ -61,7 +61,7 @@ export const properties: INodeProperties[] = [
 				name: 'Call and Wait for Answer',
 				value: 'callAndWait',
 				description: 'Place a call and wait until it reports the keys the person pressed',
-				action: 'Call and wait for the keys pressed',
+				action: 'Call and wait for answer',
 			},
 			{
 				name: 'Call and Wait for Approval',

@@ -44,7 +44,7 @@ const asText = (value: unknown): unknown =>
 	typeof value === 'string' || typeof value === 'number' ? String(value).trim() : value;
 
 /** The step types that offer "End Call After This Step" (the editor shows it for these only). */
-export const END_CALL_TYPES: readonly string[] = ['play', 'connect'];
+export const END_CALL_TYPES: readonly string[] = ['play', 'playAudio', 'connect'];
 
 /** "End Call After This Step" wins over a Next Step the editor still holds but no longer shows. */
 const endsCall = (entry: StepListEntry): boolean =>
@@ -55,6 +55,25 @@ function draft(fields: Record<string, unknown>): DraftStep {
 	const step: Record<string, unknown> = {};
 	for (const key in fields) if (fields[key] !== undefined) step[key] = fields[key];
 	return step as DraftStep;
+}
+
+/**
+ * Version 1.1's step list in version 1's terms: the call's Caller ID for each Call and Connect step
+ * without its own, and a Say Text step says only its text (an Audio URL it kept from being a Play
+ * Audio File step is no longer shown, so it is not used).
+ */
+export function fromVersion11(
+	entries: readonly StepListEntry[],
+	callWideCallerId: unknown,
+): StepListEntry[] {
+	return entries.map((entry) => {
+		if (typeof entry !== 'object' || entry === null) return entry;
+		if ((entry.type === 'call' || entry.type === 'connect') && blank(entry.callerId))
+			return { ...entry, callerId: callWideCallerId as StepListEntry['callerId'] };
+		if (entry.type === 'play') return { ...entry, audioUrl: undefined };
+		if (entry.type === 'playAudio') return { ...entry, text: undefined };
+		return entry;
+	});
 }
 
 export function buildFlowFromStepList(rawEntries: readonly StepListEntry[]): BuiltFlow {
@@ -91,6 +110,9 @@ export function buildFlowFromStepList(rawEntries: readonly StepListEntry[]): Bui
 					url: given(entry.audioUrl),
 					next_step: plainNext(),
 				});
+			case 'playAudio':
+				// Version 1.1's Play Audio File: a Samespace play step with only its file.
+				return draft({ id, type: 'play', url: given(entry.audioUrl), next_step: plainNext() });
 			case 'digits': {
 				const { routes, problems } = digitRoutes(entry, next(entry.anyInput));
 				const stepId = typeof id === 'string' ? id : undefined;

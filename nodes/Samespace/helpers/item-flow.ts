@@ -12,7 +12,12 @@ import {
 } from '../flow/check';
 import { parseJsonText } from '../flow/json-text';
 import type { CallFlow } from '../flow/schema';
-import { buildFlowFromStepList, stepListLabel, type StepListEntry } from '../flow/step-list';
+import {
+	buildFlowFromStepList,
+	fromVersion11,
+	stepListLabel,
+	type StepListEntry,
+} from '../flow/step-list';
 import { isRecord } from '../flow/is-record';
 import type { Connection } from '../transport/connection';
 import type { ApiRequest } from '../transport/request';
@@ -145,10 +150,15 @@ function prepareItem(
 	answerSteps: AnswerSteps,
 ): ItemFlow {
 	const source = ctx.getNodeParameter('source', itemIndex, 'steps') as FlowSource;
-	const parameter =
+	let parameter =
 		source === 'steps'
 			? ctx.getNodeParameter('steps.step', itemIndex, [])
 			: ctx.getNodeParameter('flowJson', itemIndex, '');
+	if (source === 'steps' && ctx.getNode().typeVersion >= 1.1 && Array.isArray(parameter))
+		parameter = fromVersion11(
+			parameter as StepListEntry[],
+			ctx.getNodeParameter('callerId', itemIndex, ''),
+		);
 	const record = ctx.getNodeParameter('record', itemIndex, false);
 	if (typeof record !== 'boolean')
 		return rejected(

@@ -7,6 +7,7 @@ import { checkFlow } from '../../../nodes/Samespace/flow/check';
 import { readFlowPaths, variablesBefore } from '../../../nodes/Samespace/flow/graph';
 import {
 	buildFlowFromStepList,
+	fromVersion11,
 	stepListLabel,
 	type StepListEntry,
 } from '../../../nodes/Samespace/flow/step-list';
@@ -459,5 +460,40 @@ describe('buildFlowFromStepList with Send Answer to Workflow entries', () => {
 		['id', 'answer', '"Step ID"'],
 	])('stepListLabel %s (%s) -> %s', (field, type, label) => {
 		expect(stepListLabel(field, type)).toBe(label);
+	});
+});
+
+describe('fromVersion11', () => {
+	test("fills the call's Caller ID into Call and Connect steps without their own", () => {
+		expect(
+			fromVersion11(
+				[
+					{ type: 'call', number: '1' },
+					{ type: 'connect', number: '2', callerId: ' ' },
+					{ type: 'connect', number: '3', callerId: '99' },
+					{ type: 'digits', count: 1 },
+				],
+				'100',
+			),
+		).toEqual([
+			{ type: 'call', number: '1', callerId: '100' },
+			{ type: 'connect', number: '2', callerId: '100' },
+			{ type: 'connect', number: '3', callerId: '99' },
+			{ type: 'digits', count: 1 },
+		]);
+	});
+
+	test('Say Text and Play Audio File keep only their own field', () => {
+		const [say, audio] = fromVersion11(
+			[
+				{ type: 'play', text: 'hi', audioUrl: 'https://a/x.mp3' },
+				{ type: 'playAudio', text: 'hi', audioUrl: 'https://a/x.mp3' },
+			],
+			'',
+		);
+		expect(buildFlowFromStepList([{ type: 'call' }, say, audio]).steps.slice(1)).toEqual([
+			{ id: '2', type: 'play', text: 'hi', next_step: '3' },
+			{ id: '3', type: 'play', url: 'https://a/x.mp3' },
+		]);
 	});
 });

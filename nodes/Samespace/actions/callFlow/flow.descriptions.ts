@@ -19,13 +19,24 @@ import { END_CALL_TYPES } from '../../flow/step-list';
 
 const showFor = (...types: string[]) => ({ show: { type: types } });
 
+/**
+ * The node's versions. 1.1 (new nodes) takes one Caller ID for the whole call, splits Play into
+ * Say Text and Play Audio File so each has a required field, and starts JSON mode from a flow
+ * that rings nobody. Saved version-1 nodes keep their parameters and behaviour.
+ */
+export const NODE_VERSIONS = [1, 1.1];
+export type FlowVersion = 1 | 1.1;
+const onlyVersion = (version: FlowVersion) => ({
+	'@version': version === 1 ? [1] : [{ _cnd: { gte: 1.1 } }],
+});
+
 /** The keys a person can choose with; "*" is Samespace's "any input", which has its own field. */
 export const keyOptions = CHOICE_KEYS.map((key) => ({ name: key, value: key }));
 
 const nextStepHint =
 	'Leave blank to continue with the next step in the list (the last step ends the call)';
 
-const STEP_TYPE_OPTIONS = [
+const stepTypeOptions = (version: FlowVersion) => [
 	{ name: 'Call', value: 'call', description: 'Place the call to a phone number (the first step)' },
 	{
 		name: 'Connect',
@@ -42,7 +53,16 @@ const STEP_TYPE_OPTIONS = [
 		value: 'http',
 		description: 'Call a web address during the call, e.g. to look up an account',
 	},
-	{ name: 'Play', value: 'play', description: 'Speak a text or play an audio file' },
+	...(version === 1
+		? [{ name: 'Play', value: 'play', description: 'Speak a text or play an audio file' }]
+		: [
+				{
+					name: 'Play Audio File',
+					value: 'playAudio',
+					description: 'Play an MP3 file from a web address',
+				},
+				{ name: 'Say Text', value: 'play', description: 'Speak a text' },
+			]),
 ];
 const ANSWER_TYPE_OPTION = {
 	name: 'Send Answer to Workflow',
@@ -50,69 +70,98 @@ const ANSWER_TYPE_OPTION = {
 	description: 'Report the digits gathered so far to this workflow, which then continues with them',
 };
 
-/** The fields of one step of the step list; `withAnswer` offers the Send Answer to Workflow type. */
-const stepFields = (withAnswer: boolean): INodeProperties[] => [
+/**
+ * The fields of one step of the step list; `withAnswer` offers the Send Answer to Workflow type.
+ * n8n 2.x shows a step's required fields and those with a value; the others (ids, branching, the
+ * Method) come with "Add Option" (`hideOptionalFields`). n8n 1.x shows them all.
+ */
+const stepFields = (withAnswer: boolean, version: FlowVersion): INodeProperties[] => [
 	{
 		displayName: 'Type',
 		name: 'type',
 		type: 'options',
 		noDataExpression: true,
-		options: withAnswer ? [...STEP_TYPE_OPTIONS, ANSWER_TYPE_OPTION] : STEP_TYPE_OPTIONS,
+		options: withAnswer
+			? [...stepTypeOptions(version), ANSWER_TYPE_OPTION]
+			: stepTypeOptions(version),
 		// A new node starts with a Call step; a step added after it is most often something to play.
 		default: 'play',
+		typeOptions: { showEvenWhenOptional: true },
 	},
 	{
 		displayName: 'Phone Number',
 		name: 'number',
 		type: 'string',
+		required: true,
 		default: '',
-		placeholder: 'e.g. 14155550123',
+		placeholder: 'e.g. {{ $json.phone }} or 14155550123',
 		description:
-			'The number to call, country code first (spaces, dashes, brackets and a leading + are removed)',
-		hint: 'Usually an expression that reads the number from the incoming item, e.g. {{ $json.phone }}',
+			'The number to call, country code first (spaces, dashes, brackets and a leading + are removed). Usually an expression that reads it from the incoming item.',
 		displayOptions: showFor('call'),
 	},
 	{
 		displayName: 'Connect To',
 		name: 'number',
 		type: 'string',
+		required: true,
 		default: '',
 		placeholder: 'e.g. 5263 or 14155550123',
 		description: 'The agent extension, team number or phone number to connect the person to',
 		displayOptions: showFor('connect'),
 	},
-	{
-		displayName: 'Caller ID',
-		name: 'callerId',
-		type: 'string',
-		default: '',
-		placeholder: 'e.g. 14155550100',
-		description: 'The number the person sees as calling. Use a number of your Samespace cloud.',
-		displayOptions: showFor('call', 'connect'),
-	},
+	version === 1
+		? {
+				displayName: 'Caller ID',
+				name: 'callerId',
+				type: 'string',
+				required: true,
+				default: '',
+				placeholder: 'e.g. 14155550100',
+				description: 'The number the person sees as calling. Use a number of your Samespace cloud.',
+				displayOptions: showFor('call', 'connect'),
+			}
+		: {
+				displayName: 'Caller ID for This Step',
+				name: 'callerId',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. 14155550100',
+				description:
+					'Shown instead of the Caller ID above for this step only. Use a number of your Samespace cloud.',
+				displayOptions: showFor('call', 'connect'),
+			},
 	{
 		displayName: 'Text to Speak',
 		name: 'text',
 		type: 'string',
-		typeOptions: { rows: 3 },
+		typeOptions: { rows: 2, showEvenWhenOptional: true },
+		...(version === 1 ? {} : { required: true }),
 		default: '',
 		placeholder: 'e.g. Hi {{ $json.firstName }}, press 1 to talk to sales.',
-		description: 'Spoken to the person. Give this, an Audio URL, or both.',
+		description:
+			version === 1
+				? 'Spoken to the person. Give this, an Audio URL, or both.'
+				: 'Spoken to the person',
 		displayOptions: showFor('play'),
 	},
 	{
 		displayName: 'Audio URL',
 		name: 'audioUrl',
 		type: 'string',
+		...(version === 1 ? {} : { required: true }),
 		default: '',
 		placeholder: 'e.g. https://example.com/greeting.mp3',
-		description: 'Address of an MP3 file to play. Give this, a Text to Speak, or both.',
-		displayOptions: showFor('play'),
+		description:
+			version === 1
+				? 'Address of an MP3 file to play. Give this, a Text to Speak, or both.'
+				: 'Address of an MP3 file to play',
+		displayOptions: showFor(version === 1 ? 'play' : 'playAudio'),
 	},
 	{
 		displayName: 'Digits to Gather',
 		name: 'count',
 		type: 'number',
+		required: true,
 		typeOptions: { minValue: 1 },
 		default: 1,
 		description:
@@ -126,7 +175,7 @@ const stepFields = (withAnswer: boolean): INodeProperties[] => [
 		default: 'digits',
 		placeholder: 'e.g. account_id',
 		description:
-			'Variable name for the digits typed. An HTTP Request step can use it in its URL as {{account_id}}.',
+			'Variable name for the digits typed (default: digits). An HTTP Request step can use it in its URL as {{account_id}}.',
 		displayOptions: showFor('digits'),
 	},
 	{
@@ -155,9 +204,10 @@ const stepFields = (withAnswer: boolean): INodeProperties[] => [
 						name: 'step',
 						noDataExpression: true,
 						type: 'string',
+						required: true,
 						default: '',
 						placeholder: 'e.g. sales',
-						description: 'ID of the step to go to',
+						description: 'Step ID of the step to go to',
 					},
 				],
 			},
@@ -170,13 +220,14 @@ const stepFields = (withAnswer: boolean): INodeProperties[] => [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. menu',
-		description: `ID of the step for input that matches no route. ${nextStepHint}.`,
+		description: `Step ID of the step for input that matches no route. ${nextStepHint}.`,
 		displayOptions: showFor('digits'),
 	},
 	{
 		displayName: 'URL',
 		name: 'url',
 		type: 'string',
+		required: true,
 		default: '',
 		placeholder: 'e.g. https://crm.example.com/api/accounts/{{account_id}}',
 		description:
@@ -189,6 +240,7 @@ const stepFields = (withAnswer: boolean): INodeProperties[] => [
 		type: 'options',
 		options: HTTP_METHODS.map((method) => ({ name: method, value: method })),
 		default: 'GET',
+		description: 'The HTTP method of the request (default: GET)',
 		displayOptions: showFor('http'),
 	},
 	{
@@ -198,7 +250,7 @@ const stepFields = (withAnswer: boolean): INodeProperties[] => [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. connect-sales',
-		description: `ID of the step after a successful request (for Send Answer to Workflow: the answer was taken). ${nextStepHint}.`,
+		description: `Step ID of the step after a successful request (for Send Answer to Workflow: the answer was taken). ${nextStepHint}.`,
 		displayOptions: showFor('http', 'answer'),
 	},
 	{
@@ -208,7 +260,7 @@ const stepFields = (withAnswer: boolean): INodeProperties[] => [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. sorry',
-		description: `ID of the step after a failed request (for Send Answer to Workflow: the answer was not taken). ${nextStepHint}.`,
+		description: `Step ID of the step after a failed request (for Send Answer to Workflow: the answer was not taken). ${nextStepHint}.`,
 		displayOptions: showFor('http', 'answer'),
 	},
 	{
@@ -239,9 +291,12 @@ const stepFields = (withAnswer: boolean): INodeProperties[] => [
 		noDataExpression: true,
 		default: '',
 		placeholder: 'e.g. menu',
-		description: `ID of the step that comes next. ${nextStepHint}.`,
+		description: `Step ID of the step that comes next. ${nextStepHint}.`,
 		// `hide` rather than `show: { endCall: [false] }`: a Call step has no endCall value to match.
-		displayOptions: { show: { type: ['call', 'play', 'connect'] }, hide: { endCall: [true] } },
+		displayOptions: {
+			show: { type: ['call', 'play', 'playAudio', 'connect'] },
+			hide: { endCall: [true] },
+		},
 	},
 ];
 
@@ -251,6 +306,73 @@ export const recordCallProperty: INodeProperties = {
 	type: 'boolean',
 	default: false,
 	description: 'Whether Samespace records the call',
+};
+
+/** The Caller ID of every Call and Connect step (version 1.1; in version 1 each step has its own). */
+const callWideCallerId: INodeProperties = {
+	displayName: 'Caller ID',
+	name: 'callerId',
+	type: 'string',
+	required: true,
+	default: '',
+	placeholder: 'e.g. 14155550100',
+	description:
+		'The number people see as calling, for every Call and Connect step: a number of your Samespace cloud. A step can show another one (its Add Option > Caller ID for This Step).',
+	displayOptions: { show: { source: ['steps'], ...onlyVersion(1.1) } },
+};
+
+/** Version 1's JSON sample rang a fixed number as is; version 1.1's rings nobody until filled in. */
+const JSON_DEFAULTS: Record<FlowVersion, string> = {
+	1: '[\n  {"id": "1", "type": "call", "number": "14155550123", "caller_id": "14155550100", "next_step": "2"},\n  {"id": "2", "type": "play", "text": "Hello from Acme."}\n]',
+	1.1: '[\n  {"id": "1", "type": "call", "number": "", "caller_id": "", "next_step": "2"},\n  {"id": "2", "type": "play", "text": "Hello from Acme."}\n]',
+};
+
+/** Prose, not a label: the lint's title case for labels does not apply (so not a literal). */
+const STEPS_TIP =
+	'Steps run from top to bottom. To jump to a step, give it a Step ID and go to that ID.';
+
+/** The step list and the JSON of one node version. */
+const flowOfVersion = (withAnswer: boolean, version: FlowVersion): INodeProperties[] => {
+	const jsonDefault = JSON_DEFAULTS[version];
+	return [
+		{
+			displayName: 'Steps',
+			name: 'steps',
+			type: 'fixedCollection',
+			typeOptions: {
+				multipleValues: true,
+				sortable: true,
+				hideOptionalFields: true,
+				addOptionalFieldButtonText: 'Add Option',
+			},
+			placeholder: 'Add Step',
+			default: {
+				step:
+					version === 1
+						? [
+								{ type: 'call', stepId: '', number: '', callerId: '', nextStep: '' },
+								{ type: 'play', stepId: '', text: '', audioUrl: '', nextStep: '' },
+							]
+						: [
+								{ type: 'call', number: '' },
+								{ type: 'play', text: '' },
+							],
+			},
+			description: 'The call flow, first step first. The first step must be a Call.',
+			displayOptions: { show: { source: ['steps'], ...onlyVersion(version) } },
+			options: [{ displayName: 'Step', name: 'step', values: stepFields(withAnswer, version) }],
+		},
+		{
+			displayName: 'Flow (JSON)',
+			name: 'flowJson',
+			type: 'json',
+			default: jsonDefault,
+			description:
+				'The "flow" array of a Samespace call flow. A whole payload with a "flow" key is accepted too; its cloud_id and auth_token are ignored (the credential is used).',
+			hint: 'From an earlier node: {{ $json.flow }}. Step IDs may be text or numbers; they are sent as text.',
+			displayOptions: { show: { source: ['json'], ...onlyVersion(version) } },
+		},
+	];
 };
 
 /**
@@ -276,43 +398,21 @@ export const flowProperties = (withAnswer: boolean): INodeProperties[] => [
 			},
 		],
 		default: 'steps',
+		// n8n drops what the other mode held when the mode changes.
+		hint: 'Switching starts the other mode afresh. To get a step list as JSON, run it with Options > Validate Only: the output shows the flow.',
 	},
+	callWideCallerId,
 	recordCallProperty,
 	{
-		displayName:
-			'Steps run from top to bottom, so a simple call needs no wiring. To go to another step, give that step a Step ID and use the ID: a step without one is known by its position, which changes when steps are moved.',
-		name: 'stepsNotice',
-		type: 'notice',
+		// A callout, not a notice: n8n shows notices in a warning's yellow, and this is a tip.
+		displayName: STEPS_TIP,
+		name: 'stepsTip',
+		type: 'callout',
 		default: '',
 		displayOptions: { show: { source: ['steps'] } },
 	},
-	{
-		displayName: 'Steps',
-		name: 'steps',
-		type: 'fixedCollection',
-		typeOptions: { multipleValues: true, sortable: true },
-		placeholder: 'Add Step',
-		default: {
-			step: [
-				{ type: 'call', stepId: '', number: '', callerId: '', nextStep: '' },
-				{ type: 'play', stepId: '', text: '', audioUrl: '', nextStep: '' },
-			],
-		},
-		description: 'The call flow, first step first. The first step must be a Call.',
-		displayOptions: { show: { source: ['steps'] } },
-		options: [{ displayName: 'Step', name: 'step', values: stepFields(withAnswer) }],
-	},
-	{
-		displayName: 'Flow (JSON)',
-		name: 'flowJson',
-		type: 'json',
-		default:
-			'[\n  {"id": "1", "type": "call", "number": "14155550123", "caller_id": "14155550100", "next_step": "2"},\n  {"id": "2", "type": "play", "text": "Hello from Acme."}\n]',
-		description:
-			'The "flow" array of a Samespace call flow. A whole payload with a "flow" key is accepted too; its cloud_id and auth_token are ignored (the credential is used).',
-		hint: 'From an earlier node: {{ $json.flow }}. Step IDs may be text or numbers; they are sent as text.',
-		displayOptions: { show: { source: ['json'] } },
-	},
+	...flowOfVersion(withAnswer, 1),
+	...flowOfVersion(withAnswer, 1.1),
 ];
 
 /** The options, one by one: each operation offers those that apply to it. */
