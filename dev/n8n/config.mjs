@@ -110,6 +110,15 @@ export const EXAMPLE_POSTS = {
 		topic: 'pricing',
 		phone: '+44 20 7946 0958',
 	},
+	'appointment-reminder.json': {
+		firstName: 'Grace',
+		phone: '+1 415 555 0142',
+		when: 'tomorrow at 10',
+	},
+	'ai-agent-approval-by-phone.json': {
+		request:
+			'Please call Ada Lovelace at +1 415 555 0199 and tell her: "Your refund of 120 dollars has been approved."',
+	},
 	'crm-click-to-call.json': {
 		agent: 'jane',
 		phone: '+1 415 555 0123',
