@@ -28,6 +28,7 @@ import path from 'node:path';
 import {
 	CREDENTIAL,
 	DEFAULT_EXAMPLE_POST,
+	DEFAULT_N8N_VERSION,
 	DEV_CALL_KEYS,
 	DEV_HOST,
 	DEV_PORT,
@@ -165,7 +166,7 @@ async function main() {
 			const curl = `curl -X POST ${n8n.url}/webhook/${hook?.parameters.path} -H 'content-type: application/json' \\\n              -d '${post}'`;
 			return `    ${name}\n      ${n8n.url}/workflow/${id}${hook ? `\n      try it: ${curl}` : ''}`;
 		});
-		const ports = Object.entries(port).map(
+		const portList = Object.entries(port).map(
 			([name, p]) =>
 				`${name} ${p.port}${p.port === p.preferred ? '' : ` (${p.preferred} is taken)`}`,
 		);
@@ -179,7 +180,7 @@ async function main() {
 		}
 		console.log(`
   n8n ${N8N_VERSION} is running:   ${n8n.url}/  (ready in ${seconds(n8n.readyMs)}, ${seconds(Date.now() - started)} in all)
-  Ports:    ${ports.join(', ')}
+  Ports:    ${portList.join(', ')}
   Sign in:  ${OWNER.email}  /  ${OWNER.password}
   Credential "${CREDENTIAL.name}" -> Samespace emulator at ${emulator.baseUrl}
   Credential "${LLM_CREDENTIAL.name}" -> scripted chat model at ${llm.baseUrl}
@@ -188,7 +189,7 @@ async function main() {
   press the first digits of 1234567890): ${path.relative(process.cwd(), KEYS_FILE)}
     ${keys}
   Example workflows:
-${examples.join('\n')}${instance.prepared.imported ? '' : '\n    (kept as you left them; `npm run dev -- --reimport` restores them)'}
+${examples.join('\n')}${instance.prepared.imported ? '' : `\n    (kept as you left them; \`npm run dev -- --reimport${N8N_VERSION === DEFAULT_N8N_VERSION ? '' : ` --n8n=${N8N_VERSION}`}\` restores them)`}
   Calls the emulator receives are printed below. Ctrl-C stops everything.
 `);
 
