@@ -16,8 +16,11 @@
  * placed, as a person who answers and presses at once (the steps before it take no time); the
  * steps after it take their real time, whatever `timeScale` says (so a retried report is timed
  * as a real call would time it).
- * Requests go only to this machine (127.0.0.1, localhost): an http step to anywhere else follows
- * its failure branch without a request, recorded as `skipped`.
+ * `keysFor` (an option) gives the keys of a call `pressKeys` did not script, asked as it is placed
+ * (`npm run dev` reads them from a file, so edits count from the next call).
+ * Requests go only to this machine (127.0.0.1, localhost), and with the option `origin` only to
+ * that origin (`npm run dev`: its n8n): an http step to anywhere else follows its failure branch
+ * without a request, recorded as `skipped`.
  */
 
 export interface SimulatorOptions {
@@ -25,6 +28,10 @@ export interface SimulatorOptions {
 	timeScale?: number;
 	/** Percent-encode keys put into URLs. Default false. */
 	encodeKeys?: boolean;
+	/** The keys of a call to `number` that pressKeys did not script (one entry per digits step). */
+	keysFor?: (number: string) => string[] | undefined;
+	/** Requests only to this origin (`http://127.0.0.1:5678`), on this machine still. */
+	origin?: string;
 }
 
 export interface SimulatedStep {
@@ -135,13 +142,11 @@ export class CallSimulator {
 			number === undefined || !this.firstReportAfter.has(number)
 				? undefined
 				: Date.now() + (this.firstReportAfter.get(number) as number);
-		call.done = this.walk(
-			call,
-			steps,
-			number === undefined ? [] : (this.scripts.get(number) ?? []),
-			answered,
-			reportAt,
-		);
+		const scripted = number === undefined ? undefined : this.scripts.get(number);
+		const script = scripted?.length
+			? scripted
+			: [...((number !== undefined && this.options.keysFor?.(number)) || [])];
+		call.done = this.walk(call, steps, script, answered, reportAt);
 		this.calls.push(call);
 		return call;
 	}
@@ -210,6 +215,10 @@ export class CallSimulator {
 		record.request = { method, url };
 		if (!/^https?:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//i.test(url)) {
 			record.request.skipped = 'not on this machine: the simulator makes no request outside it';
+			return false;
+		}
+		if (this.options.origin !== undefined && new URL(url).origin !== this.options.origin) {
+			record.request.skipped = `not to ${this.options.origin}: the simulator makes no request elsewhere`;
 			return false;
 		}
 		try {

@@ -10,7 +10,9 @@
 //     OpenAI-compatible server on 127.0.0.1, see dev/n8n/scripted-llm.mjs);
 //  5. starts n8n, posts a lead to the published new-lead example's production webhook;
 //  6. drives the editor in headless chromium (test-e2e/browser.mjs), screenshots in docs/screenshots/;
-//  7. checks that n8n tried no connection outside 127.0.0.1 (dev/n8n/outbound-guard.cjs).
+//  7. checks that n8n tried no connection outside 127.0.0.1 (dev/n8n/outbound-guard.cjs);
+//  8. on 2.41.1, `npm run dev` with its default ports taken (test-e2e/dev-instance.mjs): every
+//     command its banner prints, the waiting examples completing, Ctrl-C.
 //
 // Every tested n8n line (dev/n8n/config.mjs N8N_LINES: 2.41.1 and the last 1.x, 1.123.81), each
 // in its own folder under .n8n-dev/ and its own child process, the browser part on 2.41.1 only,
@@ -54,6 +56,7 @@ import {
 import { ScriptedLlm } from '../dev/n8n/scripted-llm.mjs';
 import { listExamples, prepareInstance } from '../dev/n8n/setup.mjs';
 import { assert, check, runChecks, seconds, skip, sleep } from './checks.mjs';
+import { checkDevInstance } from './dev-instance.mjs';
 import { checkCallbackAgent, checkVoiceWebhooks } from './voice-api.mjs';
 import { runWaitingChecks, startTimeoutExecution } from './waiting.mjs';
 
@@ -741,4 +744,11 @@ async function main() {
 	}
 }
 
-await runChecks(main, { label: `n8n ${N8N_VERSION}`, timings, started });
+await runChecks(
+	async () => {
+		await main();
+		// `npm run dev` starts its own n8n from the same install: once, on the default line.
+		if (N8N_VERSION === DEFAULT_N8N_VERSION) await checkDevInstance({ keep: args.has('--keep') });
+	},
+	{ label: `n8n ${N8N_VERSION}`, timings, started },
+);

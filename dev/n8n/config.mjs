@@ -65,14 +65,24 @@ export const BROWSER_PREFIX = path.join(DEV_DIR, 'browser');
 export const PACKAGE_NAME = 'n8n-nodes-samespace';
 export const EXAMPLES_DIR = path.join(ROOT, 'examples');
 
-/** What `npm run dev` uses; the e2e test takes free ports and its own user folder. */
+/**
+ * What `npm run dev` uses: n8n on DEV_PORT (or `--port=`, `N8N_DEV_PORT`), its task broker, the
+ * emulator and the scripted chat model on the next three, or free ones where those are taken; its
+ * instance in DEV_USER_FOLDER (`N8N_DEV_USER_FOLDER` elsewhere). The e2e takes free ports and its
+ * own user folders.
+ */
 export const DEV_HOST = '127.0.0.1';
 export const DEV_PORT = 5678;
-export const DEV_EMULATOR_PORT = 5680;
-export const DEV_USER_FOLDER = path.join(
-	DEV_DIR,
-	N8N_VERSION === DEFAULT_N8N_VERSION ? 'user' : `user-${N8N_VERSION}`,
-);
+export const DEV_USER_FOLDER = process.env.N8N_DEV_USER_FOLDER
+	? path.resolve(process.env.N8N_DEV_USER_FOLDER)
+	: path.join(DEV_DIR, N8N_VERSION === DEFAULT_N8N_VERSION ? 'user' : `user-${N8N_VERSION}`);
+/**
+ * The keys `npm run dev`'s call simulator presses (number, digits only -> one entry per Gather
+ * Digits step, `{approve}` the key the call said for "approve"), written to `call-keys.json` in
+ * the user folder on its first start and read there at every call: the Call and Wait example's
+ * number (EXAMPLE_POSTS) confirms, the approval example's manager approves.
+ */
+export const DEV_CALL_KEYS = { 14155550142: ['1'], 14155550188: ['{approve}'] };
 
 /** The owner account created for the local editor (local only, never exposed: n8n binds 127.0.0.1). */
 export const OWNER = {
@@ -109,6 +119,15 @@ export const EXAMPLE_POSTS = {
 		email: 'grace@example.com',
 		topic: 'pricing',
 		phone: '+44 20 7946 0958',
+	},
+	'appointment-reminder.json': {
+		firstName: 'Grace',
+		phone: '+1 415 555 0142',
+		when: 'tomorrow at 10',
+	},
+	'ai-agent-approval-by-phone.json': {
+		request:
+			'Please call Ada Lovelace at +1 415 555 0199 and tell her: "Your refund of 120 dollars has been approved."',
 	},
 	'crm-click-to-call.json': {
 		agent: 'jane',

@@ -28,6 +28,37 @@ export async function freePort() {
 	return port;
 }
 
+/** Whether `port` can be listened on at 127.0.0.1 now (one taken on 0.0.0.0 or :: cannot). */
+export async function portIsFree(port) {
+	const srv = net.createServer();
+	const free = await new Promise((resolve) => {
+		srv.once('error', () => resolve(false));
+		srv.listen(port, DEV_HOST, () => resolve(true));
+	});
+	if (free) await new Promise((resolve) => srv.close(resolve));
+	return free;
+}
+
+/**
+ * A port for each name of `preferred` (`{ n8n: 5678, ... }`): the preferred one when it is free,
+ * else a free one (throws for a name in `fixed`). Returns `{ name: { port, preferred } }`.
+ */
+export async function choosePorts(preferred, { fixed = [] } = {}) {
+	const chosen = {};
+	const used = new Set(Object.values(preferred));
+	for (const [name, want] of Object.entries(preferred)) {
+		let port = want;
+		if (!(await portIsFree(want))) {
+			if (fixed.includes(name)) throw new Error(`port ${want} (${name}) is taken`);
+			do port = await freePort();
+			while (used.has(port));
+			used.add(port);
+		}
+		chosen[name] = { port, preferred: want };
+	}
+	return chosen;
+}
+
 /**
  * The environment n8n runs with: bound to 127.0.0.1, its data in `userFolder/.n8n`, and every
  * switch that makes it call out turned off (telemetry, version notifications, templates, the

@@ -184,3 +184,34 @@ test('reportAfter: the first http request goes that long after the call was plac
 	// "Recorded" (8 characters) plays in real time though the simulator's scale is 0: 0.88 s.
 	expect(Date.now() - (recorded?.at ?? 0)).toBeGreaterThanOrEqual(880);
 });
+
+test('keysFor gives the keys of every call pressKeys did not script, asked as each call is placed; origin limits requests to one server', async () => {
+	const n8n = await startServer((_request, response) => json(response, 200, {}));
+	const other = await startServer((_request, response) => json(response, 200, {}));
+	let keys = ['2'];
+	const sim = new CallSimulator({ timeScale: 0, keysFor: () => keys, origin: n8n.origin });
+	const first = sim.play('c1', menu(`${n8n.origin}/report`));
+	const second = sim.play('c2', menu(`${n8n.origin}/report`));
+	await Promise.all([first.done, second.done]);
+	expect([path(first), path(second)]).toEqual([
+		'call > ask > choice > report > ok',
+		'call > ask > choice > report > ok',
+	]);
+	sim.pressKeys('14155550123', ['1']);
+	const scripted = sim.play('c3', menu(`${n8n.origin}/report`));
+	await scripted.done;
+	keys = ['7'];
+	const edited = sim.play('c4', menu(`${n8n.origin}/report`));
+	await edited.done;
+	expect([path(scripted), path(edited)]).toEqual([
+		'call > ask > choice > one',
+		'call > ask > choice > other',
+	]);
+	keys = ['2'];
+	const elsewhere = sim.play('c5', menu(`${other.origin}/report`));
+	await elsewhere.done;
+	expect(path(elsewhere)).toBe('call > ask > choice > report > failed');
+	expect(elsewhere.path[3].request?.skipped).toMatch(/^not to http:\/\/127\.0\.0\.1:\d+/);
+	expect(other.received).toEqual([]);
+	expect(n8n.received).toHaveLength(2);
+});
