@@ -34,7 +34,8 @@ export const MAX_PROBLEM_LENGTH = 2000;
  * lines can quote 100,000-character values.
  */
 function locate(problem: string): { ok: boolean; step?: number } {
-	const step = /^step (\d+) \(/.exec(problem);
+	// `step 4 (id "5", digits), …`, `step 4 (Gather Digits), …`, `step 5, "Type": …`, `step 5: …`.
+	const step = /^step (\d+)(?= \(|, |: )/.exec(problem);
 	if (step) {
 		const colon = problem.indexOf(': ', step[0].length);
 		return { ok: colon > 0 && problem.length - colon > 10, step: Number(step[1]) };
@@ -56,7 +57,11 @@ export function rejectionViolations(result: ItemFlow, flowLength?: number): stri
 	if (typeof message !== 'string' || message.trim() === '') return ['empty message'];
 	if (!Array.isArray(problems) || problems.length === 0) return ['no problems listed'];
 	if (!message.startsWith(problems[0])) violations.push('message is not the first problem');
-	if (!/^(step \d+ \(|flow[,:]|The flow JSON |The step list is empty|"Record Call")/.test(message))
+	if (
+		!/^(step \d+(?: \(|, |: )|flow[,:]|The flow JSON |The step list is empty|"Record Call")/.test(
+			message,
+		)
+	)
 		violations.push('message names neither a step nor the flow/JSON');
 	for (const problem of problems) {
 		const where = locate(problem);

@@ -9,6 +9,7 @@ import {
 	type AnswerSteps,
 	type FieldLabeler,
 	type FlowProblem,
+	type StepNamer,
 } from '../flow/check';
 import { parseJsonText } from '../flow/json-text';
 import type { CallFlow } from '../flow/schema';
@@ -18,6 +19,7 @@ import {
 	stepListLabel,
 	type StepListEntry,
 } from '../flow/step-list';
+import { stepListNamer } from '../flow/step-names';
 import { isRecord } from '../flow/is-record';
 import type { Connection } from '../transport/connection';
 import type { ApiRequest } from '../transport/request';
@@ -70,6 +72,8 @@ export function checkItemFlow(
 ): ItemFlow {
 	let rawFlow: unknown;
 	let label: FieldLabeler | undefined;
+	// JSON: the user wrote the ids and types, so steps are named by them (the default).
+	let name: StepNamer | undefined;
 	const buildErrors: FlowProblem[] = [];
 	const buildWarnings: FlowProblem[] = [];
 	if (source === 'steps') {
@@ -84,6 +88,8 @@ export function checkItemFlow(
 		buildErrors.push(...built.errors);
 		buildWarnings.push(...built.warnings);
 		label = stepListLabel;
+		// Named from the entries as the editor shows them: blank Step IDs became positions.
+		name = stepListNamer(entries);
 	} else {
 		const read = readJsonFlow(parameter);
 		if (read.problem) return rejected([read.problem], []);
@@ -91,7 +97,7 @@ export function checkItemFlow(
 	}
 
 	const check = checkFlow(rawFlow, answerSteps);
-	const describe = (problem: FlowProblem) => describeProblem(problem, label);
+	const describe = (problem: FlowProblem) => describeProblem(problem, label, name);
 	// Warnings about the flow as a whole come last, after those of its steps.
 	const warnings = [...buildWarnings, ...check.warnings]
 		.sort((a, b) => (a.stepIndex ?? Infinity) - (b.stepIndex ?? Infinity))

@@ -76,7 +76,7 @@ describe('checkItemFlow with the step list', () => {
 		const result = rejected(checkItemFlow('steps', [{ ...CALL, callerId: '91750XXXX' }], false));
 		expect(result.problems).toEqual([
 			expect.stringMatching(
-				/^step 1 \(id "1", call\), "Caller ID": "91750XXXX" still has "X" placeholders/,
+				/^step 1 \(Call\), "Caller ID": "91750XXXX" still has "X" placeholders/,
 			),
 		]);
 	});
@@ -102,16 +102,14 @@ describe('checkItemFlow with the step list', () => {
 			),
 		);
 		const text = result.problems.join('\n');
-		expect(text).toContain('step 1 (id "1", call), "Next Step": points to step "nowhere"');
-		expect(text).toContain('step 2 (id "2", digits), the route for key "5": points to step "gone"');
+		expect(text).toContain('step 1 (Call), "Next Step": points to step "nowhere"');
+		expect(text).toContain('step 2 (Gather Digits), the route for key "5": points to step "gone"');
 		expect(text).toContain(
-			'step 2 (id "2", digits), "Any Other Input Goes To": points to step "lost"',
+			'step 2 (Gather Digits), "Any Other Input Goes To": points to step "lost"',
 		);
-		expect(text).toContain(
-			'step 3 (id "3", play), "Audio URL": "greeting.mp3" is not a full web address',
-		);
-		expect(text).toContain('step 4 (id "4", http), "On Success Go To": points to step "x"');
-		expect(text).toContain('step 5 (id "5"), "Type": is missing: say what the step does');
+		expect(text).toContain('step 3 (Play), "Audio URL": "greeting.mp3" is not a full web address');
+		expect(text).toContain('step 4 (HTTP Request), "On Success Go To": points to step "x"');
+		expect(text).toContain('step 5, "Type": is missing: say what the step does');
 	});
 
 	test('step-list build errors are merged with the schema errors, in step order', () => {
@@ -137,10 +135,10 @@ describe('checkItemFlow with the step list', () => {
 			),
 		);
 		expect(result.problems.map((p) => p.slice(0, p.indexOf(':')))).toEqual([
-			'step 1 (id "1", call), "Phone Number"',
-			'step 2 (id "2", digits), "Routes"',
-			'step 2 (id "2", digits), "Digits to Gather"',
-			'step 3 (id "3", play), "Text to Speak"',
+			'step 1 (Call), "Phone Number"',
+			'step 2 (Gather Digits), "Routes"',
+			'step 2 (Gather Digits), "Digits to Gather"',
+			'step 3 (Play), "Text to Speak"',
 		]);
 	});
 
@@ -156,7 +154,7 @@ describe('checkItemFlow with the step list', () => {
 			),
 		);
 		expect(result.problems).toEqual([
-			expect.stringMatching(/^step 2 \(id "2", play\), "Step ID": "2" is already the id of step 1/),
+			expect.stringMatching(/^step 2 \(Play\), "Step ID": "2" is already the id of step 1/),
 		]);
 	});
 
@@ -166,7 +164,7 @@ describe('checkItemFlow with the step list', () => {
 		);
 		expect(result.problems).toEqual([
 			expect.stringMatching(
-				/^step 2 \(id "2", digits\), "Routes" and "Any Other Input Goes To": has no routes/,
+				/^step 2 \(Gather Digits\), "Routes" and "Any Other Input Goes To": has no routes/,
 			),
 		]);
 	});
@@ -177,7 +175,7 @@ describe('checkItemFlow with the step list', () => {
 		);
 		expect(result.problems).toEqual([
 			expect.stringMatching(
-				/^step 2 \(id "2", http\), "On Success Go To" and "On Failure Go To": is missing: /,
+				/^step 2 \(HTTP Request\), "On Success Go To" and "On Failure Go To": is missing: /,
 			),
 		]);
 	});
@@ -196,8 +194,58 @@ describe('checkItemFlow with the step list', () => {
 		);
 		expect(result.problems).toEqual([
 			expect.stringMatching(
-				/^step 3 \(id "h", http\), "On Success Go To": is missing: give the id of the step after a successful request/,
+				/^step 3 \(HTTP Request, Step ID "h"\), "On Success Go To": is missing: give the id of the step after a successful request/,
 			),
+		]);
+	});
+
+	test('steps are named by position and type as the Type dropdown names them, with the Step ID only when the user gave one', () => {
+		const result = rejected(
+			checkItemFlow(
+				'steps',
+				[
+					{ ...CALL, callerId: '' },
+					{ type: 'play', stepId: 'greeting' },
+					{ type: 'digits', variable: 'v', anyInput: 'agent' },
+					{ type: 'http', stepId: 'lookup', url: 'crm', onSuccess: 'agent', onFailure: 'agent' },
+					{ type: 'answer' },
+					{ ...CONNECT, number: '', stepId: 'agent' },
+				],
+				false,
+			),
+		);
+		expect(result.problems.map((p) => p.slice(0, p.indexOf(':')))).toEqual([
+			'step 1 (Call), "Caller ID"',
+			'step 2 (Play, Step ID "greeting"), "Text to Speak"',
+			'step 3 (Gather Digits), "Digits to Gather"',
+			'step 4 (HTTP Request, Step ID "lookup"), "URL"',
+			'step 5 (Send Answer to Workflow), "Type"',
+			'step 6 (Connect, Step ID "agent"), "Connect To"',
+		]);
+		// No id the editor never shows: the positions that blank Step IDs became are not named.
+		expect(result.problems.join('\n')).not.toMatch(/\(id "/);
+	});
+
+	test('a Step ID that is a number is named as the user wrote it', () => {
+		const result = rejected(
+			checkItemFlow('steps', [CALL, { type: 'digits', stepId: 7, variable: 'v' }], false),
+		);
+		expect(result.message).toMatch(/^step 2 \(Gather Digits, Step ID "7"\), /);
+	});
+
+	test('warnings name steps the same way', () => {
+		const result = checkItemFlow(
+			'steps',
+			[
+				{ ...CALL, nextStep: 'end' },
+				{ type: 'play', text: 'never' },
+				{ type: 'play', text: 'Bye', stepId: 'end' },
+			],
+			false,
+		);
+		expect(result.ok).toBe(true);
+		expect(result.warnings).toEqual([
+			expect.stringMatching(/^step 2 \(Play\): can never be reached/),
 		]);
 	});
 
@@ -256,6 +304,21 @@ describe('checkItemFlow with JSON', () => {
 				/^step 1 \(id "a", call\), caller_id: "1XX" still has "X" placeholders/,
 			),
 		]);
+	});
+
+	test('steps are named by the ids and types the JSON writes, as before', () => {
+		const result = rejected(
+			checkItemFlow(
+				'json',
+				[
+					{ ...jsonFlow[0], next_step: '5' },
+					{ id: '5', type: 'digits', variable: 'v', next_step: { '*': 'b' } },
+					jsonFlow[1],
+				],
+				false,
+			),
+		);
+		expect(result.problems).toEqual([expect.stringMatching(/^step 2 \(id "5", digits\), count: /)]);
 	});
 
 	test('empty JSON text', () => {
