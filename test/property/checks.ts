@@ -79,8 +79,10 @@ export function rejectionViolations(result: ItemFlow, flowLength?: number): stri
 		violations.push('the same problem is listed twice');
 	if (!description.startsWith('Nothing was sent for this item.'))
 		violations.push('description does not say nothing was sent');
-	if (problems.some((problem) => !description.includes(problem)))
+	// The headline names the first problem; the description the others, never the headline again.
+	if (problems.slice(1).some((problem) => !description.includes(problem)))
 		violations.push('description lacks a problem');
+	if (description.includes(problems[0])) violations.push('description repeats the headline');
 	for (const text of [...problems, ...warnings, message]) {
 		for (const banned of BANNED)
 			if (text.includes(banned)) violations.push(`text contains "${banned}"`);

@@ -35,9 +35,9 @@ export interface PreparedCall {
 
 export interface RejectedCall {
 	ok: false;
-	/** One line naming the first problem. */
+	/** One line naming the first problem (and how many more there are). */
 	message: string;
-	/** Every problem, numbered, with how to fix it. */
+	/** What the message does not say: the other problems, numbered, and the warnings. */
 	description: string;
 	problems: string[];
 	warnings: string[];
@@ -107,17 +107,24 @@ export function checkItemFlow(
 	return { ok: true, record, flow: check.flow, warnings };
 }
 
+const NOTHING_SENT = 'Nothing was sent for this item.';
+
 const byStep = (a: FlowProblem, b: FlowProblem) => (a.stepIndex ?? -1) - (b.stepIndex ?? -1);
 
+/**
+ * n8n shows `message` as the error's headline and `description` under it: the headline names the
+ * first problem, so the description says what the headline does not (the other problems, numbered
+ * on from it, and the warnings), never the headline again. `problems` holds them all.
+ */
 function rejected(problems: string[], warnings: string[]): RejectedCall {
-	const more =
-		problems.length > 1
-			? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})`
-			: '';
-	const lines = [
-		`Nothing was sent for this item. Fix ${problems.length > 1 ? `these ${problems.length} problems` : 'this'}:`,
-		...problems.map((problem, index) => `${index + 1}. ${problem}`),
-	];
+	const others = problems.length - 1;
+	const more = others > 0 ? ` (and ${others} more problem${others > 1 ? 's' : ''})` : '';
+	const lines = [NOTHING_SENT];
+	if (others > 0)
+		lines.push(
+			`Also fix ${others > 1 ? `these ${others}` : 'this one'}:`,
+			...problems.slice(1).map((problem, index) => `${index + 2}. ${problem}`),
+		);
 	if (warnings.length > 0)
 		lines.push('Also worth a look:', ...warnings.map((warning) => `- ${warning}`));
 	return {
@@ -143,7 +150,7 @@ export function readItemFlow(
 		return {
 			ok: false,
 			message,
-			description: `Nothing was sent for this item. Fix the expression: ${message}`,
+			description: `${NOTHING_SENT} Fix the expression, or give the item the data it reads.`,
 			problems: [message],
 			warnings: [],
 		};

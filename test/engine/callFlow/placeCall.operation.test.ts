@@ -205,11 +205,16 @@ describe('step list', () => {
 			'Item 1: invalid call flow: step 2 (Play), "Text to Speak": needs something to play: add "text" (spoken to the caller) or "url" (an mp3 file), or both (and 2 more problems)',
 		);
 		const description = result.error?.description ?? '';
-		expect(description).toContain('Nothing was sent for this item. Fix these 3 problems:');
+		// The headline names the first problem; the description the other two, not the headline again.
+		expect(description.split('\n').slice(0, 2)).toEqual([
+			'Nothing was sent for this item.',
+			'Also fix these 2:',
+		]);
+		expect(description).not.toContain('needs something to play');
+		expect(description).toContain('2. step 3 (Connect), "Caller ID": is empty');
 		expect(description).toContain(
 			'3. step 3 (Connect), "Next Step": points to step "nowhere", which is not in this flow',
 		);
-		expect(description).toContain('step 3 (Connect), "Caller ID": is empty');
 		expectNoSecret(result);
 	});
 
@@ -247,6 +252,10 @@ describe('step list', () => {
 		expect(emulator.requests).toHaveLength(0);
 		expect(result.error?.message).toMatch(
 			/^Item 1: invalid call flow: a parameter could not be read: Referenced node doesn't exist/,
+		);
+		// The details say what to do, not the headline again.
+		expect(result.error?.description).toBe(
+			'Nothing was sent for this item. Fix the expression, or give the item the data it reads.',
 		);
 	});
 
@@ -406,11 +415,9 @@ describe('JSON mode', () => {
 		expect(result.error?.message).toBe(
 			'Item 1: invalid call flow: step 4 (id "5", http), next_step.success: points to step "10", which is not in this flow: use the id of an existing step ("0", "1", "2", "5", "3", "4") or remove this route (and 2 more problems)',
 		);
+		// JSON mode: steps are named by the ids and types the JSON writes.
 		const lines = (result.error?.description ?? '').split('\n');
 		expect(lines.filter((line) => /^\d+\. /.test(line))).toEqual([
-			expect.stringMatching(
-				/^1\. step 4 \(id "5", http\), next_step\.success: points to step "10"/,
-			),
 			expect.stringMatching(
 				/^2\. step 5 \(id "3", connect\), number: "16468107XXX" still has "X" placeholders/,
 			),
@@ -609,7 +616,10 @@ describe('continue on fail', () => {
 		expect(items[0].json).toEqual(expect.objectContaining({ success: true }));
 		expect(items[1].json).toEqual(
 			expect.objectContaining({
-				error: expect.stringMatching(/^Item 2: invalid call flow: step 1/),
+				error: expect.stringMatching(/^Item 2: invalid call flow: step 1 \(Call\), "Phone Number"/),
+				// The headline says the only problem; `problems` lists every one.
+				description: 'Nothing was sent for this item.',
+				problems: [expect.stringMatching(/^step 1 \(Call\), "Phone Number": "not a number"/)],
 				callPlaced: false,
 			}),
 		);

@@ -249,6 +249,32 @@ describe('checkItemFlow with the step list', () => {
 		]);
 	});
 
+	test('several problems: the headline names the first, the description the others, numbered on from it', () => {
+		const result = rejected(
+			checkItemFlow(
+				'steps',
+				[
+					{ ...CALL, number: '', callerId: '' },
+					{ type: 'play', stepId: 'bye' },
+				],
+				false,
+			),
+		);
+		expect(result.problems).toHaveLength(3);
+		expect(result.message).toBe(`${result.problems[0]} (and 2 more problems)`);
+		expect(result.message).toMatch(/^step 1 \(Call\), "Phone Number": is empty/);
+		expect(result.description).toBe(
+			[
+				'Nothing was sent for this item.',
+				'Also fix these 2:',
+				`2. ${result.problems[1]}`,
+				`3. ${result.problems[2]}`,
+			].join('\n'),
+		);
+		expect(result.description).not.toContain(result.problems[0]);
+		expect(result.problems[2]).toMatch(/^step 2 \(Play, Step ID "bye"\), "Text to Speak": /);
+	});
+
 	test('an empty step list', () => {
 		for (const parameter of [[], undefined, {}, 'steps']) {
 			const result = rejected(checkItemFlow('steps', parameter, false));
@@ -327,9 +353,8 @@ describe('checkItemFlow with JSON', () => {
 			expect(result.message).toBe(
 				'The flow JSON is empty: give the flow array, e.g. [{"id": "1", "type": "call", ...}]',
 			);
-			expect(result.description).toBe(
-				`Nothing was sent for this item. Fix this:\n1. ${result.message}`,
-			);
+			// The headline names the only problem: the description does not repeat it.
+			expect(result.description).toBe('Nothing was sent for this item.');
 		}
 	});
 
@@ -345,7 +370,7 @@ describe('checkItemFlow with JSON', () => {
 		expect(result.message).toMatch(/^flow: is an object: the flow must be a list of steps/);
 	});
 
-	test("the document's sample payload, pasted whole, is rejected with every problem numbered and the warnings listed", () => {
+	test("the document's sample payload, pasted whole, is rejected: the first problem in the headline, the others numbered on from it, and the warnings listed", () => {
 		const result = rejected(checkItemFlow('json', JSON.stringify(samplePayload), false));
 		expect(result.problems).toHaveLength(3);
 		expect(result.message).toBe(`${result.problems[0]} (and 2 more problems)`);
@@ -360,8 +385,8 @@ describe('checkItemFlow with JSON', () => {
 		]);
 		expect(result.description).toBe(
 			[
-				'Nothing was sent for this item. Fix these 3 problems:',
-				`1. ${result.problems[0]}`,
+				'Nothing was sent for this item.',
+				'Also fix these 2:',
 				`2. ${result.problems[1]}`,
 				`3. ${result.problems[2]}`,
 				'Also worth a look:',
@@ -371,21 +396,22 @@ describe('checkItemFlow with JSON', () => {
 		);
 	});
 
-	test('"(and 1 more problem)" for two problems, nothing for one', () => {
+	test('"(and 1 more problem)" for two problems, nothing for one; the description never repeats the headline', () => {
 		const two = rejected(
 			checkItemFlow('json', [{ ...jsonFlow[0], number: '', caller_id: '' }, jsonFlow[1]], false),
 		);
 		expect(two.problems).toHaveLength(2);
 		expect(two.message).toBe(`${two.problems[0]} (and 1 more problem)`);
-		expect(two.description.split('\n')[0]).toBe(
-			'Nothing was sent for this item. Fix these 2 problems:',
+		expect(two.description).toBe(
+			`Nothing was sent for this item.\nAlso fix this one:\n2. ${two.problems[1]}`,
 		);
+		expect(two.description).not.toContain(two.problems[0]);
 		const one = rejected(
 			checkItemFlow('json', [{ ...jsonFlow[0], number: '' }, jsonFlow[1]], false),
 		);
 		expect(one.message).toBe(one.problems[0]);
 		expect(one.message).not.toContain('more problem');
-		expect(one.description).not.toContain('Also worth a look');
+		expect(one.description).toBe('Nothing was sent for this item.');
 	});
 
 	test('a valid flow with warnings is accepted and the warnings are described', () => {
