@@ -175,6 +175,12 @@ function flowWarnings(rawSteps: readonly unknown[], paths: FlowPaths): FlowProbl
 /** Names the step of a problem: where the user finds it, e.g. `step 4 (id "5", http)`. */
 export type StepNamer = (problem: FlowProblem & { stepIndex: number }) => string;
 
+/** How problems name the field and the step; unset, as a flow JSON writes them. */
+export interface ProblemWording {
+	label?: FieldLabeler;
+	name?: StepNamer;
+}
+
 /**
  * A step named as a flow JSON writes it, by position, id and type (`step 4 (id "5", http)`):
  * right when the user wrote the ids and types themselves.

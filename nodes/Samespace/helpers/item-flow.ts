@@ -7,9 +7,8 @@ import {
 	checkFlow,
 	describeProblem,
 	type AnswerSteps,
-	type FieldLabeler,
 	type FlowProblem,
-	type StepNamer,
+	type ProblemWording,
 } from '../flow/check';
 import { parseJsonText } from '../flow/json-text';
 import type { CallFlow } from '../flow/schema';
@@ -69,11 +68,12 @@ export function checkItemFlow(
 	parameter: unknown,
 	record: boolean,
 	answerSteps: AnswerSteps = 'forbidden',
+	wording: ProblemWording = {},
 ): ItemFlow {
 	let rawFlow: unknown;
-	let label: FieldLabeler | undefined;
-	// JSON: the user wrote the ids and types, so steps are named by them (the default).
-	let name: StepNamer | undefined;
+	// JSON: the user wrote the ids and types, so steps are named by them (the default); a flow the
+	// node writes itself says, by `wording`, which of its parameters a problem is in.
+	let { label, name } = wording;
 	const buildErrors: FlowProblem[] = [];
 	const buildWarnings: FlowProblem[] = [];
 	if (source === 'steps') {
