@@ -7,7 +7,7 @@ import type { StepNamer } from './check';
 import { shorten } from './quote';
 import type { StepListEntry } from './step-list';
 
-/** Step type (as sent to Samespace) -> its name in the step list's Type dropdown. */
+/** Step type (of a step-list entry) -> its name in the Type dropdown of node version 1. */
 export const STEP_TYPE_NAMES: Readonly<Record<string, string>> = Object.freeze({
 	call: 'Call',
 	connect: 'Connect',
@@ -16,6 +16,17 @@ export const STEP_TYPE_NAMES: Readonly<Record<string, string>> = Object.freeze({
 	play: 'Play',
 	answer: 'Send Answer to Workflow',
 });
+
+/** Node version 1.1's names: Play is split into Say Text and Play Audio File. */
+export const STEP_TYPE_NAMES_V11: Readonly<Record<string, string>> = Object.freeze({
+	...STEP_TYPE_NAMES,
+	play: 'Say Text',
+	playAudio: 'Play Audio File',
+});
+
+/** The Type dropdown's names in node version `version`. */
+export const stepTypeNames = (version: number): Readonly<Record<string, string>> =>
+	version >= 1.1 ? STEP_TYPE_NAMES_V11 : STEP_TYPE_NAMES;
 
 const written = (value: unknown): string | undefined =>
 	(typeof value === 'string' || typeof value === 'number') && String(value).trim() !== ''

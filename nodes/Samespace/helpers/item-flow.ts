@@ -18,7 +18,7 @@ import {
 	stepListLabel,
 	type StepListEntry,
 } from '../flow/step-list';
-import { stepListNamer } from '../flow/step-names';
+import { stepListNamer, stepTypeNames } from '../flow/step-names';
 import { isRecord } from '../flow/is-record';
 import type { Connection } from '../transport/connection';
 import type { ApiRequest } from '../transport/request';
@@ -87,9 +87,10 @@ export function checkItemFlow(
 		rawFlow = built.steps;
 		buildErrors.push(...built.errors);
 		buildWarnings.push(...built.warnings);
-		label = stepListLabel;
-		// Named from the entries as the editor shows them: blank Step IDs became positions.
-		name = stepListNamer(entries);
+		label ??= stepListLabel;
+		// Named from the entries as the editor shows them (blank Step IDs became positions), with
+		// the Type dropdown's names of node version 1 unless `wording` names them otherwise.
+		name ??= stepListNamer(entries);
 	} else {
 		const read = readJsonFlow(parameter);
 		if (read.problem) return rejected([read.problem], []);
@@ -178,7 +179,13 @@ function prepareItem(
 			[`"Record Call" must be true or false, but the expression gave ${JSON.stringify(record)}`],
 			[],
 		);
-	return checkItemFlow(source, parameter, record, answerSteps);
+	// A step is named by the Type dropdown of this node's version ("Play" in 1, "Say Text" in 1.1).
+	const names = stepTypeNames(ctx.getNode().typeVersion);
+	const name =
+		source === 'steps' && Array.isArray(parameter)
+			? stepListNamer(parameter as StepListEntry[], names)
+			: undefined;
+	return checkItemFlow(source, parameter, record, answerSteps, { name });
 }
 
 /** The request that places `call`: `{record, flow}` to `{Base URL}/call/flow`, with the token. */

@@ -5,16 +5,26 @@
 import type { StepListEntry } from '../../../nodes/Samespace/flow/step-list';
 import {
 	STEP_TYPE_NAMES,
+	STEP_TYPE_NAMES_V11,
 	stepListEntryName,
 	stepListNamer,
+	stepTypeNames,
 } from '../../../nodes/Samespace/flow/step-names';
 import type { INodePropertyCollection, INodePropertyOptions } from 'n8n-workflow';
 
-import { flowProperties } from '../../../nodes/Samespace/actions/callFlow/flow.descriptions';
+import {
+	flowProperties,
+	NODE_VERSIONS,
+} from '../../../nodes/Samespace/actions/callFlow/flow.descriptions';
 
-/** The options of the step list's Type dropdown (with Send Answer to Workflow, as Call and Wait offers it). */
-function stepTypeOptions(): INodePropertyOptions[] {
-	const steps = flowProperties(true).find((property) => property.name === 'steps');
+/** The options of the step list's Type dropdown in node version `version` (with Send Answer to Workflow, as Call and Wait offers it). */
+function stepTypeOptions(version: number): INodePropertyOptions[] {
+	const steps = flowProperties(true).find(
+		(property) =>
+			property.name === 'steps' &&
+			JSON.stringify(property.displayOptions?.show?.['@version']) ===
+				JSON.stringify(version === 1 ? [1] : [{ _cnd: { gte: 1.1 } }]),
+	);
 	const step = steps?.options?.[0] as INodePropertyCollection | undefined;
 	const type = step?.values.find((property) => property.name === 'type');
 	return (type?.options ?? []) as INodePropertyOptions[];
@@ -30,14 +40,22 @@ describe('STEP_TYPE_NAMES', () => {
 			play: 'Play',
 			answer: 'Send Answer to Workflow',
 		});
+		expect(STEP_TYPE_NAMES_V11).toEqual({
+			...STEP_TYPE_NAMES,
+			play: 'Say Text',
+			playAudio: 'Play Audio File',
+		});
 		expect(Object.isFrozen(STEP_TYPE_NAMES)).toBe(true);
+		expect(Object.isFrozen(STEP_TYPE_NAMES_V11)).toBe(true);
+		expect(stepTypeNames(1)).toBe(STEP_TYPE_NAMES);
+		expect(stepTypeNames(1.1)).toBe(STEP_TYPE_NAMES_V11);
 	});
 
-	test("the Type dropdown's names are the map's", () => {
-		const options = stepTypeOptions();
-		expect(options.length).toBeGreaterThan(0);
-		expect(options.map(({ value }) => value).sort()).toEqual(Object.keys(STEP_TYPE_NAMES).sort());
-		for (const { name, value } of options) expect(STEP_TYPE_NAMES[String(value)]).toBe(name);
+	test.each(NODE_VERSIONS)("version %s: the Type dropdown's names are the map's", (version) => {
+		const names = stepTypeNames(version);
+		const options = stepTypeOptions(version);
+		expect(options.map(({ value }) => value).sort()).toEqual(Object.keys(names).sort());
+		for (const { name, value } of options) expect(names[String(value)]).toBe(name);
 	});
 });
 
@@ -78,12 +96,13 @@ describe('stepListEntryName', () => {
 		expect(stepListEntryName(undefined, 2)).toBe('step 3');
 	});
 
-	test('names from another map, e.g. a later version of the dropdown', () => {
-		const names = { ...STEP_TYPE_NAMES, play: 'Say', playAudio: 'Play Audio File' };
-		expect(stepListEntryName({ type: 'playAudio', stepId: 'hold' }, 2, names)).toBe(
+	test("names from another version's map: the entry's own type is named", () => {
+		expect(stepListEntryName({ type: 'playAudio', stepId: 'hold' }, 2, STEP_TYPE_NAMES_V11)).toBe(
 			'step 3 (Play Audio File, Step ID "hold")',
 		);
-		expect(stepListEntryName({ type: 'play' }, 0, names)).toBe('step 1 (Say)');
+		expect(stepListEntryName({ type: 'play' }, 0, STEP_TYPE_NAMES_V11)).toBe('step 1 (Say Text)');
+		// Version 1 has no Play Audio File: quoted as written, never named as the step it becomes.
+		expect(stepListEntryName({ type: 'playAudio' }, 0)).toBe('step 1 (type "playAudio")');
 	});
 });
 
