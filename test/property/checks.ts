@@ -34,7 +34,8 @@ export const MAX_PROBLEM_LENGTH = 2000;
  * lines can quote 100,000-character values.
  */
 function locate(problem: string): { ok: boolean; step?: number } {
-	const step = /^step (\d+) \(/.exec(problem);
+	// `step 4 (id "5", digits), …`, `step 4 (Gather Digits), …`, `step 5, "Type": …`, `step 5: …`.
+	const step = /^step (\d+)(?= \(|, |: )/.exec(problem);
 	if (step) {
 		const colon = problem.indexOf(': ', step[0].length);
 		return { ok: colon > 0 && problem.length - colon > 10, step: Number(step[1]) };
@@ -56,7 +57,11 @@ export function rejectionViolations(result: ItemFlow, flowLength?: number): stri
 	if (typeof message !== 'string' || message.trim() === '') return ['empty message'];
 	if (!Array.isArray(problems) || problems.length === 0) return ['no problems listed'];
 	if (!message.startsWith(problems[0])) violations.push('message is not the first problem');
-	if (!/^(step \d+ \(|flow[,:]|The flow JSON |The step list is empty|"Record Call")/.test(message))
+	if (
+		!/^(step \d+(?: \(|, |: )|flow[,:]|The flow JSON |The step list is empty|"Record Call")/.test(
+			message,
+		)
+	)
 		violations.push('message names neither a step nor the flow/JSON');
 	for (const problem of problems) {
 		const where = locate(problem);
@@ -74,8 +79,10 @@ export function rejectionViolations(result: ItemFlow, flowLength?: number): stri
 		violations.push('the same problem is listed twice');
 	if (!description.startsWith('Nothing was sent for this item.'))
 		violations.push('description does not say nothing was sent');
-	if (problems.some((problem) => !description.includes(problem)))
+	// The headline names the first problem; the description the others, never the headline again.
+	if (problems.slice(1).some((problem) => !description.includes(problem)))
 		violations.push('description lacks a problem');
+	if (description.includes(problems[0])) violations.push('description repeats the headline');
 	for (const text of [...problems, ...warnings, message]) {
 		for (const banned of BANNED)
 			if (text.includes(banned)) violations.push(`text contains "${banned}"`);

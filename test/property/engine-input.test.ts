@@ -69,7 +69,9 @@ function runViolations(
 			`the node crashed inside and reports it as a parameter read error: ${reason.replace(/^a parameter could not be read: /, '').slice(0, 80)}`,
 		);
 	else if (
-		!/^(step \d+ \(|flow[,:]|The flow JSON |The step list is empty|"Record Call")/.test(reason)
+		!/^(step \d+(?: \(|, |: )|flow[,:]|The flow JSON |The step list is empty|"Record Call")/.test(
+			reason,
+		)
 	)
 		violations.push('the message names neither a step nor the flow/JSON');
 	for (const banned of BANNED)

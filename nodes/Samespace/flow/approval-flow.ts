@@ -11,6 +11,7 @@
  * and the keys are drawn at random for each call (reviewKeys), never one the request names, and
  * said only after it.
  */
+import type { ProblemWording } from './check';
 import { reportWithRetries } from './report-retry';
 import { ANY_INPUT_KEY, CHOICE_KEYS, type SamespaceStep } from './schema';
 import type { DraftStep } from './step-list';
@@ -60,6 +61,17 @@ export function approvalKeysProblem({
 		return `The keys to approve and to decline are both "${approve.key}": choose two different keys`;
 	return undefined;
 }
+
+/**
+ * The flow is the node's own: its ids ("call", "ask") are nowhere in the editor, and only the
+ * Phone Number and Caller ID come from the user (the keys and the Message are checked before), so
+ * a problem names the parameter as the editor labels it: `the approval call, "Phone Number": …`.
+ */
+export const APPROVAL_WORDING: ProblemWording = {
+	name: () => 'the approval call',
+	label: (field) =>
+		field === 'number' ? '"Phone Number"' : field === 'caller_id' ? '"Caller ID"' : field,
+};
 
 export function approvalFlow(call: ApprovalCall): DraftStep[] {
 	const routes = (otherwise: string) => ({

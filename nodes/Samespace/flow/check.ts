@@ -1,6 +1,6 @@
 /**
  * Checking a flow: the schema's errors turned into problems that name the step (position, id and
- * type) and the field, plus the warnings that do not stop a call but usually mean a mistake.
+ * type, or as the step list shows it) and the field, plus the warnings that do not stop a call but usually mean a mistake.
  */
 import type { z } from 'zod/v4';
 
@@ -172,18 +172,40 @@ function flowWarnings(rawSteps: readonly unknown[], paths: FlowPaths): FlowProbl
 	return warnings;
 }
 
-/** `step 4 (id "5", http), next_step.success: points to …` */
-export function describeProblem(problem: FlowProblem, label?: FieldLabeler): string {
-	const parts: string[] = [];
-	if (problem.stepIndex !== undefined) {
-		const details = [
-			problem.stepId !== undefined ? `id "${problem.stepId}"` : 'no id',
-			problem.stepType,
-		]
-			.filter(Boolean)
-			.join(', ');
-		parts.push(`step ${problem.stepIndex + 1} (${details})`);
-	} else parts.push('flow');
+/** Names the step of a problem: where the user finds it, e.g. `step 4 (id "5", http)`. */
+export type StepNamer = (problem: FlowProblem & { stepIndex: number }) => string;
+
+/** How problems name the field and the step; unset, as a flow JSON writes them. */
+export interface ProblemWording {
+	label?: FieldLabeler;
+	name?: StepNamer;
+}
+
+/**
+ * A step named as a flow JSON writes it, by position, id and type (`step 4 (id "5", http)`):
+ * right when the user wrote the ids and types themselves.
+ */
+export const stepAsWritten: StepNamer = (problem) => {
+	const details = [
+		problem.stepId !== undefined ? `id "${problem.stepId}"` : 'no id',
+		problem.stepType,
+	]
+		.filter(Boolean)
+		.join(', ');
+	return `step ${problem.stepIndex + 1} (${details})`;
+};
+
+/**
+ * `step 4 (id "5", http), next_step.success: points to …`; problems of the flow as a whole are
+ * `flow: …`. `label` names the field and `name` the step as the user sees them.
+ */
+export function describeProblem(
+	problem: FlowProblem,
+	label?: FieldLabeler,
+	name: StepNamer = stepAsWritten,
+): string {
+	const { stepIndex } = problem;
+	const where = stepIndex === undefined ? 'flow' : name({ ...problem, stepIndex });
 	const field = problem.field && (label ? label(problem.field, problem.stepType) : problem.field);
-	return `${parts.join('')}${field ? `, ${field}` : ''}: ${problem.message}`;
+	return `${where}${field ? `, ${field}` : ''}: ${problem.message}`;
 }

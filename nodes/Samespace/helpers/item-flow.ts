@@ -7,8 +7,8 @@ import {
 	checkFlow,
 	describeProblem,
 	type AnswerSteps,
-	type FieldLabeler,
 	type FlowProblem,
+	type ProblemWording,
 } from '../flow/check';
 import { parseJsonText } from '../flow/json-text';
 import type { CallFlow } from '../flow/schema';
@@ -18,6 +18,7 @@ import {
 	stepListLabel,
 	type StepListEntry,
 } from '../flow/step-list';
+import { stepListNamer, stepTypeNames } from '../flow/step-names';
 import { isRecord } from '../flow/is-record';
 import type { Connection } from '../transport/connection';
 import type { ApiRequest } from '../transport/request';
@@ -33,9 +34,9 @@ export interface PreparedCall {
 
 export interface RejectedCall {
 	ok: false;
-	/** One line naming the first problem. */
+	/** One line naming the first problem (and how many more there are). */
 	message: string;
-	/** Every problem, numbered, with how to fix it. */
+	/** What the message does not say: the other problems, numbered, and the warnings. */
 	description: string;
 	problems: string[];
 	warnings: string[];
@@ -67,9 +68,12 @@ export function checkItemFlow(
 	parameter: unknown,
 	record: boolean,
 	answerSteps: AnswerSteps = 'forbidden',
+	wording: ProblemWording = {},
 ): ItemFlow {
 	let rawFlow: unknown;
-	let label: FieldLabeler | undefined;
+	// JSON: the user wrote the ids and types, so steps are named by them (the default); a flow the
+	// node writes itself says, by `wording`, which of its parameters a problem is in.
+	let { label, name } = wording;
 	const buildErrors: FlowProblem[] = [];
 	const buildWarnings: FlowProblem[] = [];
 	if (source === 'steps') {
@@ -83,7 +87,10 @@ export function checkItemFlow(
 		rawFlow = built.steps;
 		buildErrors.push(...built.errors);
 		buildWarnings.push(...built.warnings);
-		label = stepListLabel;
+		label ??= stepListLabel;
+		// Named from the entries as the editor shows them (blank Step IDs became positions), with
+		// the Type dropdown's names of node version 1 unless `wording` names them otherwise.
+		name ??= stepListNamer(entries);
 	} else {
 		const read = readJsonFlow(parameter);
 		if (read.problem) return rejected([read.problem], []);
@@ -91,7 +98,7 @@ export function checkItemFlow(
 	}
 
 	const check = checkFlow(rawFlow, answerSteps);
-	const describe = (problem: FlowProblem) => describeProblem(problem, label);
+	const describe = (problem: FlowProblem) => describeProblem(problem, label, name);
 	// Warnings about the flow as a whole come last, after those of its steps.
 	const warnings = [...buildWarnings, ...check.warnings]
 		.sort((a, b) => (a.stepIndex ?? Infinity) - (b.stepIndex ?? Infinity))
@@ -101,17 +108,24 @@ export function checkItemFlow(
 	return { ok: true, record, flow: check.flow, warnings };
 }
 
+const NOTHING_SENT = 'Nothing was sent for this item.';
+
 const byStep = (a: FlowProblem, b: FlowProblem) => (a.stepIndex ?? -1) - (b.stepIndex ?? -1);
 
+/**
+ * n8n shows `message` as the error's headline and `description` under it: the headline names the
+ * first problem, so the description says what the headline does not (the other problems, numbered
+ * on from it, and the warnings), never the headline again. `problems` holds them all.
+ */
 function rejected(problems: string[], warnings: string[]): RejectedCall {
-	const more =
-		problems.length > 1
-			? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})`
-			: '';
-	const lines = [
-		`Nothing was sent for this item. Fix ${problems.length > 1 ? `these ${problems.length} problems` : 'this'}:`,
-		...problems.map((problem, index) => `${index + 1}. ${problem}`),
-	];
+	const others = problems.length - 1;
+	const more = others > 0 ? ` (and ${others} more problem${others > 1 ? 's' : ''})` : '';
+	const lines = [NOTHING_SENT];
+	if (others > 0)
+		lines.push(
+			`Also fix ${others > 1 ? `these ${others}` : 'this one'}:`,
+			...problems.slice(1).map((problem, index) => `${index + 2}. ${problem}`),
+		);
 	if (warnings.length > 0)
 		lines.push('Also worth a look:', ...warnings.map((warning) => `- ${warning}`));
 	return {
@@ -137,7 +151,7 @@ export function readItemFlow(
 		return {
 			ok: false,
 			message,
-			description: `Nothing was sent for this item. Fix the expression: ${message}`,
+			description: `${NOTHING_SENT} Fix the expression, or give the item the data it reads.`,
 			problems: [message],
 			warnings: [],
 		};
@@ -165,7 +179,13 @@ function prepareItem(
 			[`"Record Call" must be true or false, but the expression gave ${JSON.stringify(record)}`],
 			[],
 		);
-	return checkItemFlow(source, parameter, record, answerSteps);
+	// A step is named by the Type dropdown of this node's version ("Play" in 1, "Say Text" in 1.1).
+	const names = stepTypeNames(ctx.getNode().typeVersion);
+	const name =
+		source === 'steps' && Array.isArray(parameter)
+			? stepListNamer(parameter as StepListEntry[], names)
+			: undefined;
+	return checkItemFlow(source, parameter, record, answerSteps, { name });
 }
 
 /** The request that places `call`: `{record, flow}` to `{Base URL}/call/flow`, with the token. */

@@ -407,7 +407,7 @@ describe('refused before any call', () => {
 			},
 		});
 		expect(result.error?.message).toMatch(
-			/step 3 \(id "never", answer\): can never be reached from the first step, so the call could never report back/,
+			/step 3 \(Send Answer to Workflow, Step ID "never"\): can never be reached from the first step, so the call could never report back/,
 		);
 		expect(emulator.requests).toHaveLength(0);
 	});
@@ -415,7 +415,7 @@ describe('refused before any call', () => {
 	test('a Send Answer to Workflow step with Place Call', async () => {
 		const result = await callAndWait({ ...reminder(), operation: 'placeCall' });
 		expect(result.error?.message).toMatch(
-			/step 4 \(id "4", answer\), "Type": a Send Answer to Workflow step works only with the operation "Call and Wait for Answer"/,
+			/step 4 \(Send Answer to Workflow\), "Type": a Send Answer to Workflow step works only with the operation "Call and Wait for Answer"/,
 		);
 		expect(emulator.requests).toHaveLength(0);
 	});

@@ -145,3 +145,35 @@ describe('version 1: saved workflows', () => {
 		expect(result.error?.message).toMatch(/"Caller ID"/);
 	});
 });
+
+describe('errors name a step by the Type dropdown of the node version', () => {
+	const steps = {
+		step: [
+			{ type: 'call', number: '14155550123', callerId: '14155550100' },
+			// An expression that finds no data: n8n's own required check lets it through.
+			{ type: 'play', text: '={{ $json.nothing }}' },
+			{ type: 'playAudio', stepId: 'hold', audioUrl: 'hold.mp3' },
+		],
+	};
+
+	test('version 1.1: Say Text and Play Audio File', async () => {
+		const result = await runSamespace(emulator, { callerId: '14155550100', steps }, v11);
+
+		expect(emulator.requests).toHaveLength(0);
+		expect(result.error?.message).toMatch(
+			/^Item 1: invalid call flow: step 2 \(Say Text\), "Text to Speak": /,
+		);
+		expect(result.error?.description).toMatch(
+			/^2\. step 3 \(Play Audio File, Step ID "hold"\), "Audio URL": "hold\.mp3" is not a full web address/m,
+		);
+	});
+
+	test('version 1: Play', async () => {
+		const result = await runSamespace(emulator, {
+			steps: { step: [steps.step[0], steps.step[1]] },
+		});
+
+		expect(emulator.requests).toHaveLength(0);
+		expect(result.error?.message).toMatch(/^Item 1: invalid call flow: step 2 \(Play\), /);
+	});
+});

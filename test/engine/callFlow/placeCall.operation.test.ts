@@ -202,14 +202,19 @@ describe('step list', () => {
 
 		expect(emulator.requests).toHaveLength(0);
 		expect(result.error?.message).toBe(
-			'Item 1: invalid call flow: step 2 (id "2", play), "Text to Speak": needs something to play: add "text" (spoken to the caller) or "url" (an mp3 file), or both (and 2 more problems)',
+			'Item 1: invalid call flow: step 2 (Play), "Text to Speak": needs something to play: add "text" (spoken to the caller) or "url" (an mp3 file), or both (and 2 more problems)',
 		);
 		const description = result.error?.description ?? '';
-		expect(description).toContain('Nothing was sent for this item. Fix these 3 problems:');
+		// The headline names the first problem; the description the other two, not the headline again.
+		expect(description.split('\n').slice(0, 2)).toEqual([
+			'Nothing was sent for this item.',
+			'Also fix these 2:',
+		]);
+		expect(description).not.toContain('needs something to play');
+		expect(description).toContain('2. step 3 (Connect), "Caller ID": is empty');
 		expect(description).toContain(
-			'3. step 3 (id "3", connect), "Next Step": points to step "nowhere", which is not in this flow',
+			'3. step 3 (Connect), "Next Step": points to step "nowhere", which is not in this flow',
 		);
-		expect(description).toContain('step 3 (id "3", connect), "Caller ID": is empty');
 		expectNoSecret(result);
 	});
 
@@ -222,7 +227,7 @@ describe('step list', () => {
 
 		expect(emulator.requests).toHaveLength(0);
 		expect(result.error?.message).toMatch(
-			/^Item 2: invalid call flow: step 1 \(id "1", call\), "Phone Number": "call me maybe" is not a phone number/,
+			/^Item 2: invalid call flow: step 1 \(Call\), "Phone Number": "call me maybe" is not a phone number/,
 		);
 	});
 
@@ -235,7 +240,7 @@ describe('step list', () => {
 
 		expect(emulator.requests).toHaveLength(0);
 		expect(result.error?.message).toBe(
-			'Item 2: invalid call flow: step 1 (id "1", call), "Phone Number": is empty: add the number to call, e.g. 14155550123 or an extension such as 5263 (an expression that finds no data gives an empty value)',
+			'Item 2: invalid call flow: step 1 (Call), "Phone Number": is empty: add the number to call, e.g. 14155550123 or an extension such as 5263 (an expression that finds no data gives an empty value)',
 		);
 	});
 
@@ -247,6 +252,10 @@ describe('step list', () => {
 		expect(emulator.requests).toHaveLength(0);
 		expect(result.error?.message).toMatch(
 			/^Item 1: invalid call flow: a parameter could not be read: Referenced node doesn't exist/,
+		);
+		// The details say what to do, not the headline again.
+		expect(result.error?.description).toBe(
+			'Nothing was sent for this item. Fix the expression, or give the item the data it reads.',
 		);
 	});
 
@@ -266,7 +275,7 @@ describe('step list', () => {
 		expect(result.hints.Samespace).toEqual([
 			expect.objectContaining({
 				message:
-					'Every item: step 2 (id "2", play): can never be reached from the first step: point a next step or route at it, or remove it',
+					'Every item: step 2 (Play): can never be reached from the first step: point a next step or route at it, or remove it',
 			}),
 		]);
 	});
@@ -302,7 +311,7 @@ describe('step list as n8n stores it', () => {
 		expect(result.hints.Samespace).toEqual([
 			expect.objectContaining({
 				message: expect.stringMatching(
-					/^Every item: step 4 \(id "bye", play\): can never be reached/,
+					/^Every item: step 4 \(Play, Step ID "bye"\): can never be reached/,
 				),
 			}),
 		]);
@@ -333,7 +342,7 @@ describe('step list as n8n stores it', () => {
 		expect(result.hints.Samespace).toEqual([
 			expect.objectContaining({
 				message:
-					'Every item: step 3 (id "3", digits), the route for key "1": goes to "2", the position of step 2, which has no Step ID: if steps are moved, this leads to a different step. Give step 2 a Step ID (e.g. "menu") and use it here',
+					'Every item: step 3 (Gather Digits), the route for key "1": goes to "2", the position of step 2, which has no Step ID: if steps are moved, this leads to a different step. Give step 2 a Step ID (e.g. "menu") and use it here',
 			}),
 		]);
 	});
@@ -406,11 +415,9 @@ describe('JSON mode', () => {
 		expect(result.error?.message).toBe(
 			'Item 1: invalid call flow: step 4 (id "5", http), next_step.success: points to step "10", which is not in this flow: use the id of an existing step ("0", "1", "2", "5", "3", "4") or remove this route (and 2 more problems)',
 		);
+		// JSON mode: steps are named by the ids and types the JSON writes.
 		const lines = (result.error?.description ?? '').split('\n');
 		expect(lines.filter((line) => /^\d+\. /.test(line))).toEqual([
-			expect.stringMatching(
-				/^1\. step 4 \(id "5", http\), next_step\.success: points to step "10"/,
-			),
 			expect.stringMatching(
 				/^2\. step 5 \(id "3", connect\), number: "16468107XXX" still has "X" placeholders/,
 			),
@@ -609,7 +616,10 @@ describe('continue on fail', () => {
 		expect(items[0].json).toEqual(expect.objectContaining({ success: true }));
 		expect(items[1].json).toEqual(
 			expect.objectContaining({
-				error: expect.stringMatching(/^Item 2: invalid call flow: step 1/),
+				error: expect.stringMatching(/^Item 2: invalid call flow: step 1 \(Call\), "Phone Number"/),
+				// The headline says the only problem; `problems` lists every one.
+				description: 'Nothing was sent for this item.',
+				problems: [expect.stringMatching(/^step 1 \(Call\), "Phone Number": "not a number"/)],
 				callPlaced: false,
 			}),
 		);

@@ -201,6 +201,17 @@ test('the same key for approve and decline is refused before any call', async ()
 	expect(emulator.requests).toHaveLength(0);
 });
 
+test('a Phone Number that is no number is named as the editor labels it, and nobody is called', async () => {
+	const result = await runSamespace(emulator, approval({ number: 'my manager' }), {
+		webhookWaitingBaseUrl: waits.baseUrl,
+	});
+	expect(result.error?.message).toMatch(
+		/^Item 1: invalid call flow: the approval call, "Phone Number": "my manager" is not a phone number/,
+	);
+	expect(result.error?.description).toBe('Nothing was sent for this item.');
+	expect(emulator.requests).toHaveLength(0);
+});
+
 test('Validate Only: the flow with its signatures masked, and no call', async () => {
 	const result = await runSamespace(emulator, approval({ options: { validateOnly: true } }), {
 		webhookWaitingBaseUrl: waits.baseUrl,

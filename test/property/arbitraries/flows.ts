@@ -44,6 +44,7 @@ import {
 	NOT_TYPES,
 	NOT_METHODS,
 	type Expectation,
+	namesStep,
 	stepMentioned,
 	some,
 	all,
@@ -499,9 +500,7 @@ const MUTATIONS: Array<[weight: number, name: string, mutation: Mutation]> = [
 							stepMentioned(index),
 							some(
 								`names the unknown field "${key}"`,
-								(p) =>
-									p.startsWith(`step ${index + 1} (`) &&
-									(p.includes(`), ${key}:`) || p.includes(`"${key}"`)),
+								(p) => namesStep(p, index) && (p.includes(`), ${key}:`) || p.includes(`"${key}"`)),
 							),
 						)
 					: stepMentioned(index),
@@ -536,7 +535,7 @@ const MUTATIONS: Array<[weight: number, name: string, mutation: Mutation]> = [
 				label: `dangling ${step.type === 'digits' || step.type === 'http' ? step.type : 'plain'} reference${typeof target === 'string' && target.length > 1000 ? ' (huge)' : ''}`,
 				expect: some(
 					`says step ${index + 1} ${path} points to a missing step`,
-					(p) => p.startsWith(`step ${index + 1} (`) && p.includes('which is not in this flow'),
+					(p) => namesStep(p, index) && p.includes('which is not in this flow'),
 				),
 			};
 		},
@@ -609,7 +608,7 @@ const MUTATIONS: Array<[weight: number, name: string, mutation: Mutation]> = [
 				jsonSafe: junk.jsonSafe,
 				expect: some(
 					`says step ${index + 1} must be an object`,
-					(p) => p.startsWith(`step ${index + 1} (`) && p.includes('each step must be an object'),
+					(p) => namesStep(p, index) && p.includes('each step must be an object'),
 				),
 			};
 		},

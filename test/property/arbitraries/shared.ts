@@ -258,8 +258,15 @@ export const NOT_METHODS = ['', 'FETCH', 'GETT', 'get post', 'CONNECT', 'ГЕТ'
 /** What the problems of a broken case must say; returns what is missing, or undefined. */
 export type Expectation = (problems: string[]) => string | undefined;
 
+/**
+ * Whether `problem` is about step `index` (0-based): `step 4 (id "5", digits), …` in JSON mode,
+ * `step 4 (Gather Digits), …` or `step 5, "Type": …` (no type chosen) in the step list.
+ */
+export const namesStep = (problem: string, index: number): boolean =>
+	[' (', ', ', ': '].some((after) => problem.startsWith(`step ${index + 1}${after}`));
+
 export const stepMentioned = (index: number) => (problems: string[]) =>
-	problems.some((problem) => problem.startsWith(`step ${index + 1} (`))
+	problems.some((problem) => namesStep(problem, index))
 		? undefined
 		: `no problem names step ${index + 1}`;
 

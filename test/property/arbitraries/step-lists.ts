@@ -37,6 +37,7 @@ import {
 	NOT_TYPES,
 	NOT_METHODS,
 	type Expectation,
+	namesStep,
 	stepMentioned,
 	some,
 	all,
@@ -168,9 +169,7 @@ const STEP_LIST_FIELDS: Record<Type, Array<keyof StepListEntry>> = {
 const labelMentioned = (index: number, field: string): Expectation =>
 	some(
 		`names step ${index + 1} and ${LABELS[field]?.[0] ?? field}`,
-		(p) =>
-			p.startsWith(`step ${index + 1} (`) &&
-			(LABELS[field] ?? [field]).some((label) => p.includes(label)),
+		(p) => namesStep(p, index) && (LABELS[field] ?? [field]).some((label) => p.includes(label)),
 	);
 
 /** A value wrong for a step-list field (the builder turns blank into defaults, so those are left out). */
@@ -449,7 +448,7 @@ const STEP_MUTATIONS: Array<
 				label: `dangling ${field}`,
 				expect: some(
 					`says step ${index + 1} points to a missing step`,
-					(p) => p.startsWith(`step ${index + 1} (`) && p.includes('which is not in this flow'),
+					(p) => namesStep(p, index) && p.includes('which is not in this flow'),
 				),
 				engineSafe: true,
 				jsonSafe: true,

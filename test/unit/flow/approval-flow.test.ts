@@ -4,6 +4,7 @@
  * call is read out and which keys approve. Pure functions: no I/O, no timers.
  */
 import {
+	APPROVAL_WORDING,
 	approvalFlow,
 	approvalKeysProblem,
 	choicesPrompt,
@@ -17,6 +18,7 @@ import {
 import { checkFlow } from '../../../nodes/Samespace/flow/check';
 import { REPORT_PAUSE_TEXT, REPORT_RETRIES } from '../../../nodes/Samespace/flow/report-retry';
 import { CHOICE_KEYS } from '../../../nodes/Samespace/flow/schema';
+import { checkItemFlow } from '../../../nodes/Samespace/helpers/item-flow';
 
 const SIGNED = 'https://n8n.example.com/webhook-waiting/42/node-1?signature=abc123';
 
@@ -133,6 +135,33 @@ describe('approvalFlow', () => {
 		);
 		expect(text('approved')).toBe('You chose to accept the quote. Thank you, goodbye.');
 		expect(text('declined')).toBe('You chose to reject it. Thank you, goodbye.');
+	});
+});
+
+describe('APPROVAL_WORDING', () => {
+	test('a problem names the parameter as the editor labels it, never the ids the node wrote', () => {
+		const result = checkItemFlow(
+			'json',
+			approvalFlow({ ...approval(), number: '', callerId: '1XX' }),
+			false,
+			'forbidden',
+			APPROVAL_WORDING,
+		);
+		expect(result.ok).toBe(false);
+		if (result.ok) return;
+		expect(result.problems).toEqual([
+			expect.stringMatching(/^the approval call, "Phone Number": is empty: add the number to call/),
+			expect.stringMatching(/^the approval call, "Caller ID": "1XX" /),
+		]);
+		expect(result.message).toBe(`${result.problems[0]} (and 1 more problem)`);
+		expect(result.problems.join('\n')).not.toMatch(/id "call"|number:|caller_id/);
+	});
+
+	test('any other field keeps its name in the flow', () => {
+		expect(APPROVAL_WORDING.label?.('text', 'play')).toBe('text');
+		expect(APPROVAL_WORDING.name?.({ severity: 'error', stepIndex: 3, message: 'm' })).toBe(
+			'the approval call',
+		);
 	});
 });
 

@@ -4,7 +4,12 @@
  * digits step fills, mixed ids), the Samespace document's own sample payload, how a problem is
  * described, and the Send Answer to Workflow step (forbidden or required, as the operation says).
  */
-import { checkFlow, describeProblem, type FlowProblem } from '../../../nodes/Samespace/flow/check';
+import {
+	checkFlow,
+	describeProblem,
+	stepAsWritten,
+	type FlowProblem,
+} from '../../../nodes/Samespace/flow/check';
 import samplePayload from '../../fixtures/document-sample-payload.json';
 import { answer, call, play, type Raw } from '../../support/flow-steps';
 
@@ -509,6 +514,45 @@ describe('describeProblem', () => {
 			describeProblem({ severity: 'error', stepIndex: 0, stepType: 'play', message: 'm' }),
 		).toBe('step 1 (no id, play): m');
 		expect(describeProblem({ severity: 'error', message: 'is empty' })).toBe('flow: is empty');
+	});
+
+	test('the step is named by the namer given, the field still by the labeler; the flow stays "flow"', () => {
+		const named: number[] = [];
+		const name = ({ stepIndex }: FlowProblem & { stepIndex: number }) => {
+			named.push(stepIndex);
+			return `step ${stepIndex + 1} (Gather Digits)`;
+		};
+		const label = () => '"Digits to Gather"';
+		expect(
+			describeProblem(
+				{
+					severity: 'error',
+					stepIndex: 3,
+					stepId: '4',
+					stepType: 'digits',
+					field: 'count',
+					message: 'is missing',
+				},
+				label,
+				name,
+			),
+		).toBe('step 4 (Gather Digits), "Digits to Gather": is missing');
+		expect(describeProblem({ severity: 'error', message: 'is empty' }, label, name)).toBe(
+			'flow: is empty',
+		);
+		expect(named).toEqual([3]);
+	});
+
+	test('stepAsWritten, the default namer, names a step by position, id and type as a flow JSON writes them', () => {
+		expect(
+			stepAsWritten({
+				severity: 'error',
+				stepIndex: 3,
+				stepId: '5',
+				stepType: 'digits',
+				message: 'm',
+			}),
+		).toBe('step 4 (id "5", digits)');
 	});
 });
 

@@ -116,7 +116,7 @@ describe('buildFlowFromStepList', () => {
 		);
 		expect(checked.ok).toBe(true);
 		expect(checked.warnings).toEqual([
-			'step 3 (id "3", play), "Next Step": goes to "2", the position of step 2, which has no Step ID: if steps are moved, this leads to a different step. Give step 2 a Step ID (e.g. "menu") and use it here',
+			'step 3 (Play), "Next Step": goes to "2", the position of step 2, which has no Step ID: if steps are moved, this leads to a different step. Give step 2 a Step ID (e.g. "menu") and use it here',
 		]);
 	});
 

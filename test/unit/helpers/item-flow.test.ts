@@ -76,7 +76,7 @@ describe('checkItemFlow with the step list', () => {
 		const result = rejected(checkItemFlow('steps', [{ ...CALL, callerId: '91750XXXX' }], false));
 		expect(result.problems).toEqual([
 			expect.stringMatching(
-				/^step 1 \(id "1", call\), "Caller ID": "91750XXXX" still has "X" placeholders/,
+				/^step 1 \(Call\), "Caller ID": "91750XXXX" still has "X" placeholders/,
 			),
 		]);
 	});
@@ -102,16 +102,14 @@ describe('checkItemFlow with the step list', () => {
 			),
 		);
 		const text = result.problems.join('\n');
-		expect(text).toContain('step 1 (id "1", call), "Next Step": points to step "nowhere"');
-		expect(text).toContain('step 2 (id "2", digits), the route for key "5": points to step "gone"');
+		expect(text).toContain('step 1 (Call), "Next Step": points to step "nowhere"');
+		expect(text).toContain('step 2 (Gather Digits), the route for key "5": points to step "gone"');
 		expect(text).toContain(
-			'step 2 (id "2", digits), "Any Other Input Goes To": points to step "lost"',
+			'step 2 (Gather Digits), "Any Other Input Goes To": points to step "lost"',
 		);
-		expect(text).toContain(
-			'step 3 (id "3", play), "Audio URL": "greeting.mp3" is not a full web address',
-		);
-		expect(text).toContain('step 4 (id "4", http), "On Success Go To": points to step "x"');
-		expect(text).toContain('step 5 (id "5"), "Type": is missing: say what the step does');
+		expect(text).toContain('step 3 (Play), "Audio URL": "greeting.mp3" is not a full web address');
+		expect(text).toContain('step 4 (HTTP Request), "On Success Go To": points to step "x"');
+		expect(text).toContain('step 5, "Type": is missing: say what the step does');
 	});
 
 	test('step-list build errors are merged with the schema errors, in step order', () => {
@@ -137,10 +135,10 @@ describe('checkItemFlow with the step list', () => {
 			),
 		);
 		expect(result.problems.map((p) => p.slice(0, p.indexOf(':')))).toEqual([
-			'step 1 (id "1", call), "Phone Number"',
-			'step 2 (id "2", digits), "Routes"',
-			'step 2 (id "2", digits), "Digits to Gather"',
-			'step 3 (id "3", play), "Text to Speak"',
+			'step 1 (Call), "Phone Number"',
+			'step 2 (Gather Digits), "Routes"',
+			'step 2 (Gather Digits), "Digits to Gather"',
+			'step 3 (Play), "Text to Speak"',
 		]);
 	});
 
@@ -156,7 +154,7 @@ describe('checkItemFlow with the step list', () => {
 			),
 		);
 		expect(result.problems).toEqual([
-			expect.stringMatching(/^step 2 \(id "2", play\), "Step ID": "2" is already the id of step 1/),
+			expect.stringMatching(/^step 2 \(Play\), "Step ID": "2" is already the id of step 1/),
 		]);
 	});
 
@@ -166,7 +164,7 @@ describe('checkItemFlow with the step list', () => {
 		);
 		expect(result.problems).toEqual([
 			expect.stringMatching(
-				/^step 2 \(id "2", digits\), "Routes" and "Any Other Input Goes To": has no routes/,
+				/^step 2 \(Gather Digits\), "Routes" and "Any Other Input Goes To": has no routes/,
 			),
 		]);
 	});
@@ -177,7 +175,7 @@ describe('checkItemFlow with the step list', () => {
 		);
 		expect(result.problems).toEqual([
 			expect.stringMatching(
-				/^step 2 \(id "2", http\), "On Success Go To" and "On Failure Go To": is missing: /,
+				/^step 2 \(HTTP Request\), "On Success Go To" and "On Failure Go To": is missing: /,
 			),
 		]);
 	});
@@ -196,9 +194,85 @@ describe('checkItemFlow with the step list', () => {
 		);
 		expect(result.problems).toEqual([
 			expect.stringMatching(
-				/^step 3 \(id "h", http\), "On Success Go To": is missing: give the id of the step after a successful request/,
+				/^step 3 \(HTTP Request, Step ID "h"\), "On Success Go To": is missing: give the id of the step after a successful request/,
 			),
 		]);
+	});
+
+	test('steps are named by position and type as the Type dropdown names them, with the Step ID only when the user gave one', () => {
+		const result = rejected(
+			checkItemFlow(
+				'steps',
+				[
+					{ ...CALL, callerId: '' },
+					{ type: 'play', stepId: 'greeting' },
+					{ type: 'digits', variable: 'v', anyInput: 'agent' },
+					{ type: 'http', stepId: 'lookup', url: 'crm', onSuccess: 'agent', onFailure: 'agent' },
+					{ type: 'answer' },
+					{ ...CONNECT, number: '', stepId: 'agent' },
+				],
+				false,
+			),
+		);
+		expect(result.problems.map((p) => p.slice(0, p.indexOf(':')))).toEqual([
+			'step 1 (Call), "Caller ID"',
+			'step 2 (Play, Step ID "greeting"), "Text to Speak"',
+			'step 3 (Gather Digits), "Digits to Gather"',
+			'step 4 (HTTP Request, Step ID "lookup"), "URL"',
+			'step 5 (Send Answer to Workflow), "Type"',
+			'step 6 (Connect, Step ID "agent"), "Connect To"',
+		]);
+		// No id the editor never shows: the positions that blank Step IDs became are not named.
+		expect(result.problems.join('\n')).not.toMatch(/\(id "/);
+	});
+
+	test('a Step ID that is a number is named as the user wrote it', () => {
+		const result = rejected(
+			checkItemFlow('steps', [CALL, { type: 'digits', stepId: 7, variable: 'v' }], false),
+		);
+		expect(result.message).toMatch(/^step 2 \(Gather Digits, Step ID "7"\), /);
+	});
+
+	test('warnings name steps the same way', () => {
+		const result = checkItemFlow(
+			'steps',
+			[
+				{ ...CALL, nextStep: 'end' },
+				{ type: 'play', text: 'never' },
+				{ type: 'play', text: 'Bye', stepId: 'end' },
+			],
+			false,
+		);
+		expect(result.ok).toBe(true);
+		expect(result.warnings).toEqual([
+			expect.stringMatching(/^step 2 \(Play\): can never be reached/),
+		]);
+	});
+
+	test('several problems: the headline names the first, the description the others, numbered on from it', () => {
+		const result = rejected(
+			checkItemFlow(
+				'steps',
+				[
+					{ ...CALL, number: '', callerId: '' },
+					{ type: 'play', stepId: 'bye' },
+				],
+				false,
+			),
+		);
+		expect(result.problems).toHaveLength(3);
+		expect(result.message).toBe(`${result.problems[0]} (and 2 more problems)`);
+		expect(result.message).toMatch(/^step 1 \(Call\), "Phone Number": is empty/);
+		expect(result.description).toBe(
+			[
+				'Nothing was sent for this item.',
+				'Also fix these 2:',
+				`2. ${result.problems[1]}`,
+				`3. ${result.problems[2]}`,
+			].join('\n'),
+		);
+		expect(result.description).not.toContain(result.problems[0]);
+		expect(result.problems[2]).toMatch(/^step 2 \(Play, Step ID "bye"\), "Text to Speak": /);
 	});
 
 	test('an empty step list', () => {
@@ -258,15 +332,29 @@ describe('checkItemFlow with JSON', () => {
 		]);
 	});
 
+	test('steps are named by the ids and types the JSON writes, as before', () => {
+		const result = rejected(
+			checkItemFlow(
+				'json',
+				[
+					{ ...jsonFlow[0], next_step: '5' },
+					{ id: '5', type: 'digits', variable: 'v', next_step: { '*': 'b' } },
+					jsonFlow[1],
+				],
+				false,
+			),
+		);
+		expect(result.problems).toEqual([expect.stringMatching(/^step 2 \(id "5", digits\), count: /)]);
+	});
+
 	test('empty JSON text', () => {
 		for (const text of ['', '  \n ']) {
 			const result = rejected(checkItemFlow('json', text, false));
 			expect(result.message).toBe(
 				'The flow JSON is empty: give the flow array, e.g. [{"id": "1", "type": "call", ...}]',
 			);
-			expect(result.description).toBe(
-				`Nothing was sent for this item. Fix this:\n1. ${result.message}`,
-			);
+			// The headline names the only problem: the description does not repeat it.
+			expect(result.description).toBe('Nothing was sent for this item.');
 		}
 	});
 
@@ -282,7 +370,7 @@ describe('checkItemFlow with JSON', () => {
 		expect(result.message).toMatch(/^flow: is an object: the flow must be a list of steps/);
 	});
 
-	test("the document's sample payload, pasted whole, is rejected with every problem numbered and the warnings listed", () => {
+	test("the document's sample payload, pasted whole, is rejected: the first problem in the headline, the others numbered on from it, and the warnings listed", () => {
 		const result = rejected(checkItemFlow('json', JSON.stringify(samplePayload), false));
 		expect(result.problems).toHaveLength(3);
 		expect(result.message).toBe(`${result.problems[0]} (and 2 more problems)`);
@@ -297,8 +385,8 @@ describe('checkItemFlow with JSON', () => {
 		]);
 		expect(result.description).toBe(
 			[
-				'Nothing was sent for this item. Fix these 3 problems:',
-				`1. ${result.problems[0]}`,
+				'Nothing was sent for this item.',
+				'Also fix these 2:',
 				`2. ${result.problems[1]}`,
 				`3. ${result.problems[2]}`,
 				'Also worth a look:',
@@ -308,21 +396,22 @@ describe('checkItemFlow with JSON', () => {
 		);
 	});
 
-	test('"(and 1 more problem)" for two problems, nothing for one', () => {
+	test('"(and 1 more problem)" for two problems, nothing for one; the description never repeats the headline', () => {
 		const two = rejected(
 			checkItemFlow('json', [{ ...jsonFlow[0], number: '', caller_id: '' }, jsonFlow[1]], false),
 		);
 		expect(two.problems).toHaveLength(2);
 		expect(two.message).toBe(`${two.problems[0]} (and 1 more problem)`);
-		expect(two.description.split('\n')[0]).toBe(
-			'Nothing was sent for this item. Fix these 2 problems:',
+		expect(two.description).toBe(
+			`Nothing was sent for this item.\nAlso fix this one:\n2. ${two.problems[1]}`,
 		);
+		expect(two.description).not.toContain(two.problems[0]);
 		const one = rejected(
 			checkItemFlow('json', [{ ...jsonFlow[0], number: '' }, jsonFlow[1]], false),
 		);
 		expect(one.message).toBe(one.problems[0]);
 		expect(one.message).not.toContain('more problem');
-		expect(one.description).not.toContain('Also worth a look');
+		expect(one.description).toBe('Nothing was sent for this item.');
 	});
 
 	test('a valid flow with warnings is accepted and the warnings are described', () => {

@@ -29,6 +29,7 @@ import {
 	takeReport,
 } from '../../helpers/resume';
 import {
+	APPROVAL_WORDING,
 	approvalFlow,
 	approvalKeysProblem,
 	reviewKeys,
@@ -246,6 +247,8 @@ async function callForApproval(
 			reportUrls,
 		}),
 		record,
+		'forbidden',
+		APPROVAL_WORDING,
 	);
 	if (!checked.ok)
 		throw invalidFlowError(
