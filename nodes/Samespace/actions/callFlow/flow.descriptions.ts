@@ -14,8 +14,9 @@ import {
 	MAX_RETRIES,
 } from '../../helpers/send-options';
 import { DEFAULT_WAIT_MINUTES } from '../../helpers/resume';
-import { CHOICE_KEYS, HTTP_METHODS } from '../../flow/schema';
+import { ANSWER_STEP_TYPE, CHOICE_KEYS, HTTP_METHODS } from '../../flow/schema';
 import { END_CALL_TYPES } from '../../flow/step-list';
+import { stepTypeNames } from '../../flow/step-names';
 
 const showFor = (...types: string[]) => ({ show: { type: types } });
 
@@ -36,38 +37,28 @@ export const keyOptions = CHOICE_KEYS.map((key) => ({ name: key, value: key }));
 const nextStepHint =
 	'Leave blank to continue with the next step in the list (the last step ends the call)';
 
-const stepTypeOptions = (version: FlowVersion) => [
-	{ name: 'Call', value: 'call', description: 'Place the call to a phone number (the first step)' },
-	{
-		name: 'Connect',
-		value: 'connect',
-		description: 'Connect the person to an agent, team or number',
-	},
-	{
-		name: 'Gather Digits',
-		value: 'digits',
-		description: 'Let the person type digits on their keypad',
-	},
-	{
-		name: 'HTTP Request',
-		value: 'http',
-		description: 'Call a web address during the call, e.g. to look up an account',
-	},
-	...(version === 1
-		? [{ name: 'Play', value: 'play', description: 'Speak a text or play an audio file' }]
-		: [
-				{
-					name: 'Play Audio File',
-					value: 'playAudio',
-					description: 'Play an MP3 file from a web address',
-				},
-				{ name: 'Say Text', value: 'play', description: 'Speak a text' },
-			]),
-];
-const ANSWER_TYPE_OPTION = {
-	name: 'Send Answer to Workflow',
-	value: 'answer',
-	description: 'Report the digits gathered so far to this workflow, which then continues with them',
+/** What each step type does, for the Type dropdown; its names come from `flow/step-names.ts`. */
+const STEP_TYPE_DESCRIPTIONS: Record<string, string> = {
+	call: 'Place the call to a phone number (the first step)',
+	connect: 'Connect the person to an agent, team or number',
+	digits: 'Let the person type digits on their keypad',
+	http: 'Call a web address during the call, e.g. to look up an account',
+	play: 'Speak a text or play an audio file',
+	playAudio: 'Play an MP3 file from a web address',
+	answer: 'Report the digits gathered so far to this workflow, which then continues with them',
+};
+
+/** The Type dropdown of `version`, sorted by name as n8n's lint wants. */
+const stepTypeOptions = (version: FlowVersion, withAnswer: boolean) => {
+	const names = stepTypeNames(version);
+	return Object.keys(names)
+		.filter((type) => withAnswer || type !== ANSWER_STEP_TYPE)
+		.map((type) => ({
+			name: names[type],
+			value: type,
+			description: version !== 1 && type === 'play' ? 'Speak a text' : STEP_TYPE_DESCRIPTIONS[type],
+		}))
+		.sort((a, b) => a.name.localeCompare(b.name));
 };
 
 /**
@@ -81,9 +72,7 @@ const stepFields = (withAnswer: boolean, version: FlowVersion): INodeProperties[
 		name: 'type',
 		type: 'options',
 		noDataExpression: true,
-		options: withAnswer
-			? [...stepTypeOptions(version), ANSWER_TYPE_OPTION]
-			: stepTypeOptions(version),
+		options: stepTypeOptions(version, withAnswer),
 		// A new node starts with a Call step; a step added after it is most often something to play.
 		default: 'play',
 		typeOptions: { showEvenWhenOptional: true },
