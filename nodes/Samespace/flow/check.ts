@@ -34,7 +34,12 @@ export interface FlowCheck {
 }
 
 /** Maps a field path to the name the user sees for it (the step list uses its own labels). */
-export type FieldLabeler = (field: string, stepType: string | undefined) => string;
+export type FieldLabeler = (
+	field: string,
+	stepType: string | undefined,
+	/** 0-based position of the step, when the problem is in one. */
+	stepIndex?: number,
+) => string;
 
 const asRecord = (value: unknown): Record<string, unknown> | undefined =>
 	typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -206,6 +211,6 @@ export function describeProblem(
 ): string {
 	const { stepIndex } = problem;
 	const where = stepIndex === undefined ? 'flow' : name({ ...problem, stepIndex });
-	const field = problem.field && (label ? label(problem.field, problem.stepType) : problem.field);
+	const field = problem.field && (label ? label(problem.field, problem.stepType, stepIndex) : problem.field);
 	return `${where}${field ? `, ${field}` : ''}: ${problem.message}`;
 }

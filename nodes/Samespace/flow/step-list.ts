@@ -76,6 +76,21 @@ export function fromVersion11(
 	});
 }
 
+/**
+ * Version 1.1's labels: a Caller ID a step gave itself is its "Caller ID for This Step"; one it took
+ * from the call is the "Caller ID" above the steps.
+ */
+export function version11Label(entries: readonly StepListEntry[]): FieldLabeler {
+	return (field, stepType, stepIndex) => {
+		const entry: unknown = stepIndex === undefined ? undefined : entries[stepIndex];
+		const own =
+			typeof entry === 'object' && entry !== null && !blank((entry as StepListEntry).callerId);
+		return field === 'caller_id' && own
+			? '"Caller ID for This Step"'
+			: stepListLabel(field, stepType, stepIndex);
+	};
+}
+
 export function buildFlowFromStepList(rawEntries: readonly StepListEntry[]): BuiltFlow {
 	const entries = rawEntries.map((entry) =>
 		typeof entry === 'object' && entry !== null ? entry : {},

@@ -7,6 +7,7 @@ import {
 	checkFlow,
 	describeProblem,
 	type AnswerSteps,
+	type FieldLabeler,
 	type FlowProblem,
 	type ProblemWording,
 } from '../flow/check';
@@ -15,6 +16,7 @@ import type { CallFlow } from '../flow/schema';
 import {
 	buildFlowFromStepList,
 	fromVersion11,
+	version11Label,
 	stepListLabel,
 	type StepListEntry,
 } from '../flow/step-list';
@@ -168,11 +170,15 @@ function prepareItem(
 		source === 'steps'
 			? ctx.getNodeParameter('steps.step', itemIndex, [])
 			: ctx.getNodeParameter('flowJson', itemIndex, '');
-	if (source === 'steps' && ctx.getNode().typeVersion >= 1.1 && Array.isArray(parameter))
+	let label: FieldLabeler | undefined;
+	if (source === 'steps' && ctx.getNode().typeVersion >= 1.1 && Array.isArray(parameter)) {
+		// Labelled by what the user entered: a step's own Caller ID, or the call's.
+		label = version11Label(parameter as StepListEntry[]);
 		parameter = fromVersion11(
 			parameter as StepListEntry[],
 			ctx.getNodeParameter('callerId', itemIndex, ''),
 		);
+	}
 	const record = ctx.getNodeParameter('record', itemIndex, false);
 	if (typeof record !== 'boolean')
 		return rejected(
@@ -185,7 +191,7 @@ function prepareItem(
 		source === 'steps' && Array.isArray(parameter)
 			? stepListNamer(parameter as StepListEntry[], names)
 			: undefined;
-	return checkItemFlow(source, parameter, record, answerSteps, { name });
+	return checkItemFlow(source, parameter, record, answerSteps, { label, name });
 }
 
 /** The request that places `call`: `{record, flow}` to `{Base URL}/call/flow`, with the token. */

@@ -178,3 +178,28 @@ describe('errors name a step by the Type dropdown of the node version', () => {
 		expect(result.error?.message).toMatch(/^Item 1: invalid call flow: step 2 \(Play\), /);
 	});
 });
+
+describe('version 1.1: Caller ID labels', () => {
+	test("a step's own bad Caller ID is named as its Caller ID for This Step; the call's as Caller ID", async () => {
+		const result = await runSamespace(
+			emulator,
+			{
+				callerId: 'our main line',
+				steps: {
+					step: [
+						{ type: 'call', number: '14155550123' },
+						{ type: 'connect', number: '5263', callerId: 'the desk' },
+					],
+				},
+			},
+			{ ...v11, continueOnFail: true },
+		);
+
+		expect(emulator.requests).toHaveLength(0);
+		const [item] = outputJson(result) as Array<{ problems?: string[] }>;
+		expect(item.problems).toEqual([
+			expect.stringMatching(/^step 1 \(Call\), "Caller ID": "our main line"/),
+			expect.stringMatching(/^step 2 \(Connect\), "Caller ID for This Step": "the desk"/),
+		]);
+	});
+});
