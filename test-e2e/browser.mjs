@@ -2,17 +2,20 @@
 // Debian's chromium, headless, with its own networking features off and every request outside
 // 127.0.0.1 aborted (and counted). Against a running n8n with the examples imported:
 // sign in, open the new-lead example, open the Samespace node, check that each step shows its
-// type's fields and none of the others, add a step (checking the fields follow its type, and that
-// "End Call After This Step" hides Next Step), drag it to second place, run the workflow through its
-// test webhook, and check that the emulator received the flow the editor showed. Then the other
-// examples: the bulk one's End Call step, and on the AI tool that values offer "let the model
-// define this" while Step ID and Next Step do not. Screenshots go to docs/screenshots/.
+// type's required fields and those with a value (n8n 2.x puts the rest behind "Add Option",
+// which offers only that type's other fields), add a step (checking the fields follow its type,
+// and that "End Call After This Step" takes Next Step away), drag it to second place, run the
+// workflow through its test webhook, and check that the emulator received the flow the editor
+// showed. Then the other examples: the bulk one's End Call step, and on the AI tool that values
+// offer "let the model define this" while Step ID and Next Step do not. Screenshots go to
+// docs/screenshots/.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
 import { BROWSER_PREFIX, OWNER, ROOT } from '../dev/n8n/config.mjs';
 import { findChromium } from '../dev/n8n/install.mjs';
+import { listExamples } from '../dev/n8n/setup.mjs';
 
 const requireFromBrowser = createRequire(path.join(BROWSER_PREFIX, 'package.json'));
 const requireFromRoot = createRequire(path.join(ROOT, 'package.json'));
@@ -40,40 +43,65 @@ export const CHROMIUM_ARGS = [
 /** The text the test types into the step it adds. */
 export const ADDED_TEXT = 'This call may be recorded for quality and training.';
 
-/** For each step type, the step-list fields n8n should show (from the built node's description). */
-export function expectedFieldsByType() {
+/**
+ * The step-list fields of one node version, from the built node's description: every field,
+ * and the Type options (value and label). The step list of Call and Wait for Answer (every type
+ * of Place Call's, and Send Answer to Workflow).
+ */
+export function stepFieldsOf(version) {
 	const { properties: samespaceProperties } = requireFromRoot(
 		path.join(ROOT, 'dist', 'nodes', 'Samespace', 'actions', 'versionDescription.js'),
 	);
-	// The step list of Call and Wait for Answer: every type of Place Call's, and Send Answer to Workflow.
+	const ofVersion = (p) => {
+		const [v] = p.displayOptions?.show?.['@version'] ?? [];
+		return version === 1 ? v === 1 : typeof v === 'object';
+	};
 	const typesOf = (p) => p.options[0].values.find((f) => f.name === 'type').options.length;
 	const steps = samespaceProperties
-		.filter((p) => p.name === 'steps')
+		.filter((p) => p.name === 'steps' && ofVersion(p))
 		.sort((a, b) => typesOf(b) - typesOf(a))[0];
 	const fields = steps.options[0].values;
-	const typeField = fields.find((f) => f.name === 'type');
-	const out = {};
-	for (const { value, name } of typeField.options) {
-		// A new step of this type: every other field at its default (End Call off, so Next Step shows).
-		const values = { ...Object.fromEntries(fields.map((f) => [f.name, f.default])), type: value };
-		const matches = (conditions, test) =>
-			Object.entries(conditions ?? {}).every(([key, allowed]) =>
-				test(allowed.includes(values[key])),
-			);
-		const shown = fields.filter(
-			(f) =>
-				matches(f.displayOptions?.show, (ok) => ok) &&
-				!Object.entries(f.displayOptions?.hide ?? {}).some(([key, hidden]) =>
-					hidden.includes(values[key]),
-				),
+	const types = fields.find((f) => f.name === 'type').options;
+	return { fields, types };
+}
+
+/** Whether n8n 2.x counts a field as set (shown although optional): its FixedCollection's rule. */
+const hasValue = (value, fallback) => {
+	if (value === undefined || value === null || value === '') return false;
+	if (typeof value === 'object') return JSON.stringify(value) !== JSON.stringify(fallback);
+	return value !== fallback;
+};
+
+/**
+ * What a step shows (n8n 2.x, `hideOptionalFields`): of its type's fields, the required ones,
+ * those shown even when optional, those with a value, and those the user added ("Add Option");
+ * `offered`: what Add Option offers, its type's optional fields not added yet (n8n 2.41.1 also
+ * lists those shown because they have a value).
+ */
+export function expectedStep({ fields }, values, added = []) {
+	const all = { ...Object.fromEntries(fields.map((f) => [f.name, f.default])), ...values };
+	const shows = (f) =>
+		Object.entries(f.displayOptions?.show ?? {}).every(([key, allowed]) =>
+			allowed.includes(all[key]),
+		) &&
+		!Object.entries(f.displayOptions?.hide ?? {}).some(([key, hidden]) =>
+			hidden.includes(all[key]),
 		);
-		out[value] = {
-			label: name,
-			fields: shown.map((f) => f.name),
-			labels: Object.fromEntries(shown.map((f) => [f.name, f.displayName])),
-		};
-	}
-	return out;
+	const available = fields.filter(shows);
+	const shown = available.filter(
+		(f) =>
+			f.required ||
+			f.typeOptions?.showEvenWhenOptional ||
+			hasValue(values[f.name], f.default) ||
+			added.includes(f.name),
+	);
+	return {
+		fields: shown.map((f) => f.name),
+		labels: Object.fromEntries(shown.map((f) => [f.name, f.displayName])),
+		offered: available
+			.filter((f) => !f.required && !f.typeOptions?.showEvenWhenOptional && !added.includes(f.name))
+			.map((f) => f.displayName),
+	};
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -100,8 +128,14 @@ export async function runBrowserChecks({
 	const { chromium } = requireFromBrowser('playwright-core');
 	fs.mkdirSync(screenshotsDir, { recursive: true });
 	const shots = [];
-	const expected = expectedFieldsByType();
-	const labelOf = Object.fromEntries(Object.entries(expected).map(([v, e]) => [e.label, v]));
+	// The examples are saved as version 1; a node added from the panel is version 1.1.
+	const v1 = stepFieldsOf(1);
+	const valueOf = Object.fromEntries(v1.types.map((t) => [t.name, t.value]));
+	const labelOf = Object.fromEntries(v1.types.map((t) => [t.value, t.name]));
+	const savedSteps = (workflow) =>
+		workflow?.nodes.find((node) => node.type.startsWith('n8n-nodes-samespace.'))?.parameters?.steps
+			?.step ?? [];
+	const leadWorkflow = listExamples().find((e) => e.id === workflowId)?.workflow;
 
 	const browser = await chromium.launch({
 		executablePath: findChromium(),
@@ -223,20 +257,51 @@ export async function runBrowserChecks({
 					};
 				});
 			});
-		const compareFields = (step) => {
-			const value = labelOf[step.type];
+		/**
+		 * A shown step against what it should show: `values` as saved (or as the test set them),
+		 * `added` the fields the test added with Add Option; `fieldsOf` the node version's fields.
+		 */
+		const compareFields = (step, values = {}, added = [], fieldsOf = v1) => {
+			const value = fieldsOf.types.find((t) => t.name === step.type)?.value;
 			if (!value) return `step ${step.index + 1}: unknown type "${step.type}"`;
-			// "End Call After This Step" hides Next Step.
-			const want = expected[value].fields.filter((f) => !(step.endCall && f === 'nextStep'));
-			const missing = want.filter((f) => !step.fields.includes(f));
-			const extra = step.fields.filter((f) => !want.includes(f));
-			const missingLabels = want
-				.map((f) => expected[value].labels[f])
+			const want = expectedStep(fieldsOf, { ...values, type: value, endCall: step.endCall }, added);
+			const missing = want.fields.filter((f) => !step.fields.includes(f));
+			const extra = step.fields.filter((f) => !want.fields.includes(f));
+			const missingLabels = want.fields
+				.map((f) => want.labels[f])
 				.filter((l) => !step.labels.some((x) => x.startsWith(l)));
 			if (missing.length || extra.length || missingLabels.length) {
-				return `step ${step.index + 1} (${step.type}): missing ${JSON.stringify(missing)}, shown but not its type's ${JSON.stringify(extra)}, labels missing ${JSON.stringify(missingLabels)}`;
+				return `step ${step.index + 1} (${step.type}): missing ${JSON.stringify(missing)}, shown but not expected ${JSON.stringify(extra)}, labels missing ${JSON.stringify(missingLabels)}`;
 			}
 			return '';
+		};
+		const stepItem = (index) =>
+			page
+				.locator(`[data-parameter-path="parameters.steps.step[${index}].type"]`)
+				.locator('xpath=ancestor::*[@data-draggable][1]');
+		/** What a step's "Add Option" offers (n8n 2.x: the step's fields not shown). */
+		const addOptionOffers = async (index) => {
+			const button = stepItem(index).locator('[data-test-id="fixed-collection-add-property"]');
+			if (!(await button.count())) return [];
+			await button.scrollIntoViewIfNeeded();
+			await button.click();
+			const options = page.locator('.el-select-dropdown__item:visible');
+			await options.first().waitFor();
+			const offered = (await options.allTextContents()).map((t) => t.trim());
+			await page.keyboard.press('Escape');
+			await dropdownsClosed(page);
+			return offered;
+		};
+		/** Adds a field to a step with its "Add Option". */
+		const addOption = async (index, label) => {
+			const button = stepItem(index).locator('[data-test-id="fixed-collection-add-property"]');
+			await button.scrollIntoViewIfNeeded();
+			await button.click();
+			await page
+				.locator('.el-select-dropdown__item:visible', { hasText: new RegExp(`^\\s*${label}\\s*$`) })
+				.first()
+				.click();
+			await dropdownsClosed(page);
 		};
 
 		let initial = [];
@@ -251,23 +316,32 @@ export async function runBrowserChecks({
 			return `${initial.length} steps: ${initial.map((s) => s.type).join(' > ')}`;
 		});
 
-		await check("browser: each step shows its type's own fields and hides the others", async () => {
-			const problems = initial.map(compareFields).filter(Boolean);
-			const types = new Set(initial.map((s) => labelOf[s.type]));
-			// Send Answer to Workflow belongs to Call and Wait for Answer: the appointment example shows it.
-			for (const t of Object.keys(expected))
-				if (t !== 'answer' && !types.has(t))
-					problems.push(`the example has no ${expected[t].label} step to check`);
-			if (problems.length) throw new Error(problems.join('\n'));
-			return Object.entries(expected)
-				.map(([, e]) => `${e.label}: ${e.fields.join(', ')}`)
-				.join(' | ');
-		});
-
-		const stepItem = (index) =>
-			page
-				.locator(`[data-parameter-path="parameters.steps.step[${index}].type"]`)
-				.locator('xpath=ancestor::*[@data-draggable][1]');
+		await check(
+			"browser: each step shows its type's required fields and those with a value; Add Option offers only its type's others",
+			async () => {
+				const saved = savedSteps(leadWorkflow);
+				const problems = initial
+					.map((step) => compareFields(step, saved[step.index]))
+					.filter(Boolean);
+				const types = new Set(initial.map((s) => valueOf[s.type]));
+				// Send Answer to Workflow belongs to Call and Wait for Answer: the appointment example shows it.
+				for (const { value, name } of v1.types)
+					if (value !== 'answer' && !types.has(value))
+						problems.push(`the example has no ${name} step to check`);
+				const notes = [];
+				for (const step of initial) {
+					const want = expectedStep(v1, { ...saved[step.index], type: valueOf[step.type] });
+					const offered = await addOptionOffers(step.index);
+					if (!sameSet(offered, want.offered))
+						problems.push(
+							`step ${step.index + 1} (${step.type}): Add Option offers ${JSON.stringify(offered)}, expected ${JSON.stringify(want.offered)}`,
+						);
+					notes.push(`${step.type}: ${step.fields.join(', ')} (+ ${offered.join(', ')})`);
+				}
+				if (problems.length) throw new Error(problems.join('\n'));
+				return notes.join(' | ');
+			},
+		);
 		await check('browser: screenshots of the Gather Digits and HTTP Request steps', async () => {
 			for (const [label, name] of [
 				['Gather Digits', '04-step-gather-digits.png'],
@@ -297,12 +371,28 @@ export async function runBrowserChecks({
 			const firstProblem = compareFields(added);
 			if (firstProblem) throw new Error(`new step as added: ${firstProblem}`);
 			const addedAs = added.type;
-			await typeSelect.scrollIntoViewIfNeeded();
-			await typeSelect.click();
-			const options = page.locator('.el-select-dropdown__item:visible');
-			await options.first().waitFor();
-			const optionTexts = await options.allTextContents();
-			await options.filter({ hasText: /^Play/ }).first().click();
+			// Gather Digits, then Play: the fields follow the Type.
+			const chooseType = async (label) => {
+				await typeSelect.scrollIntoViewIfNeeded();
+				await typeSelect.click();
+				const options = page.locator('.el-select-dropdown__item:visible');
+				await options.first().waitFor();
+				const texts = await options.allTextContents();
+				await options
+					.filter({ hasText: new RegExp(`^${label}`) })
+					.first()
+					.click();
+				await sleep(300);
+				return texts;
+			};
+			const optionTexts = await chooseType('Gather Digits');
+			await page
+				.locator(`[data-parameter-path="parameters.steps.step[${newIndex}].count"]`)
+				.waitFor();
+			const asDigits = (await readSteps()).find((s) => s.index === newIndex);
+			const digitsProblem = compareFields(asDigits);
+			if (digitsProblem) throw new Error(`after choosing Gather Digits: ${digitsProblem}`);
+			await chooseType('Play');
 			await page
 				.locator(`[data-parameter-path="parameters.steps.step[${newIndex}].text"] textarea`)
 				.waitFor();
@@ -312,30 +402,43 @@ export async function runBrowserChecks({
 				throw new Error(`Type shows "${asPlay.type}" after choosing Play`);
 			const problem = compareFields(asPlay);
 			if (problem) throw new Error(`after choosing Play: ${problem}`);
+			const playOffers = await addOptionOffers(newIndex);
+			const wantOffers = expectedStep(v1, { type: 'play' }).offered;
+			if (!sameSet(playOffers, wantOffers))
+				throw new Error(
+					`Add Option of a Play step offers ${JSON.stringify(playOffers)}, expected ${JSON.stringify(wantOffers)}`,
+				);
 			await page
 				.locator(`[data-parameter-path="parameters.steps.step[${newIndex}].text"] textarea`)
 				.fill(ADDED_TEXT);
-			await page.keyboard.press('Tab');
-			// "End Call After This Step" hides Next Step, and turning it off brings it back.
+			// Blur rather than Tab: Tab would focus (and open) the step's Add Option.
+			await page
+				.locator(`[data-parameter-path="parameters.steps.step[${newIndex}].text"] textarea`)
+				.evaluate((el) => el.blur());
+			// "End Call After This Step" (from Add Option) takes Next Step away; off brings it back.
+			await addOption(newIndex, 'End Call After This Step');
 			const endCallSwitch = page
 				.locator(`[data-parameter-path="parameters.steps.step[${newIndex}].endCall"]`)
 				.locator('.el-switch, [role="switch"]')
 				.first();
-			const nextStepField = page.locator(
-				`[data-parameter-path="parameters.steps.step[${newIndex}].nextStep"]`,
-			);
 			await endCallSwitch.click();
-			await nextStepField.waitFor({ state: 'detached' });
+			await sleep(300);
 			const ended = (await readSteps()).find((s) => s.index === newIndex);
 			if (!ended.endCall)
 				throw new Error('End Call After This Step does not read as on after clicking it');
-			const endedProblem = compareFields(ended);
+			const endedProblem = compareFields(ended, { text: ADDED_TEXT }, ['endCall']);
 			if (endedProblem) throw new Error(`with End Call on: ${endedProblem}`);
+			const endedOffers = await addOptionOffers(newIndex);
+			if (endedOffers.includes('Next Step'))
+				throw new Error(`with End Call on, Add Option still offers Next Step: ${endedOffers}`);
 			await endCallSwitch.click();
-			await nextStepField.waitFor();
+			await sleep(300);
+			const reopened = await addOptionOffers(newIndex);
+			if (!reopened.includes('Next Step'))
+				throw new Error(`with End Call off, Add Option does not offer Next Step: ${reopened}`);
 			await stepItem(newIndex).evaluate((el) => el.scrollIntoView({ block: 'center' }));
 			await shot('06-added-play-step.png', ndv);
-			return `added as ${addedAs}, switched to Play (${asPlay.fields.join(', ')}); End Call on hides Next Step, off shows it; Type offers: ${optionTexts.map((t) => t.split(/(?=[A-Z][a-z]+ [a-z])/)[0]).join(' / ')}`;
+			return `added as ${addedAs}; as Gather Digits: ${asDigits.fields.join(', ')}; as Play: ${asPlay.fields.join(', ')} (Add Option: ${playOffers.join(', ')}); End Call on takes Next Step from Add Option, off gives it back; Type offers: ${optionTexts.map((t) => t.split(/(?=[A-Z][a-z]+ [a-z])/)[0]).join(' / ')}`;
 		});
 
 		await check('browser: drag the new step to second place', async () => {
@@ -372,11 +475,36 @@ export async function runBrowserChecks({
 		});
 
 		let uiSteps = [];
-		await check('browser: every step still shows only its own fields after the move', async () => {
-			uiSteps = await readSteps();
-			const problems = uiSteps.map(compareFields).filter(Boolean);
-			if (problems.length) throw new Error(problems.join('\n'));
-		});
+		await check(
+			'browser: every step still shows only its own fields after the move (once the node is reopened)',
+			async () => {
+				// The saved steps, with the added one moved to second place (its End Call off again).
+				const saved = savedSteps(leadWorkflow);
+				const values = [saved[0], { text: ADDED_TEXT }, ...saved.slice(1)];
+				// n8n 2.41.1 keeps a step list's shown optional fields by position: after a move they
+				// stay where they were until the node is opened again (the values move with the step).
+				const asMoved = (await readSteps())
+					.map((step) =>
+						compareFields(step, values[step.index], step.text === ADDED_TEXT ? ['endCall'] : []),
+					)
+					.filter(Boolean);
+				await page.locator('[data-test-id="ndv-close-button"]').click();
+				await sleep(300);
+				await page
+					.locator('[data-test-id="canvas-node"][data-node-type="n8n-nodes-samespace.samespace"]')
+					.dblclick();
+				await page.locator('[data-test-id="fixed-collection-steps"]').waitFor();
+				await sleep(500);
+				uiSteps = await readSteps();
+				const problems = uiSteps
+					.map((step) => compareFields(step, values[step.index]))
+					.filter(Boolean);
+				if (problems.length) throw new Error(problems.join('\n'));
+				return asMoved.length
+					? `before reopening, n8n showed the optional fields by position: ${asMoved.join('; ')}`
+					: '';
+			},
+		);
 
 		await check(
 			'browser: run the workflow from the editor; the emulator receives the flow the editor showed',
@@ -416,7 +544,7 @@ export async function runBrowserChecks({
 
 				const flow = emulator.placedCalls[0].body.flow;
 				// What the editor showed, step by step, must be what was sent, in the same order.
-				const sentTypes = flow.map((s) => expected[s.type]?.label ?? s.type);
+				const sentTypes = flow.map((s) => labelOf[s.type] ?? s.type);
 				const shownTypes = uiSteps.map((s) => s.type);
 				if (JSON.stringify(sentTypes) !== JSON.stringify(shownTypes))
 					throw new Error(
@@ -504,10 +632,16 @@ export async function runBrowserChecks({
 					await option.evaluate((el) => el.scrollIntoView({ block: 'center' }));
 				await shot(`${n++}-${base}-node.png`);
 				const steps = await readSteps();
-				const problems = steps.map(compareFields).filter(Boolean);
+				const saved = savedSteps(wf.workflow);
+				const problems = steps
+					.map((step) => compareFields(step, saved[step.index]))
+					.filter(Boolean);
 				let aiNote = '';
 				if ((await node.getAttribute('data-node-type'))?.endsWith('Tool')) {
-					// As an AI tool, values may be left to the model ($fromAI), but not the flow's wiring.
+					// As an AI tool, values may be left to the model ($fromAI), but not the flow's wiring
+					// (Step ID and Next Step, from the first step's Add Option).
+					await addOption(0, 'Step ID');
+					await addOption(0, 'Next Step');
 					const offersFromAi = (field) =>
 						page.evaluate((fieldPath) => {
 							const el = document.querySelector(`[data-parameter-path="${fieldPath}"]`);
@@ -536,9 +670,6 @@ export async function runBrowserChecks({
 					aiNote =
 						'; as a tool, Phone Number offers "let the model define this", Step ID and Next Step do not';
 				}
-				const saved =
-					wf.workflow?.nodes.find((node) => node.type.startsWith('n8n-nodes-samespace.'))
-						?.parameters?.steps?.step ?? [];
 				saved.forEach((entry, index) => {
 					if (Boolean(entry.endCall) !== Boolean(steps[index]?.endCall))
 						problems.push(
@@ -638,3 +769,15 @@ export async function runBrowserChecks({
 	}
 	return { screenshots: shots, external };
 }
+
+const sameSet = (a, b) =>
+	a.length === b.length && [...a].sort().join('|') === [...b].sort().join('|');
+
+/** Waits until no dropdown is open on the page (a closing one stays visible while it fades). */
+const dropdownsClosed = (page) =>
+	page.waitForFunction(
+		() =>
+			![...document.querySelectorAll('.el-select-dropdown__item')].some(
+				(e) => e.offsetParent !== null,
+			),
+	);
