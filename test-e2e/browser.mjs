@@ -7,7 +7,11 @@
 // and that "End Call After This Step" takes Next Step away), drag it to second place, run the
 // workflow through its test webhook, and check that the emulator received the flow the editor
 // showed. Then the other examples: the bulk one's End Call step, and on the AI tool that values
-// offer "let the model define this" while Step ID and Next Step do not. Screenshots go to
+// offer "let the model define this" while Step ID and Next Step do not. Then a Samespace node
+// added fresh from the node panel (version 1.1): one name for Call and Wait for Answer in the
+// panel, the Operation and on the canvas; the Define Flow hint; JSON and back, and the JSON
+// default, send nothing; n8n's required marks; one Caller ID for the call; the steps tip a
+// callout; a three-step flow measured against the screen and run. Screenshots go to
 // docs/screenshots/.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -42,6 +46,17 @@ export const CHROMIUM_ARGS = [
 
 /** The text the test types into the step it adds. */
 export const ADDED_TEXT = 'This call may be recorded for quality and training.';
+
+/**
+ * How the editor shows a step's error for a bad step, e.g. a Say Text step whose text is empty:
+ * `step 2 (id "2", play), "Text to Speak": ...`. Kept in one place so a change of wording is
+ * one edit here (`type` is the step's type as sent, `label` as the editor names it).
+ */
+export const stepErrorPattern = ({ position, id, type, label, field }) =>
+	new RegExp(
+		// Now: `step 2 (id "2", play), "Text to Speak": ...`; planned: `step 2, Say Text: ...`.
+		`step ${position} \\(id "${id}", ${type}\\), "?${field}"?:|step ${position}, ${label}\\b`,
+	);
 
 /**
  * The step-list fields of one node version, from the built node's description: every field,
@@ -748,6 +763,9 @@ export async function runBrowserChecks({
 				: '';
 		});
 
+		// The node panel asks the npm registry for the package's latest version: blocked, noted.
+		await checkNewNode({ page, url, emulator, check, shot, ndv, external });
+
 		const before = external.length;
 		await check('browser: Settings > Community nodes lists the package', async () => {
 			await page.goto(`${url}/settings/community-nodes`);
@@ -768,6 +786,381 @@ export async function runBrowserChecks({
 		await browser.close();
 	}
 	return { screenshots: shots, external };
+}
+
+/** The steps tip's words (flow.descriptions.ts STEPS_TIP), as far as the test needs them. */
+const STEPS_TIP_START = 'Steps run from top to bottom';
+
+/**
+ * A Samespace node added fresh from the node panel (version 1.1), as a no-code user meets it, at
+ * the browser's 1440x900: the name of Call and Wait for Answer in the panel's actions, the
+ * Operation and the canvas; the Define Flow hint; the steps tip a callout; JSON and back, and the
+ * JSON default, then running: nothing sent; n8n's marks on required fields (n8n 2.x marks an empty
+ * required field with a red warning sign, and refuses to run the node naming each; it draws no
+ * asterisk in the node's parameters); one Caller ID for the call; a three-step flow (Call, Say
+ * Text, Connect) measured against the screen, then run. Screenshots 20-23.
+ */
+export async function checkNewNode({ page, url, emulator, check, shot, ndv, external = [] }) {
+	const v11 = stepFieldsOf(1.1);
+	const canvasNode = page.locator(
+		'[data-test-id="canvas-node"][data-node-type="n8n-nodes-samespace.samespace"]',
+	);
+	const param = (p) => page.locator(`[data-parameter-path="parameters.${p}"]`);
+	const options = page.locator('.el-select-dropdown__item:visible');
+	/** The open dropdown's option of that name (an option may show a description after it). */
+	const option = (label) =>
+		options
+			.filter({ hasText: new RegExp(`^\\s*${label}\\s*$`) })
+			.or(options.filter({ has: page.getByText(label, { exact: true }) }))
+			.first();
+	const choose = async (locator, label) => {
+		await locator.scrollIntoViewIfNeeded();
+		await locator.click();
+		await option(label).click();
+		await dropdownsClosed(page);
+	};
+	const closeToasts = async () => {
+		for (const close of await page.locator('.el-notification__closeBtn').all())
+			await close.click().catch(() => undefined);
+		await sleep(200);
+	};
+	/** The fields (parameter paths) n8n marks with its warning sign. */
+	const marked = () =>
+		page.evaluate(() =>
+			[...document.querySelectorAll('[data-test-id="parameter-issues"]')]
+				.map((e) =>
+					e
+						.closest('.parameter-item')
+						?.querySelector('[data-parameter-path]')
+						?.getAttribute('data-parameter-path'),
+				)
+				.filter(Boolean)
+				.map((p) => p.replace(/^parameters\./, '')),
+		);
+	const stepCount = () =>
+		page
+			.locator('[data-parameter-path^="parameters.steps.step["][data-parameter-path$="].type"]')
+			.count();
+	const addStep = async (label) => {
+		const index = await stepCount();
+		const add = page.locator('[data-test-id="fixed-collection-steps"] button', {
+			hasText: /^\s*Add Step\s*$/,
+		});
+		await add.scrollIntoViewIfNeeded();
+		await add.click();
+		const type = param(`steps.step[${index}].type`);
+		await type.waitFor();
+		await choose(type, label);
+		return index;
+	};
+	const fill = async (p, value) => {
+		const input = param(p).locator('input, textarea').first();
+		await input.scrollIntoViewIfNeeded();
+		await input.fill(value);
+		// Blur rather than Tab: Tab would focus (and open) the step's Add Option.
+		await input.evaluate((el) => el.blur());
+		await sleep(150);
+	};
+	const execute = async () => {
+		emulator.reset();
+		await closeToasts();
+		await page.locator('[data-test-id="node-execute-button"]').click();
+		await sleep(2500);
+		const toasts = (await page.locator('.el-notification').allInnerTexts()).join('\n');
+		const output = await page.locator('[data-test-id="output-panel"]').innerText();
+		return { requests: emulator.requests.length, toasts, output };
+	};
+	/** Adds a Samespace node after the trigger from the node panel; the panel's action names. */
+	const addFromPanel = async (action, screenshot) => {
+		await page.locator('[data-test-id="canvas-handle-plus"]').first().click();
+		await page.locator('[data-test-id="node-creator-search-bar"]').waitFor();
+		await page.keyboard.type('Samespace');
+		await page
+			.locator('[data-test-id="node-creator-item-name"]', { hasText: /^\s*Samespace\s*$/ })
+			.first()
+			.click();
+		const actions = page.locator(
+			'[data-test-id="node-creator"] [data-test-id="node-creator-item-name"]',
+		);
+		await actions.filter({ hasText: action }).first().waitFor();
+		const offered = (await actions.allTextContents()).map((t) => t.trim());
+		if (screenshot) await shot(screenshot);
+		await actions
+			.filter({ hasText: new RegExp(`^\\s*${action}\\s*$`) })
+			.first()
+			.click();
+		await page.locator('[data-test-id="fixed-collection-steps"]').waitFor();
+		await sleep(800);
+		return offered;
+	};
+
+	const OPERATION = 'Call and Wait for Answer';
+	await check(
+		`browser: a new node from the node panel is version 1.1; "${OPERATION}" has one name in the panel's actions, the Operation and the canvas`,
+		async () => {
+			const before = external.length;
+			await page.goto(`${url}/workflow/new`);
+			await page.locator('[data-test-id="canvas-add-button"]').click();
+			await page.locator('[data-test-id="node-creator-search-bar"]').waitFor();
+			await page.keyboard.type('Manual');
+			await sleep(500);
+			await page.keyboard.press('Enter');
+			const actions = await addFromPanel('Call and wait for answer', '20-node-panel-actions.png');
+			const same = (text) => text.trim().toLowerCase() === OPERATION.toLowerCase();
+			const action = actions.find(same);
+			const operation = await param('operation').locator('input').inputValue();
+			await page.locator('[data-test-id="tab-settings"]').click();
+			const version = await page.locator('[data-test-id="node-version"]').innerText();
+			await page.locator('[data-test-id="tab-params"]').click();
+			await page.locator('[data-test-id="ndv-close-button"]').click();
+			await sleep(500);
+			// The canvas shows the node's name (n8n names a new node after the action) and its subtitle.
+			const canvasLines = (await canvasNode.innerText())
+				.split('\n')
+				.map((l) => l.trim())
+				.filter(Boolean);
+			const problems = [];
+			if (!action) problems.push(`the panel's actions: ${JSON.stringify(actions)}`);
+			if (!same(operation)) problems.push(`the Operation shows "${operation}"`);
+			if (canvasLines.filter(same).length < 2)
+				problems.push(`the canvas shows ${JSON.stringify(canvasLines)} (name and subtitle)`);
+			if (!/\b1\.1\b/.test(version)) problems.push(`Settings: "${version}"`);
+			if (problems.length) throw new Error(problems.join('\n'));
+			const blocked = [...new Set(external.slice(before).map((u) => new URL(u).origin))];
+			return `panel "${action}", Operation "${operation}", canvas ${JSON.stringify(canvasLines)}; ${version.replace(/\s+/g, ' ')}${blocked.length ? ` (the node panel asked ${blocked.join(', ')} for the package's latest version: blocked, as everything outside 127.0.0.1 is)` : ''}`;
+		},
+	);
+
+	await check(
+		'browser: a new Place Call node: the Define Flow hint shows; the steps tip is a callout (dismissable), not a warning',
+		async () => {
+			await canvasNode.click();
+			await page.keyboard.press('Delete');
+			await canvasNode.waitFor({ state: 'detached' });
+			await addFromPanel('Place a call');
+			const hint = param('source')
+				.locator('xpath=ancestor::*[contains(@class,"parameter-item")][1]')
+				.getByText('Switching starts the other mode afresh');
+			if (!(await hint.isVisible())) throw new Error('the Define Flow hint is not shown');
+			const callout = page.locator('.n8n-callout', { hasText: STEPS_TIP_START });
+			if ((await callout.count()) !== 1)
+				throw new Error(`${await callout.count()} callouts hold the steps tip`);
+			const calloutClass = await callout.getAttribute('class');
+			const dismiss = await callout.locator('[data-test-id="callout-dismiss-icon"]').count();
+			const asNotice = await page
+				.locator('.notice, [class*="warning"]', { hasText: STEPS_TIP_START })
+				.count();
+			if (/warning|danger/.test(calloutClass) || !dismiss || asNotice)
+				throw new Error(
+					`the tip: class "${calloutClass}", dismiss button ${dismiss}, in a notice/warning ${asNotice}`,
+				);
+			await shot('21-new-node.png');
+			return `hint "${(await hint.innerText()).trim()}"; tip: ${calloutClass.match(/_(secondary|info|success)_/)?.[1] ?? calloutClass} callout with a dismiss button`;
+		},
+	);
+
+	let marks = [];
+	await check(
+		'browser: a new node: JSON and back to Step List, then run: nothing sent, n8n names the required fields; the JSON default run as is: nothing sent',
+		async () => {
+			await choose(param('source'), 'JSON');
+			const json = await execute();
+			const jsonError = stepErrorPattern({
+				position: 1,
+				id: '1',
+				type: 'call',
+				label: 'Call',
+				field: 'number',
+			});
+			await choose(param('source'), 'Step List');
+			const steps = await execute();
+			marks = await marked();
+			await shot('22-new-node-issues.png');
+			await closeToasts();
+			const problems = [];
+			if (json.requests) problems.push(`the JSON default sent ${json.requests} requests`);
+			if (!jsonError.test(json.output + json.toasts))
+				problems.push(`the JSON default's error: ${(json.output + json.toasts).slice(0, 400)}`);
+			if (steps.requests) problems.push(`the step list sent ${steps.requests} requests`);
+			for (const field of ['Caller ID', 'Phone Number', 'Text to Speak'])
+				if (!steps.toasts.includes(`Parameter "${field}" is required`))
+					problems.push(`n8n's message does not name ${field}: ${steps.toasts}`);
+			if (problems.length) throw new Error(problems.join('\n'));
+			return `JSON default: nothing sent, "${json.toasts.split('\n').slice(0, 2).join(' ').slice(0, 160)}"; Step List: nothing sent, "${steps.toasts.replace(/\s+/g, ' ').slice(0, 200)}"`;
+		},
+	);
+
+	let measured = '';
+	await check(
+		'browser: a new node: one Caller ID for the call, none per step until Add Option; a bad step is named and nothing sent; a three-step flow (Call, Say Text, Connect) sends what the editor shows',
+		async () => {
+			const connect = await addStep('Connect');
+			marks.push(...(await marked()));
+			await fill('callerId', '14155550100');
+			await fill('steps.step[0].number', '+1 (415) 555-0142');
+			await fill(`steps.step[${connect}].number`, '5263');
+			// A bad step: Text to Speak an expression that finds nothing. Nothing is sent, and the
+			// error names the step.
+			const text = param('steps.step[1].text').locator(
+				'xpath=ancestor::*[contains(@class,"parameter-item")][1]',
+			);
+			await text.hover();
+			await text.locator('[data-test-id="radio-button-expression"]').click();
+			await text.locator('.cm-content').first().click();
+			await page.keyboard.type('{{ $json.nothing'); // the editor closes the braces
+			await page.locator('[data-test-id="node-parameters"]').click({ position: { x: 5, y: 5 } });
+			const bad = await execute();
+			const badError = stepErrorPattern({
+				position: 2,
+				id: '2',
+				type: 'play',
+				label: 'Say Text',
+				field: 'Text to Speak',
+			});
+			const badShown = `${bad.output}\n${bad.toasts}`;
+			await text.hover();
+			await text.locator('[data-test-id="radio-button-fixed"]').click();
+			await fill('steps.step[1].text', 'Hello from Acme. Connecting you to sales.');
+			const callerIds = await page
+				.locator('[data-parameter-path="parameters.callerId"], [data-parameter-path*="].callerId"]')
+				.evaluateAll((els) => els.map((e) => e.getAttribute('data-parameter-path')));
+			const labels = await page.locator('[data-test-id="node-parameters"] label').allTextContents();
+			const callerIdLabels = labels.filter((l) => /Caller ID/.test(l));
+			const offered = await (async () => {
+				const item = param('steps.step[0].type').locator('xpath=ancestor::*[@data-draggable][1]');
+				await item.locator('[data-test-id="fixed-collection-add-property"]').click();
+				await options.first().waitFor();
+				const texts = (await options.allTextContents()).map((t) => t.trim());
+				await page.keyboard.press('Escape');
+				await dropdownsClosed(page);
+				return texts;
+			})();
+			// Measured with the form scrolled to the top, as the node opens.
+			const panel = page.locator('[data-test-id="node-parameters"]');
+			await panel.evaluate((el) => el.scrollTo(0, 0));
+			const m = await panel.evaluate((el) => {
+				const top = el.getBoundingClientRect().top;
+				const at = (e) => Math.round(e.getBoundingClientRect().top - top + el.scrollTop);
+				const steps = el.querySelector('[data-test-id="fixed-collection-steps"]');
+				const label = steps.closest('.multi-parameter') ?? steps;
+				const add = steps.querySelector('[data-test-id="fixed-collection-add"]');
+				const stepsBottom = at(add) + Math.round(add.getBoundingClientRect().height);
+				return {
+					visible: el.clientHeight,
+					form: el.scrollHeight,
+					stepsTop: at(label),
+					stepsBottom,
+					stepsHeight: stepsBottom - at(label),
+				};
+			});
+			measured = `the panel shows ${m.visible} px; the form is ${m.form} px; the steps (from "Steps" to "Add Step") take ${m.stepsHeight} px, from ${m.stepsTop} to ${m.stepsBottom} px`;
+			// From the "Steps" label down: all three steps and Add Step in one screen.
+			await page
+				.locator('[data-test-id="fixed-collection-steps"]')
+				.locator('xpath=ancestor::*[contains(@class,"multi-parameter")][1]')
+				.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+			await shot('23-three-step-flow.png', ndv);
+			const run = await execute();
+			const flow = emulator.placedCalls[0]?.body.flow ?? [];
+			const problems = [];
+			if (bad.requests || !badError.test(badShown))
+				problems.push(
+					`an empty Text to Speak: ${bad.requests} requests; the editor showed ${badShown.slice(0, 400)}`,
+				);
+			if (JSON.stringify(callerIds) !== JSON.stringify(['parameters.callerId']))
+				problems.push(`Caller ID fields: ${JSON.stringify(callerIds)}`);
+			if (callerIdLabels.length !== 1) problems.push(`labels: ${JSON.stringify(callerIdLabels)}`);
+			const wantOffered = expectedStep(v11, { type: 'call', number: '14155550142' }).offered;
+			if (!sameSet(offered, wantOffered) || !offered.includes('Caller ID for This Step'))
+				problems.push(`Add Option of the Call step offers ${JSON.stringify(offered)}`);
+			if (run.requests !== 1 || emulator.placedCalls.length !== 1)
+				problems.push(`${run.requests} requests: ${run.toasts} ${run.output.slice(0, 300)}`);
+			const sent = flow.map((s) => `${s.type}:${s.number ?? s.text}:${s.caller_id ?? ''}`);
+			const want = [
+				'call:14155550142:14155550100',
+				'play:Hello from Acme. Connecting you to sales.:',
+				'connect:5263:14155550100',
+			];
+			if (JSON.stringify(sent) !== JSON.stringify(want))
+				problems.push(`sent ${JSON.stringify(flow)}`);
+			if (problems.length) throw new Error(problems.join('\n'));
+			return `an empty Text to Speak (an expression that finds nothing): nothing sent, "${badShown.match(badError)?.[0]}..."; then sent ${sent.join(' > ')}; Add Option of the Call step: ${offered.join(', ')}; ${measured}`;
+		},
+	);
+
+	await check(
+		"browser: a three-step flow's steps fit one screen of the node's panel at 1440x900 (the whole form: see the detail)",
+		async () => {
+			const m = /shows (\d+) px; the form is (\d+) px; .* take (\d+) px/.exec(measured);
+			if (!m) throw new Error(`not measured: ${measured}`);
+			const [, visible, form, steps] = m.map(Number);
+			if (steps > visible) throw new Error(measured);
+			return `${measured}; the whole form ${form <= visible ? 'fits' : `needs ${form - visible} px more than one screen`}`;
+		},
+	);
+
+	await check(
+		'browser: n8n marks the required fields (Caller ID, Phone Number, Text to Speak, Connect To, URL) while empty, and no optional one; Digits to Gather cannot be emptied',
+		async () => {
+			const digits = await addStep('Gather Digits');
+			const http = await addStep('HTTP Request');
+			// A number field: emptied, n8n puts the number back (so it never shows the mark).
+			await fill(`steps.step[${digits}].count`, '');
+			const count = await param(`steps.step[${digits}].count`).locator('input').inputValue();
+			await addOption(0, 'Caller ID for This Step');
+			await addOption(0, 'Step ID');
+			await addOption(1, 'Next Step');
+			await addOption(digits, 'Save Digits As');
+			await addOption(http, 'Method');
+			await sleep(300);
+			const now = await marked();
+			const all = new Set([...marks, ...now]);
+			const required = {
+				'Caller ID': 'callerId',
+				'Phone Number': 'steps.step[0].number',
+				'Text to Speak': 'steps.step[1].text',
+				'Connect To': 'steps.step[2].number',
+				URL: `steps.step[${http}].url`,
+			};
+			const missing = Object.entries(required)
+				.filter(([, p]) => !all.has(p))
+				.map(([label]) => label);
+			const optional = [
+				'record',
+				'source',
+				'steps.step[0].callerId',
+				'steps.step[0].stepId',
+				'steps.step[1].nextStep',
+				`steps.step[${digits}].variable`,
+				`steps.step[${http}].method`,
+			];
+			const wrongly = optional.filter((p) => now.includes(p));
+			// Filled in, the mark goes.
+			const stillMarked = ['callerId', 'steps.step[0].number', 'steps.step[2].number'].filter((p) =>
+				now.includes(p),
+			);
+			await param(`steps.step[${http}].type`).evaluate((el) =>
+				el.scrollIntoView({ block: 'center' }),
+			);
+			if (missing.length || wrongly.length || stillMarked.length || !(Number(count) >= 1))
+				throw new Error(
+					`not marked while empty: ${missing.join(', ')}; optional but marked: ${wrongly.join(', ')}; marked though filled: ${stillMarked.join(', ')}; Digits to Gather emptied shows "${count}"`,
+				);
+			await page.locator('[data-test-id="ndv-close-button"]').click();
+			return `marked while empty: ${Object.keys(required).join(', ')}; Digits to Gather emptied shows ${count} again; not marked: ${optional.join(', ')} (n8n 2.x draws no asterisk in a node's parameters: its mark is the red warning sign, and it refuses to run naming each)`;
+		},
+	);
+
+	async function addOption(index, label) {
+		const item = param(`steps.step[${index}].type`).locator(
+			'xpath=ancestor::*[@data-draggable][1]',
+		);
+		const button = item.locator('[data-test-id="fixed-collection-add-property"]');
+		await button.scrollIntoViewIfNeeded();
+		await button.click();
+		await option(label).click();
+		await dropdownsClosed(page);
+	}
 }
 
 const sameSet = (a, b) =>
