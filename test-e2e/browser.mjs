@@ -54,8 +54,11 @@ export const ADDED_TEXT = 'This call may be recorded for quality and training.';
  */
 export const stepErrorPattern = ({ position, id, type, label, field }) =>
 	new RegExp(
-		// Now: `step 2 (id "2", play), "Text to Speak": ...`; planned: `step 2, Say Text: ...`.
-		`step ${position} \\(id "${id}", ${type}\\), "?${field}"?:|step ${position}, ${label}\\b`,
+		id === undefined
+			? // Step list: `step 2 (Say Text), "Text to Speak": ...` (no Step ID given).
+				`step ${position} \\(${label}\\), "${field}":`
+			: // JSON, named as written: `step 1 (id "1", call), number: ...`.
+				`step ${position} \\(id "${id}", ${type}\\), ${field}:`,
 	);
 
 /**
@@ -1010,13 +1013,7 @@ export async function checkNewNode({ page, url, emulator, check, shot, ndv, exte
 			await page.keyboard.type('{{ $json.nothing'); // the editor closes the braces
 			await page.locator('[data-test-id="node-parameters"]').click({ position: { x: 5, y: 5 } });
 			const bad = await execute();
-			const badError = stepErrorPattern({
-				position: 2,
-				id: '2',
-				type: 'play',
-				label: 'Say Text',
-				field: 'Text to Speak',
-			});
+			const badError = stepErrorPattern({ position: 2, label: 'Say Text', field: 'Text to Speak' });
 			const badShown = `${bad.output}\n${bad.toasts}`;
 			await text.hover();
 			await text.locator('[data-test-id="radio-button-fixed"]').click();

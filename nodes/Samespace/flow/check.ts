@@ -211,6 +211,7 @@ export function describeProblem(
 ): string {
 	const { stepIndex } = problem;
 	const where = stepIndex === undefined ? 'flow' : name({ ...problem, stepIndex });
-	const field = problem.field && (label ? label(problem.field, problem.stepType, stepIndex) : problem.field);
+	const field =
+		problem.field && (label ? label(problem.field, problem.stepType, stepIndex) : problem.field);
 	return `${where}${field ? `, ${field}` : ''}: ${problem.message}`;
 }

@@ -58,9 +58,7 @@ function draft(fields: Record<string, unknown>): DraftStep {
 }
 
 /**
- * Version 1.1's step list in version 1's terms: the call's Caller ID for each Call and Connect step
- * without its own, and a Say Text step says only its text (an Audio URL it kept from being a Play
- * Audio File step is no longer shown, so it is not used).
+ * Version 1.1's step list with the call's Caller ID in each Call and Connect step without its own.
  */
 export function fromVersion11(
 	entries: readonly StepListEntry[],
@@ -70,8 +68,6 @@ export function fromVersion11(
 		if (typeof entry !== 'object' || entry === null) return entry;
 		if ((entry.type === 'call' || entry.type === 'connect') && blank(entry.callerId))
 			return { ...entry, callerId: callWideCallerId as StepListEntry['callerId'] };
-		if (entry.type === 'play') return { ...entry, audioUrl: undefined };
-		if (entry.type === 'playAudio') return { ...entry, text: undefined };
 		return entry;
 	});
 }
@@ -91,7 +87,15 @@ export function version11Label(entries: readonly StepListEntry[]): FieldLabeler 
 	};
 }
 
-export function buildFlowFromStepList(rawEntries: readonly StepListEntry[]): BuiltFlow {
+/**
+ * `version`: the node's. In 1.1 a Say Text step (`play`) has one field, Text to Speak, and a Play
+ * Audio File step one, Audio URL: an empty one is named as empty. In version 1 a Play step takes
+ * either or both, and one with neither is told so.
+ */
+export function buildFlowFromStepList(
+	rawEntries: readonly StepListEntry[],
+	version = 1,
+): BuiltFlow {
 	const entries = rawEntries.map((entry) =>
 		typeof entry === 'object' && entry !== null ? entry : {},
 	);
@@ -121,13 +125,13 @@ export function buildFlowFromStepList(rawEntries: readonly StepListEntry[]): Bui
 				return draft({
 					id,
 					type,
-					text: given(entry.text),
-					url: given(entry.audioUrl),
+					text: version >= 1.1 ? (entry.text ?? '') : given(entry.text),
+					url: version >= 1.1 ? undefined : given(entry.audioUrl),
 					next_step: plainNext(),
 				});
 			case 'playAudio':
 				// Version 1.1's Play Audio File: a Samespace play step with only its file.
-				return draft({ id, type: 'play', url: given(entry.audioUrl), next_step: plainNext() });
+				return draft({ id, type: 'play', url: entry.audioUrl ?? '', next_step: plainNext() });
 			case 'digits': {
 				const { routes, problems } = digitRoutes(entry, next(entry.anyInput));
 				const stepId = typeof id === 'string' ? id : undefined;

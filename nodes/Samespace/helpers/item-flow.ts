@@ -71,6 +71,8 @@ export function checkItemFlow(
 	record: boolean,
 	answerSteps: AnswerSteps = 'forbidden',
 	wording: ProblemWording = {},
+	/** The node's version, for what its step list's fields mean (see `buildFlowFromStepList`). */
+	version = 1,
 ): ItemFlow {
 	let rawFlow: unknown;
 	// JSON: the user wrote the ids and types, so steps are named by them (the default); a flow the
@@ -85,7 +87,7 @@ export function checkItemFlow(
 				['The step list is empty: add a Call step, then what should happen in the call'],
 				[],
 			);
-		const built = buildFlowFromStepList(entries);
+		const built = buildFlowFromStepList(entries, version);
 		rawFlow = built.steps;
 		buildErrors.push(...built.errors);
 		buildWarnings.push(...built.warnings);
@@ -191,7 +193,14 @@ function prepareItem(
 		source === 'steps' && Array.isArray(parameter)
 			? stepListNamer(parameter as StepListEntry[], names)
 			: undefined;
-	return checkItemFlow(source, parameter, record, answerSteps, { label, name });
+	return checkItemFlow(
+		source,
+		parameter,
+		record,
+		answerSteps,
+		{ label, name },
+		ctx.getNode().typeVersion,
+	);
 }
 
 /** The request that places `call`: `{record, flow}` to `{Base URL}/call/flow`, with the token. */

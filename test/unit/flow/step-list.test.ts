@@ -11,6 +11,7 @@ import {
 	stepListLabel,
 	type StepListEntry,
 } from '../../../nodes/Samespace/flow/step-list';
+import { stepListNamer, stepTypeNames } from '../../../nodes/Samespace/flow/step-names';
 import { checkItemFlow } from '../../../nodes/Samespace/helpers/item-flow';
 
 const CALL: StepListEntry = { type: 'call', number: '+1 (415) 555-0123', callerId: '14155550100' };
@@ -483,17 +484,39 @@ describe('fromVersion11', () => {
 		]);
 	});
 
-	test('Say Text and Play Audio File keep only their own field', () => {
-		const [say, audio] = fromVersion11(
+	test('version 1.1: Say Text and Play Audio File send only their own field', () => {
+		const built = buildFlowFromStepList(
 			[
+				{ type: 'call' },
+				// Values a step kept from its other type: hidden in the editor, so not sent.
 				{ type: 'play', text: 'hi', audioUrl: 'https://a/x.mp3' },
 				{ type: 'playAudio', text: 'hi', audioUrl: 'https://a/x.mp3' },
 			],
-			'',
+			1.1,
 		);
-		expect(buildFlowFromStepList([{ type: 'call' }, say, audio]).steps.slice(1)).toEqual([
+		expect(built.steps.slice(1)).toEqual([
 			{ id: '2', type: 'play', text: 'hi', next_step: '3' },
 			{ id: '3', type: 'play', url: 'https://a/x.mp3' },
 		]);
+	});
+
+	test.each([
+		[
+			1.1,
+			{ type: 'play', audioUrl: 'https://a/x.mp3' },
+			/^step 2 \(Say Text\), "Text to Speak": is empty: add the text to speak/,
+		],
+		[1.1, { type: 'playAudio', text: 'hi' }, /^step 2 \(Play Audio File\), "Audio URL": is empty/],
+		[1, { type: 'play' }, /^step 2 \(Play\), "Text to Speak": needs something to play/],
+	])('version %s: %j with its field empty is named by that field', (version, entry, message) => {
+		const checked = checkItemFlow(
+			'steps',
+			[{ ...CALL }, entry],
+			false,
+			'forbidden',
+			{ name: stepListNamer([{ ...CALL }, entry], stepTypeNames(version)) },
+			version,
+		);
+		expect(checked.ok ? [] : checked.problems).toEqual([expect.stringMatching(message)]);
 	});
 });

@@ -64,7 +64,7 @@ const stepTypeOptions = (version: FlowVersion, withAnswer: boolean) => {
 /**
  * The fields of one step of the step list; `withAnswer` offers the Send Answer to Workflow type.
  * n8n 2.x shows a step's required fields and those with a value; the others (ids, branching, the
- * Method) come with "Add Option" (`hideOptionalFields`). n8n 1.x shows them all.
+ * Method) come with "Add Step Option" (`hideOptionalFields`). n8n 1.x shows them all.
  */
 const stepFields = (withAnswer: boolean, version: FlowVersion): INodeProperties[] => [
 	{
@@ -306,7 +306,7 @@ const callWideCallerId: INodeProperties = {
 	default: '',
 	placeholder: 'e.g. 14155550100',
 	description:
-		'The number people see as calling, for every Call and Connect step: a number of your Samespace cloud. A step can show another one (its Add Option > Caller ID for This Step).',
+		'The number people see as calling, for every Call and Connect step: a number of your Samespace cloud. A step can show another one (its Add Step Option > Caller ID for This Step).',
 	displayOptions: { show: { source: ['steps'], ...onlyVersion(1.1) } },
 };
 
@@ -332,7 +332,7 @@ const flowOfVersion = (withAnswer: boolean, version: FlowVersion): INodeProperti
 				multipleValues: true,
 				sortable: true,
 				hideOptionalFields: true,
-				addOptionalFieldButtonText: 'Add Option',
+				addOptionalFieldButtonText: 'Add Step Option',
 			},
 			placeholder: 'Add Step',
 			default: {
@@ -370,6 +370,15 @@ const flowOfVersion = (withAnswer: boolean, version: FlowVersion): INodeProperti
  */
 export const flowProperties = (withAnswer: boolean): INodeProperties[] => [
 	{
+		// A callout, not a notice: n8n shows notices in a warning's yellow, and this is a tip. First:
+		// n8n puts the credential right after the first callout, which would otherwise split the form.
+		displayName: STEPS_TIP,
+		name: 'stepsTip',
+		type: 'callout',
+		default: '',
+		displayOptions: { show: { source: ['steps'] } },
+	},
+	{
 		displayName: 'Define Flow',
 		name: 'source',
 		type: 'options',
@@ -392,14 +401,6 @@ export const flowProperties = (withAnswer: boolean): INodeProperties[] => [
 	},
 	callWideCallerId,
 	recordCallProperty,
-	{
-		// A callout, not a notice: n8n shows notices in a warning's yellow, and this is a tip.
-		displayName: STEPS_TIP,
-		name: 'stepsTip',
-		type: 'callout',
-		default: '',
-		displayOptions: { show: { source: ['steps'] } },
-	},
 	...flowOfVersion(withAnswer, 1),
 	...flowOfVersion(withAnswer, 1.1),
 ];
