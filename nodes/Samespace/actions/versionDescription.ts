@@ -9,6 +9,7 @@ import * as clickToCall from './agent/clickToCall.operation';
 import * as callAndWait from './callFlow/callAndWait.operation';
 import * as placeCall from './callFlow/placeCall.operation';
 import * as sendAndWait from './callFlow/sendAndWait.operation';
+import { callFlowTips } from './callFlow/flow.descriptions';
 import * as addLead from './campaign/addLead.operation';
 import * as requestCallback from './team/requestCallback.operation';
 
@@ -125,6 +126,7 @@ export const properties: INodeProperties[] = [
 		],
 		default: 'requestCallback',
 	},
+	...callFlowTips,
 	...placeCall.description,
 	...callAndWait.description,
 	...sendAndWait.description,

@@ -58,33 +58,43 @@ function draft(fields: Record<string, unknown>): DraftStep {
 }
 
 /**
- * Version 1.1's step list with the call's Caller ID in each Call and Connect step without its own.
+ * Which entries of a step list were given a Caller ID of their own, read from the parameters as
+ * stored (before n8n resolves expressions): an expression that finds nothing is still the step's
+ * own Caller ID, and is reported empty rather than replaced by the call's.
+ */
+export function ownCallerIds(storedEntries: unknown): boolean[] {
+	return (Array.isArray(storedEntries) ? storedEntries : []).map(
+		(entry: unknown) =>
+			typeof entry === 'object' && entry !== null && !blank((entry as StepListEntry).callerId),
+	);
+}
+
+/**
+ * Version 1.1's step list with the call's Caller ID in each Call and Connect step without its own
+ * (`own`: see `ownCallerIds`).
  */
 export function fromVersion11(
 	entries: readonly StepListEntry[],
 	callWideCallerId: unknown,
+	own: readonly boolean[],
 ): StepListEntry[] {
-	return entries.map((entry) => {
+	return entries.map((entry, index) => {
 		if (typeof entry !== 'object' || entry === null) return entry;
-		if ((entry.type === 'call' || entry.type === 'connect') && blank(entry.callerId))
+		if ((entry.type === 'call' || entry.type === 'connect') && !own[index])
 			return { ...entry, callerId: callWideCallerId as StepListEntry['callerId'] };
 		return entry;
 	});
 }
 
 /**
- * Version 1.1's labels: a Caller ID a step gave itself is its "Caller ID for This Step"; one it took
- * from the call is the "Caller ID" above the steps.
+ * Version 1.1's labels: a step's own Caller ID is its "Caller ID for This Step"; one it took from
+ * the call is the "Caller ID" above the steps.
  */
-export function version11Label(entries: readonly StepListEntry[]): FieldLabeler {
-	return (field, stepType, stepIndex) => {
-		const entry: unknown = stepIndex === undefined ? undefined : entries[stepIndex];
-		const own =
-			typeof entry === 'object' && entry !== null && !blank((entry as StepListEntry).callerId);
-		return field === 'caller_id' && own
+export function version11Label(own: readonly boolean[]): FieldLabeler {
+	return (field, stepType, stepIndex) =>
+		field === 'caller_id' && stepIndex !== undefined && own[stepIndex]
 			? '"Caller ID for This Step"'
 			: stepListLabel(field, stepType, stepIndex);
-	};
 }
 
 /**

@@ -7,7 +7,6 @@ import {
 	checkFlow,
 	describeProblem,
 	type AnswerSteps,
-	type FieldLabeler,
 	type FlowProblem,
 	type ProblemWording,
 } from '../flow/check';
@@ -16,8 +15,9 @@ import type { CallFlow } from '../flow/schema';
 import {
 	buildFlowFromStepList,
 	fromVersion11,
-	version11Label,
+	ownCallerIds,
 	stepListLabel,
+	version11Label,
 	type StepListEntry,
 } from '../flow/step-list';
 import { stepListNamer, stepTypeNames } from '../flow/step-names';
@@ -46,6 +46,16 @@ export interface RejectedCall {
 
 export type ItemFlow = PreparedCall | RejectedCall;
 
+/** How a step list is read and its problems worded (a JSON flow needs none of it). */
+export interface StepListReading extends ProblemWording {
+	/** The node's version: 1.1 has Say Text, Play Audio File and one Caller ID for the call. */
+	version?: number;
+	/** Version 1.1: the Caller ID above the steps. */
+	callerId?: unknown;
+	/** Version 1.1: the steps given their own Caller ID, as stored (see `ownCallerIds`). */
+	ownCallerIds?: readonly boolean[];
+}
+
 /** The JSON parameter: text to parse, the flow array itself, or a whole pasted payload. */
 export function readJsonFlow(value: unknown): { flow?: unknown; problem?: string } {
 	let data = value;
@@ -70,31 +80,35 @@ export function checkItemFlow(
 	parameter: unknown,
 	record: boolean,
 	answerSteps: AnswerSteps = 'forbidden',
-	wording: ProblemWording = {},
-	/** The node's version, for what its step list's fields mean (see `buildFlowFromStepList`). */
-	version = 1,
+	reading: StepListReading = {},
 ): ItemFlow {
 	let rawFlow: unknown;
 	// JSON: the user wrote the ids and types, so steps are named by them (the default); a flow the
 	// node writes itself says, by `wording`, which of its parameters a problem is in.
-	let { label, name } = wording;
+	let { label, name } = reading;
 	const buildErrors: FlowProblem[] = [];
 	const buildWarnings: FlowProblem[] = [];
 	if (source === 'steps') {
-		const entries = Array.isArray(parameter) ? (parameter as StepListEntry[]) : [];
+		let entries = Array.isArray(parameter) ? (parameter as StepListEntry[]) : [];
 		if (entries.length === 0)
 			return rejected(
 				['The step list is empty: add a Call step, then what should happen in the call'],
 				[],
 			);
+		const { version = 1 } = reading;
+		if (version >= 1.1) {
+			const own = reading.ownCallerIds ?? ownCallerIds(entries);
+			entries = fromVersion11(entries, reading.callerId ?? '', own);
+			label ??= version11Label(own);
+		}
 		const built = buildFlowFromStepList(entries, version);
 		rawFlow = built.steps;
 		buildErrors.push(...built.errors);
 		buildWarnings.push(...built.warnings);
 		label ??= stepListLabel;
 		// Named from the entries as the editor shows them (blank Step IDs became positions), with
-		// the Type dropdown's names of node version 1 unless `wording` names them otherwise.
-		name ??= stepListNamer(entries);
+		// the names of the version's Type dropdown ("Play" in 1, "Say Text" in 1.1).
+		name ??= stepListNamer(entries, stepTypeNames(version));
 	} else {
 		const read = readJsonFlow(parameter);
 		if (read.problem) return rejected([read.problem], []);
@@ -168,39 +182,24 @@ function prepareItem(
 	answerSteps: AnswerSteps,
 ): ItemFlow {
 	const source = ctx.getNodeParameter('source', itemIndex, 'steps') as FlowSource;
-	let parameter =
+	const parameter =
 		source === 'steps'
 			? ctx.getNodeParameter('steps.step', itemIndex, [])
 			: ctx.getNodeParameter('flowJson', itemIndex, '');
-	let label: FieldLabeler | undefined;
-	if (source === 'steps' && ctx.getNode().typeVersion >= 1.1 && Array.isArray(parameter)) {
-		// Labelled by what the user entered: a step's own Caller ID, or the call's.
-		label = version11Label(parameter as StepListEntry[]);
-		parameter = fromVersion11(
-			parameter as StepListEntry[],
-			ctx.getNodeParameter('callerId', itemIndex, ''),
-		);
-	}
 	const record = ctx.getNodeParameter('record', itemIndex, false);
 	if (typeof record !== 'boolean')
 		return rejected(
 			[`"Record Call" must be true or false, but the expression gave ${JSON.stringify(record)}`],
 			[],
 		);
-	// A step is named by the Type dropdown of this node's version ("Play" in 1, "Say Text" in 1.1).
-	const names = stepTypeNames(ctx.getNode().typeVersion);
-	const name =
-		source === 'steps' && Array.isArray(parameter)
-			? stepListNamer(parameter as StepListEntry[], names)
-			: undefined;
-	return checkItemFlow(
-		source,
-		parameter,
-		record,
-		answerSteps,
-		{ label, name },
-		ctx.getNode().typeVersion,
-	);
+	const { typeVersion: version, parameters: stored } = ctx.getNode();
+	if (source !== 'steps' || version < 1.1)
+		return checkItemFlow(source, parameter, record, answerSteps, { version });
+	return checkItemFlow(source, parameter, record, answerSteps, {
+		version,
+		callerId: ctx.getNodeParameter('callerId', itemIndex, ''),
+		ownCallerIds: ownCallerIds((stored.steps as { step?: unknown } | undefined)?.step),
+	});
 }
 
 /** The request that places `call`: `{record, flow}` to `{Base URL}/call/flow`, with the token. */

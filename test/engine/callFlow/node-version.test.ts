@@ -203,3 +203,22 @@ describe('version 1.1: Caller ID labels', () => {
 		]);
 	});
 });
+
+test("version 1.1: a step's own Caller ID whose expression finds nothing is reported, not replaced by the call's", async () => {
+	const result = await runSamespace(
+		emulator,
+		{
+			callerId: '14155550100',
+			steps: {
+				step: [
+					{ type: 'call', number: '14155550123', callerId: '={{ $json.line }}' },
+					{ type: 'play', text: 'Hi' },
+				],
+			},
+		},
+		v11,
+	);
+
+	expect(emulator.requests).toHaveLength(0);
+	expect(result.error?.message).toMatch(/step 1 \(Call\), "Caller ID for This Step": is empty/);
+});

@@ -8,10 +8,10 @@ import { readFlowPaths, variablesBefore } from '../../../nodes/Samespace/flow/gr
 import {
 	buildFlowFromStepList,
 	fromVersion11,
+	ownCallerIds,
 	stepListLabel,
 	type StepListEntry,
 } from '../../../nodes/Samespace/flow/step-list';
-import { stepListNamer, stepTypeNames } from '../../../nodes/Samespace/flow/step-names';
 import { checkItemFlow } from '../../../nodes/Samespace/helpers/item-flow';
 
 const CALL: StepListEntry = { type: 'call', number: '+1 (415) 555-0123', callerId: '14155550100' };
@@ -464,24 +464,47 @@ describe('buildFlowFromStepList with Send Answer to Workflow entries', () => {
 	});
 });
 
-describe('fromVersion11', () => {
-	test("fills the call's Caller ID into Call and Connect steps without their own", () => {
-		expect(
-			fromVersion11(
-				[
-					{ type: 'call', number: '1' },
-					{ type: 'connect', number: '2', callerId: ' ' },
-					{ type: 'connect', number: '3', callerId: '99' },
-					{ type: 'digits', count: 1 },
-				],
-				'100',
-			),
-		).toEqual([
+describe('version 1.1', () => {
+	test("the call's Caller ID goes into Call and Connect steps without their own", () => {
+		const entries: StepListEntry[] = [
+			{ type: 'call', number: '1' },
+			{ type: 'connect', number: '2', callerId: ' ' },
+			{ type: 'connect', number: '3', callerId: '99' },
+			{ type: 'digits', count: 1 },
+		];
+		expect(ownCallerIds(entries)).toEqual([false, false, true, false]);
+		expect(fromVersion11(entries, '100', ownCallerIds(entries))).toEqual([
 			{ type: 'call', number: '1', callerId: '100' },
 			{ type: 'connect', number: '2', callerId: '100' },
 			{ type: 'connect', number: '3', callerId: '99' },
 			{ type: 'digits', count: 1 },
 		]);
+	});
+
+	test("a step's own Caller ID whose expression found nothing stays its own: reported empty, not replaced", () => {
+		const stored = [
+			{ type: 'call', number: '1', callerId: '={{ $json.line }}' },
+			{ type: 'play', text: 'Hi' },
+		];
+		const resolved: StepListEntry[] = [
+			{ type: 'call', number: '14155550123', callerId: '' },
+			{ type: 'play', text: 'Hi' },
+		];
+		const checked = checkItemFlow('steps', resolved, false, 'forbidden', {
+			version: 1.1,
+			callerId: '14155550100',
+			ownCallerIds: ownCallerIds(stored),
+		});
+		expect(checked.ok ? [] : checked.problems).toEqual([
+			expect.stringMatching(/^step 1 \(Call\), "Caller ID for This Step": is empty/),
+		]);
+		// Without the stored parameters, a blank resolved value reads as "not given".
+		expect(
+			checkItemFlow('steps', resolved, false, 'forbidden', {
+				version: 1.1,
+				callerId: '14155550100',
+			}).ok,
+		).toBe(true);
 	});
 
 	test('version 1.1: Say Text and Play Audio File send only their own field', () => {
@@ -509,14 +532,7 @@ describe('fromVersion11', () => {
 		[1.1, { type: 'playAudio', text: 'hi' }, /^step 2 \(Play Audio File\), "Audio URL": is empty/],
 		[1, { type: 'play' }, /^step 2 \(Play\), "Text to Speak": needs something to play/],
 	])('version %s: %j with its field empty is named by that field', (version, entry, message) => {
-		const checked = checkItemFlow(
-			'steps',
-			[{ ...CALL }, entry],
-			false,
-			'forbidden',
-			{ name: stepListNamer([{ ...CALL }, entry], stepTypeNames(version)) },
-			version,
-		);
+		const checked = checkItemFlow('steps', [{ ...CALL }, entry], false, 'forbidden', { version });
 		expect(checked.ok ? [] : checked.problems).toEqual([expect.stringMatching(message)]);
 	});
 });

@@ -43,19 +43,9 @@ import {
 
 const OPERATION = 'Call and Wait for Answer';
 
-const ANSWER_TIP =
-	'Add a "Send Answer to Workflow" step after the Gather Digits steps whose keys you need: the call reports them there, and this workflow continues with them. The node places one call per execution.';
-
 export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { operation: ['callAndWait'] } },
 	[
-		{
-			// A callout (a tip), not a notice (a warning); prose, so not a literal the label lint reads.
-			displayName: ANSWER_TIP,
-			name: 'answerNotice',
-			type: 'callout',
-			default: '',
-		},
 		...flowProperties(true),
 		optionsCollection([
 			sendOptions.includeFlow,

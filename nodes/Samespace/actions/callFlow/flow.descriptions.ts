@@ -48,6 +48,12 @@ const STEP_TYPE_DESCRIPTIONS: Record<string, string> = {
 	answer: 'Report the digits gathered so far to this workflow, which then continues with them',
 };
 
+/** Version 1.1's Say Text only speaks (Play Audio File plays the files). */
+const STEP_TYPE_DESCRIPTIONS_V11: Record<string, string> = {
+	...STEP_TYPE_DESCRIPTIONS,
+	play: 'Speak a text',
+};
+
 /** The Type dropdown of `version`, sorted by name as n8n's lint wants. */
 const stepTypeOptions = (version: FlowVersion, withAnswer: boolean) => {
 	const names = stepTypeNames(version);
@@ -56,7 +62,7 @@ const stepTypeOptions = (version: FlowVersion, withAnswer: boolean) => {
 		.map((type) => ({
 			name: names[type],
 			value: type,
-			description: version !== 1 && type === 'play' ? 'Speak a text' : STEP_TYPE_DESCRIPTIONS[type],
+			description: (version === 1 ? STEP_TYPE_DESCRIPTIONS : STEP_TYPE_DESCRIPTIONS_V11)[type],
 		}))
 		.sort((a, b) => a.name.localeCompare(b.name));
 };
@@ -316,9 +322,36 @@ const JSON_DEFAULTS: Record<FlowVersion, string> = {
 	1.1: '[\n  {"id": "1", "type": "call", "number": "", "caller_id": "", "next_step": "2"},\n  {"id": "2", "type": "play", "text": "Hello from Acme."}\n]',
 };
 
-/** Prose, not a label: the lint's title case for labels does not apply (so not a literal). */
+/** Prose, not labels: the lint's title case for labels does not apply (so not literals). */
 const STEPS_TIP =
 	'Steps run from top to bottom. To jump to a step, give it a Step ID and go to that ID.';
+const ANSWER_TIP =
+	'Add a "Send Answer to Workflow" step after the Gather Digits steps whose keys you need: the call reports them there, and this workflow continues with them. The node places one call per execution.';
+
+/**
+ * The Call Flow operations' tips: callouts (n8n shows a notice in a warning's yellow). They come
+ * before every operation's parameters in the node's list: n8n puts the credential after the first
+ * callout shown, and the AI tool's Tool Description after the last callout of the whole list, so a
+ * callout further down would split the form and push Tool Description below Place Call's Options.
+ */
+export const callFlowTips: INodeProperties[] = [
+	{
+		displayName: ANSWER_TIP,
+		name: 'answerNotice',
+		type: 'callout',
+		default: '',
+		displayOptions: { show: { operation: ['callAndWait'] } },
+	},
+	{
+		displayName: STEPS_TIP,
+		name: 'stepsTip',
+		type: 'callout',
+		default: '',
+		displayOptions: {
+			show: { operation: ['placeCall', 'callAndWait'], source: ['steps'] },
+		},
+	},
+];
 
 /** The step list and the JSON of one node version. */
 const flowOfVersion = (withAnswer: boolean, version: FlowVersion): INodeProperties[] => {
@@ -370,15 +403,6 @@ const flowOfVersion = (withAnswer: boolean, version: FlowVersion): INodeProperti
  */
 export const flowProperties = (withAnswer: boolean): INodeProperties[] => [
 	{
-		// A callout, not a notice: n8n shows notices in a warning's yellow, and this is a tip. First:
-		// n8n puts the credential right after the first callout, which would otherwise split the form.
-		displayName: STEPS_TIP,
-		name: 'stepsTip',
-		type: 'callout',
-		default: '',
-		displayOptions: { show: { source: ['steps'] } },
-	},
-	{
 		displayName: 'Define Flow',
 		name: 'source',
 		type: 'options',
@@ -396,8 +420,11 @@ export const flowProperties = (withAnswer: boolean): INodeProperties[] => [
 			},
 		],
 		default: 'steps',
-		// n8n drops what the other mode held when the mode changes.
-		hint: 'Switching starts the other mode afresh. To get a step list as JSON, run it with Options > Validate Only: the output shows the flow.',
+		// n8n drops what the other mode held when the mode changes. Call and Wait for Answer's Validate
+		// Only shows the flow with its report steps, which is not what its JSON mode takes.
+		hint: withAnswer
+			? 'Switching starts the other mode afresh.'
+			: 'Switching starts the other mode afresh. To get a step list as JSON, run it with Options > Validate Only: the output shows the flow.',
 	},
 	callWideCallerId,
 	recordCallProperty,
