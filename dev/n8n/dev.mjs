@@ -51,9 +51,14 @@ const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const KEYS_FILE = path.join(DEV_USER_FOLDER, 'call-keys.json');
 
 /** The ports, before anything is installed: the defaults where free, `--port=`/N8N_DEV_PORT's n8n port or none. */
+const portFlag = process.argv.indexOf('--port');
+/** n8n's port as chosen: `--port=<n>`, `--port <n>`, N8N_DEV_PORT, or undefined. */
+const chosen =
+	process.argv.find((a) => a.startsWith('--port='))?.slice(7) ??
+	(portFlag >= 0 ? (process.argv[portFlag + 1] ?? '') : undefined) ??
+	process.env.N8N_DEV_PORT;
+
 async function ports() {
-	const chosen =
-		process.argv.find((a) => a.startsWith('--port='))?.slice(7) ?? process.env.N8N_DEV_PORT;
 	const base = chosen === undefined || chosen === '' ? DEV_PORT : Number(chosen);
 	if (!Number.isInteger(base) || base < 1 || base > 65532)
 		throw new Error(`--port=${chosen} (or N8N_DEV_PORT) is not a port number`);
@@ -76,7 +81,7 @@ function readKeys() {
 function keysFor(number) {
 	try {
 		const byNumber = readKeys();
-		const keys = byNumber[number] ?? byNumber['*'];
+		const keys = byNumber[String(number).replace(/\D/g, '')] ?? byNumber['*'];
 		if (keys === undefined || (Array.isArray(keys) && keys.every((k) => typeof k === 'string')))
 			return keys;
 		throw new Error(`"${number}": ${JSON.stringify(keys)} is not a list of keys such as ["1"]`);
@@ -189,7 +194,7 @@ async function main() {
   press the first digits of 1234567890): ${path.relative(process.cwd(), KEYS_FILE)}
     ${keys}
   Example workflows:
-${examples.join('\n')}${instance.prepared.imported ? '' : `\n    (kept as you left them; \`npm run dev -- --reimport${N8N_VERSION === DEFAULT_N8N_VERSION ? '' : ` --n8n=${N8N_VERSION}`}\` restores them)`}
+${examples.join('\n')}${instance.prepared.imported ? '' : `\n    (kept as you left them; \`npm run dev -- --reimport${N8N_VERSION === DEFAULT_N8N_VERSION ? '' : ` --n8n=${N8N_VERSION}`}${chosen ? ` --port=${port.n8n.port}` : ''}\` restores them)`}
   Calls the emulator receives are printed below. Ctrl-C stops everything.
 `);
 

@@ -196,6 +196,9 @@ export async function startN8n({
 }) {
 	const started = Date.now();
 	const hasRest = command[0] === 'start';
+	// Checked again here: the port was free when chosen, maybe minutes (an install) ago, and
+	// another n8n answering on it would look ready.
+	if (!(await portIsFree(port))) throw new Error(`port ${port} was taken since it was chosen`);
 	const child = spawn(NODE_BIN, [...nodeArgs, N8N_BIN, ...command], {
 		env,
 		cwd: env.N8N_USER_FOLDER,
@@ -243,6 +246,12 @@ export async function startN8n({
 		}
 		await sleep(250);
 	}
+	// A process that took the port in the meantime answers too, while ours exits (EADDRINUSE).
+	await sleep(500);
+	if (exited)
+		throw new Error(
+			`n8n exited (${JSON.stringify(exited)}) as it became ready:\n${logs.slice(-40).join('\n')}`,
+		);
 	handle.readyMs = Date.now() - started;
 	return handle;
 }
