@@ -656,6 +656,19 @@ export async function runBrowserChecks({
 					.filter(Boolean);
 				let aiNote = '';
 				if ((await node.getAttribute('data-node-type'))?.endsWith('Tool')) {
+					// n8n inserts the tool's Tool Description after the node's last callout: it must stay
+					// above the flow (it once sank below Place Call's Options), where the user sees it.
+					const top = (name) =>
+						page
+							.locator(`[data-parameter-path="parameters.${name}"]`)
+							.first()
+							.evaluate((el) => el.getBoundingClientRect().top)
+							.catch(() => null);
+					const [described, flow] = [await top('descriptionType'), await top('source')];
+					if (described === null || flow === null || described > flow)
+						problems.push(
+							`Tool Description (top ${described}) is not above Define Flow (top ${flow})`,
+						);
 					// As an AI tool, values may be left to the model ($fromAI), but not the flow's wiring
 					// (Step ID and Next Step, from the first step's Add Option).
 					await addOption(0, 'Step ID');
@@ -686,7 +699,7 @@ export async function runBrowserChecks({
 							`Step ID / Next Step of the tool: ${onStepId} / ${onNextStep}; the wiring must not be left to the model`,
 						);
 					aiNote =
-						'; as a tool, Phone Number offers "let the model define this", Step ID and Next Step do not';
+						'; as a tool, Tool Description is above Define Flow; Phone Number offers "let the model define this", Step ID and Next Step do not';
 				}
 				saved.forEach((entry, index) => {
 					if (Boolean(entry.endCall) !== Boolean(steps[index]?.endCall))
