@@ -1,6 +1,7 @@
 /**
  * Checking a flow: the schema's errors turned into problems that name the step (position, id and
- * type, or as the step list shows it) and the field, plus the warnings that do not stop a call but usually mean a mistake.
+ * type, or as the step list shows it) and the field, plus the warnings that do not stop a call but
+ * usually mean a mistake.
  */
 import type { z } from 'zod/v4';
 
