@@ -137,7 +137,9 @@ describe('the Voice API operations (a click, a callback, a lead) are guarded the
 				settings: { retryOnFail: true },
 				...voiceApi,
 			});
-			expect(retryOnFail.error).toBeDefined();
+			expect(retryOnFail.error?.message).toBe(
+				'Turn off "Retry On Fail" in this node\'s Settings. No call was placed, so nobody is called twice.',
+			);
 			expect(server.received).toHaveLength(0);
 
 			const allowed = await runSamespace(

@@ -90,7 +90,10 @@ describe('version 1.1: the step list', () => {
 		const result = await runSamespace(emulator, {}, v11);
 
 		expect(emulator.requests).toHaveLength(0);
-		expect(result.error?.message).toMatch(/Phone Number|Caller ID/);
+		// n8n's own check of required fields, before the node runs.
+		expect(result.error?.message).toBe(
+			'The \'Samespace\' node has issues:\n- Parameter "Caller ID" is required.\n- Parameter "Phone Number" is required.\n- Parameter "Text to Speak" is required.',
+		);
 	});
 });
 

@@ -68,7 +68,25 @@ test('a lost answer (HTTP 502) is not sent again: the lead may be in the list al
 		'check the dial list in Samespace before you send this item again',
 	);
 	expect(bodiesAt(server, PATH)).toHaveLength(1);
+	expectNoSecret(result);
 });
+
+test.each([200, 400, 500])(
+	'an answer (HTTP %s) that echoes the request, token and all, shows the token nowhere',
+	async (status) => {
+		const server = await startServer((request, response) =>
+			json(response, status, {
+				success: status === 200,
+				message: `got ${request.body}`,
+				echo: request.body,
+			}),
+		);
+		const result = await runVoice(server, addLead(), { continueOnFail: true });
+		expect(bodiesAt(server, PATH)).toHaveLength(1);
+		expect(JSON.stringify(bodiesAt(server, PATH)[0])).toContain(SECRET_TOKEN);
+		expectNoSecret(result);
+	},
+);
 
 test('Validate Only shows the request, the token only as a placeholder, and sends nothing', async () => {
 	const server = await startServer((_request, response) => json(response, 200, { success: true }));
@@ -100,7 +118,11 @@ test('Samespace refusing the token (401) stops the run with no retry; the token 
 		json(response, 401, { success: false, message: `Invalid token ${SECRET_TOKEN}` }),
 	);
 	const result = await runVoice(server, addLead());
-	expect(result.error).toBeDefined();
+	expect(result.error?.message).toMatch(
+		/^Item 1: Samespace did not accept the request for the campaign .* \(HTTP 401\): check the Cloud ID and Auth Token/,
+	);
+	// Samespace's own words are kept, the token in them masked.
+	expect(result.error?.description).toContain('Invalid token ********');
 	expect(bodiesAt(server, PATH)).toHaveLength(1);
 	expectNoSecret(result);
 });
