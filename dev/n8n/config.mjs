@@ -9,6 +9,12 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/** A path as printed: relative to the current folder when inside it, else absolute. */
+export function shownPath(p) {
+	const rel = path.relative(process.cwd(), p);
+	return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : path.resolve(p);
+}
+
 /**
  * The n8n lines this package is tested on. 2.41.1 is the newest n8n that installs from the
  * registry here (2.41.3 pins a missing package); 1.123.81 is the last 1.x line (n8n 1.x's

@@ -39,6 +39,7 @@ import {
 	N8N_VERSION,
 	OWNER,
 	ROOT,
+	shownPath,
 } from './config.mjs';
 import { choosePorts } from './n8n.mjs';
 import { ScriptedLlm } from './scripted-llm.mjs';
@@ -151,7 +152,7 @@ async function main() {
 			log,
 		}).catch((e) => {
 			throw new Error(
-				`n8n did not start (log: ${path.relative(ROOT, logFile)}): ${e.message.slice(0, 2000)}`,
+				`n8n did not start (log: ${shownPath(logFile)}): ${e.message.slice(0, 2000)}`,
 			);
 		});
 		n8n = instance.server;
@@ -191,7 +192,7 @@ async function main() {
   Credential "${LLM_CREDENTIAL.name}" -> scripted chat model at ${llm.baseUrl}
   Calls are played out by the emulator (a fifth of real time), reporting to this n8n. Keys pressed,
   per number (read at every call; "{approve}" is the key the call says for approve; other numbers
-  press the first digits of 1234567890): ${path.relative(process.cwd(), KEYS_FILE)}
+  press the first digits of 1234567890): ${shownPath(KEYS_FILE)}
     ${keys}
   Example workflows:
 ${examples.join('\n')}${instance.prepared.imported ? '' : `\n    (kept as you left them; \`npm run dev -- --reimport${N8N_VERSION === DEFAULT_N8N_VERSION ? '' : ` --n8n=${N8N_VERSION}`}${chosen ? ` --port=${port.n8n.port}` : ''}\` restores them)`}

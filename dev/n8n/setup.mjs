@@ -18,6 +18,7 @@ import {
 	N8N_LINE,
 	N8N_MAJOR,
 	N8N_VERSION,
+	shownPath,
 } from './config.mjs';
 import { installN8n } from './install.mjs';
 import { N8nRest, n8nCli, n8nCliOk, n8nEnv, publishWorkflowArgs, startN8n } from './n8n.mjs';
@@ -132,9 +133,7 @@ export async function prepareInstance({
 	fs.mkdirSync(userFolder, { recursive: true });
 	const { packageDir, packageJson } = installTarball(userFolder, tarball);
 	timings.installPackageMs = Date.now() - t;
-	log(
-		`installed ${packageJson.name}@${packageJson.version} into ${path.relative(process.cwd(), packageDir) || packageDir}`,
-	);
+	log(`installed ${packageJson.name}@${packageJson.version} into ${shownPath(packageDir)}`);
 
 	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'samespace-n8n-import-'));
 	try {
