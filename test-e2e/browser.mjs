@@ -1064,13 +1064,14 @@ export async function checkNewNode({ page, url, emulator, check, shot, ndv, exte
 				};
 			});
 			measured = `the panel shows ${m.visible} px; the form is ${m.form} px; the steps (from "Steps" to "Add Step") take ${m.stepsHeight} px, from ${m.stepsTop} to ${m.stepsBottom} px`;
-			// From the "Steps" label down: all three steps and Add Step in one screen.
+			const run = await execute();
+			// After the good run, from the "Steps" label down: all three steps and Add Step in one
+			// screen, and the output of the call they placed.
 			await page
 				.locator('[data-test-id="fixed-collection-steps"]')
 				.locator('xpath=ancestor::*[contains(@class,"multi-parameter")][1]')
 				.evaluate((el) => el.scrollIntoView({ block: 'start' }));
 			await shot('23-three-step-flow.png', ndv);
-			const run = await execute();
 			const flow = emulator.placedCalls[0]?.body.flow ?? [];
 			const problems = [];
 			if (bad.requests || !badError.test(badShown))
