@@ -84,13 +84,15 @@ export async function checkVoiceWebhooks({ check, n8n, rest, emulator, example }
 					),
 				);
 				assert(done.status === 'success', `execution ${done.id} ended ${done.status}`);
+				const sent = emulator.requests.filter((r) => r.path === path).length;
+				assert(sent === 1, `${path} received ${sent} requests for one post`);
 				const node = workflow.workflow.nodes.find(
 					(n) => n.type === 'n8n-nodes-samespace.samespace',
 				);
 				const [out] = outputOf(await executionById(rest, done.id), node.name);
 				assert(out?.success === true && out.submitted, `node output: ${JSON.stringify(out)}`);
 				assert(!JSON.stringify(out).includes(EMULATOR_AUTH_TOKEN), 'the token is in the output');
-				return `${path}: ${JSON.stringify(received.body).slice(0, 160)}…; output success with submitted`;
+				return `${path}: ${JSON.stringify(received.body).slice(0, 160)}…, once; output success with submitted`;
 			},
 		);
 	}

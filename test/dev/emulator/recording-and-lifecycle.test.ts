@@ -153,7 +153,8 @@ describe('SamespaceEmulator', () => {
 
 			const t0 = Date.now();
 			await e.close();
-			expect(Date.now() - t0).toBeLessThan(1000);
+			// Long before the answer's own delay: close() ends requests in flight.
+			expect(Date.now() - t0).toBeLessThan(30_000);
 			await socketClosed;
 			expect(await pending).toMatch(/ECONNRESET|UND_ERR_SOCKET|SocketError|UND_ERR/);
 			expect(e.closed).toBe(true);
