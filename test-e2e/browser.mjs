@@ -790,6 +790,11 @@ export async function runBrowserChecks({
 			await shot(`${n++}-community-nodes.png`);
 			// n8n's own frontend searches npm's index for community packages on this page; it is blocked here.
 			const blocked = [...new Set(external.slice(before).map((u) => new URL(u).origin))];
+			const unexpected = blocked.filter(
+				(o) => o !== 'https://api.npms.io' && o !== 'https://registry.npmjs.org',
+			);
+			if (unexpected.length)
+				throw new Error(`requests outside 127.0.0.1: ${unexpected.join(', ')}`);
 			return blocked.length
 				? `(this page asked for ${blocked.join(', ')}: blocked, as everything outside 127.0.0.1 is)`
 				: '';
@@ -943,6 +948,10 @@ export async function checkNewNode({ page, url, emulator, check, shot, ndv, exte
 			if (!/\b1\.1\b/.test(version)) problems.push(`Settings: "${version}"`);
 			if (problems.length) throw new Error(problems.join('\n'));
 			const blocked = [...new Set(external.slice(before).map((u) => new URL(u).origin))];
+			// Only n8n's own look-up of the package's latest version may try to leave 127.0.0.1.
+			const unexpected = blocked.filter((o) => o !== 'https://registry.npmjs.org');
+			if (unexpected.length)
+				throw new Error(`requests outside 127.0.0.1: ${unexpected.join(', ')}`);
 			return `panel "${action}", Operation "${operation}", canvas ${JSON.stringify(canvasLines)}; ${version.replace(/\s+/g, ' ')}${blocked.length ? ` (the node panel asked ${blocked.join(', ')} for the package's latest version: blocked, as everything outside 127.0.0.1 is)` : ''}`;
 		},
 	);
