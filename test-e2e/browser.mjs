@@ -780,9 +780,10 @@ export async function runBrowserChecks({
 		});
 
 		// The node panel asks the npm registry for the package's latest version: blocked, noted.
+		// The community-nodes check below fails on any other request since this point.
+		const before = external.length;
 		await checkNewNode({ page, url, emulator, check, shot, ndv, external });
 
-		const before = external.length;
 		await check('browser: Settings > Community nodes lists the package', async () => {
 			await page.goto(`${url}/settings/community-nodes`);
 			await page.getByText('n8n-nodes-samespace').first().waitFor({ timeout: 15_000 });
