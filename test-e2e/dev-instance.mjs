@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 import { DEFAULT_N8N_VERSION, DEV_DIR, DEV_HOST, DEV_PORT, ROOT } from '../dev/n8n/config.mjs';
-import { N8nRest, portIsFree } from '../dev/n8n/n8n.mjs';
+import { N8nRest, freePort, portIsFree } from '../dev/n8n/n8n.mjs';
 import { hasWebhookTrigger, listExamples } from '../dev/n8n/setup.mjs';
 import { assert, check, runChecks, seconds, until } from './checks.mjs';
 import { executionById, executionsOf, outputOf } from './waiting.mjs';
@@ -246,10 +246,15 @@ async function runDevInstance(env, taken) {
 		);
 	}
 
-	const again = startDev(env, `node dev/n8n/dev.mjs --n8n=${DEFAULT_N8N_VERSION} --exit`);
+	// A port chosen with `--port <n>` (a space, not "="): kept by the command the banner prints.
+	const chosen = await freePort();
+	const again = startDev(
+		env,
+		`node dev/n8n/dev.mjs --n8n=${DEFAULT_N8N_VERSION} --exit --port ${chosen}`,
+	);
 	let reimport;
 	await check(
-		'npm run dev again on the same instance (--exit): the examples kept, and the command its banner prints for them (npm run dev -- --reimport), run as printed, restores them',
+		'npm run dev again on the same instance (--exit --port <n>): n8n on that port, the examples kept, and the command its banner prints for them (npm run dev -- --reimport --port=<n>), run as printed, restores them on that port',
 		async () => {
 			const { code } = await again.exited;
 			assert(
@@ -261,11 +266,17 @@ async function runDevInstance(env, taken) {
 				again.out,
 			)?.[1];
 			assert(command, `no command for the examples kept:\n${again.out.slice(-3000)}`);
+			assert(portsOf(again.out).n8n === chosen, `--port ${chosen}:\n${again.out.slice(-3000)}`);
+			assert(
+				command.includes(`--port=${chosen}`),
+				`the printed command forgets the port: ${command}`,
+			);
 			reimport = startDev(env, command);
 			await reimport.banner();
 			assert(
 				reimport.out.includes(`imported ${listExamples().length} workflows`) &&
-					!/kept as you left them/.test(reimport.out),
+					!/kept as you left them/.test(reimport.out) &&
+					portsOf(reimport.out).n8n === chosen,
 				`${command}:\n${reimport.out.slice(-3000)}`,
 			);
 			return `a later start: ${later} (--exit included); \`${command}\` re-imported the examples in ${seconds(Date.now() - reimport.started)}`;
