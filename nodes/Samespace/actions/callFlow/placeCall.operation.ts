@@ -21,6 +21,7 @@ import {
 import { sendCalls, type PendingCall } from '../../sending/send-calls';
 import {
 	callFlowRequest,
+	nodeFlowSettings,
 	readItemFlow,
 	type PreparedCall,
 	type RejectedCall,
@@ -57,7 +58,10 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 
 	// Every item is checked before the first call is placed, so a bad item never leaves the list
 	// half-called.
-	const prepared = items.map((_item, itemIndex) => readItemFlow(this, itemIndex));
+	const settings = nodeFlowSettings(this.getNode());
+	const prepared = items.map((_item, itemIndex) =>
+		readItemFlow(this, itemIndex, 'forbidden', settings),
+	);
 	const firstInvalid = prepared.findIndex((item) => !item.ok);
 	if (firstInvalid >= 0 && !continueOnFail) {
 		throw invalidFlowError(
