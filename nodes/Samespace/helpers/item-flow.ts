@@ -1,7 +1,7 @@
 /**
  * Reading one item's flow from the node's parameters and checking it, before anything is sent.
  */
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
 
 import {
 	checkFlow,
@@ -155,14 +155,33 @@ function rejected(problems: string[], warnings: string[]): RejectedCall {
 	};
 }
 
-/** Reads and checks the flow of item `itemIndex`; an expression that fails rejects the item. */
+/**
+ * What every item's flow is read with that comes from the node itself, not from an item: its
+ * version and, in 1.1, which steps were given their own Caller ID (see `ownCallerIds`). The same
+ * for every item, so read once per execution: n8n's `getNode()` copies the whole node each time.
+ */
+export interface NodeFlowSettings {
+	version: number;
+	ownCallerIds: readonly boolean[];
+}
+
+export function nodeFlowSettings(node: INode): NodeFlowSettings {
+	const stored = node.parameters.steps as { step?: unknown } | undefined;
+	return { version: node.typeVersion, ownCallerIds: ownCallerIds(stored?.step) };
+}
+
+/**
+ * Reads and checks the flow of item `itemIndex`; an expression that fails rejects the item. A
+ * caller reading many items passes `settings`, read once.
+ */
 export function readItemFlow(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	answerSteps: AnswerSteps = 'forbidden',
+	settings: NodeFlowSettings = nodeFlowSettings(ctx.getNode()),
 ): ItemFlow {
 	try {
-		return prepareItem(ctx, itemIndex, answerSteps);
+		return prepareItem(ctx, itemIndex, answerSteps, settings);
 	} catch (error) {
 		// An expression that cannot be evaluated for this item, e.g. {{ $json.lead.phone }} on an item without a lead.
 		const message = `a parameter could not be read: ${(error as Error).message}`;
@@ -180,6 +199,7 @@ function prepareItem(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	answerSteps: AnswerSteps,
+	{ version, ownCallerIds: own }: NodeFlowSettings,
 ): ItemFlow {
 	const source = ctx.getNodeParameter('source', itemIndex, 'steps') as FlowSource;
 	const parameter =
@@ -192,13 +212,12 @@ function prepareItem(
 			[`"Record Call" must be true or false, but the expression gave ${JSON.stringify(record)}`],
 			[],
 		);
-	const { typeVersion: version, parameters: stored } = ctx.getNode();
 	if (source !== 'steps' || version < 1.1)
 		return checkItemFlow(source, parameter, record, answerSteps, { version });
 	return checkItemFlow(source, parameter, record, answerSteps, {
 		version,
 		callerId: ctx.getNodeParameter('callerId', itemIndex, ''),
-		ownCallerIds: ownCallerIds((stored.steps as { step?: unknown } | undefined)?.step),
+		ownCallerIds: own,
 	});
 }
 

@@ -73,10 +73,10 @@ export function failedCallItem(
 export function acceptedCallItem(
 	itemIndex: number,
 	body: IDataObject,
-	submitted: { record: boolean; flow: CallFlow } | undefined,
+	submitted: IDataObject | undefined,
 	redact: Redact,
 ): INodeExecutionData {
-	const json = submitted ? { ...body, submitted: submitted as unknown as IDataObject } : body;
+	const json = submitted ? { ...body, submitted } : body;
 	return { json: redact(json), pairedItem: { item: itemIndex } };
 }
 

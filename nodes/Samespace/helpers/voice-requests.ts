@@ -4,14 +4,9 @@
  * the same sending policy as Place Call (the cap, the shared pace, Retry-After, never anything
  * twice that may have reached Samespace), and one output item per input item.
  */
-import {
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-} from 'n8n-workflow';
+import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
-import { sendCalls, type PendingCall } from '../sending/send-calls';
+import type { PendingCall } from '../sending/send-calls';
 import { voiceApiConnectionFor } from '../transport/connection';
 import { inWords } from '../voice/answers';
 import {
@@ -20,8 +15,8 @@ import {
 	type VoiceRequest,
 	type VoiceRequestCheck,
 } from '../voice/requests';
-import { acceptedCallItem, failedCallItem, itemLabel, unshownAnswerItem } from './output';
-import { repeatedRunError } from './repeat-guard';
+import { itemLabel } from './output';
+import { sendPendingItems } from './send-items';
 import { readSendOptions } from './send-options';
 
 const NOTHING_SENT = 'Nothing was sent to Samespace.';
@@ -102,34 +97,16 @@ export async function sendVoiceRequests(
 			requests.push(request);
 		}
 	});
-	if (pending.length === 0) return [output];
-
-	// n8n's Retry of a failed execution, or Retry On Fail, would send every item again: a click or
-	// a callback rings someone twice, and a lead the dialer already has may be called twice.
-	const repeated = repeatedRunError(ctx, options);
-	if (repeated) throw repeated;
-
-	const results = await sendCalls(ctx, pending, {
-		options,
-		continueOnFail,
-		redact,
-		inWords: (slot, outcome) => inWords(requests[slot], outcome),
-	});
-	results.forEach(({ outcome, attempts }, slot) => {
-		const { itemIndex } = pending[slot];
-		try {
-			output[itemIndex] =
-				outcome.kind === 'accepted'
-					? acceptedCallItem(
-							itemIndex,
-							{ ...outcome.body, submitted: requests[slot].body as IDataObject },
-							undefined,
-							redact,
-						)
-					: failedCallItem(itemIndex, outcome, attempts, redact);
-		} catch (error) {
-			output[itemIndex] = unshownAnswerItem(itemIndex, outcome, error);
-		}
-	});
-	return [output];
+	return await sendPendingItems(
+		ctx,
+		output,
+		pending,
+		{
+			options,
+			continueOnFail,
+			redact,
+			inWords: (slot, outcome) => inWords(requests[slot], outcome),
+		},
+		(slot) => requests[slot].body,
+	);
 }

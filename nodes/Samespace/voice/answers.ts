@@ -40,6 +40,20 @@ const NOT_ACCEPTED: Record<VoiceOperation, string> = {
 		'check the Cloud ID and Auth Token in the Samespace API credential, and that the token may add leads to campaigns',
 };
 
+/** The name-value data each operation sends, as the editor labels it. */
+const DATA_FIELD: Record<VoiceOperation, string> = {
+	clickToCall: 'Custom Data',
+	requestCallback: 'Attributes',
+	addLead: 'Lead Data',
+};
+
+/** What the user gives an operation, as the editor labels it: what to check after a refusal. */
+const FIELDS: Record<VoiceOperation, string> = {
+	clickToCall: 'Agent, Phone Number, Caller ID and Custom Data',
+	requestCallback: 'Team, Phone Number, Attributes and Space ID',
+	addLead: 'Campaign, Team, Dial List, Phone Number and Lead Data',
+};
+
 function upper(text: string): string {
 	return `${text[0].toUpperCase()}${text.slice(1)}`;
 }
@@ -89,13 +103,26 @@ export function inWords(request: VoiceRequest, outcome: Outcome): Outcome {
 			message: `Samespace did not accept the request for ${request.subject} (HTTP ${status}): ${NOT_ACCEPTED[operation]}`,
 			description: `${upper(NOTHING[operation])}.${outcome.said ? ` Samespace said: ${outcome.said}` : ''}`,
 		};
-	if (outcome.kind === 'refused' && outcome.said !== undefined) {
+	if (outcome.kind === 'refused') {
+		const { said } = outcome;
+		const answered = `HTTP ${status ?? '?'}${status !== undefined && status < 300 ? ' with success: false' : ''}`;
+		if (said !== undefined)
+			return {
+				...outcome,
+				message:
+					knownRefusal(request, said) ??
+					`Samespace refused the request for ${request.subject}: ${said}`,
+				description: `${upper(NOTHING[operation])}. Samespace answered ${answered} and the message "${said}".`,
+			};
+		// Without Samespace's words the transport's are the call flow's ("refused the flow",
+		// "make the flow smaller"): say whose request it was, and what the user can change.
 		return {
 			...outcome,
 			message:
-				knownRefusal(request, outcome.said) ??
-				`Samespace refused the request for ${request.subject}: ${outcome.said}`,
-			description: `${upper(NOTHING[operation])}. Samespace answered HTTP ${status ?? '?'}${status !== undefined && status < 300 ? ' with success: false' : ''} and the message "${outcome.said}".`,
+				status === 413
+					? `The request for ${request.subject} is too large for Samespace (HTTP 413): give fewer or shorter ${DATA_FIELD[operation]}`
+					: `Samespace refused the request for ${request.subject} without saying why (${answered})`,
+			description: `${upper(NOTHING[operation])}. Check the item's ${FIELDS[operation]}.`,
 		};
 	}
 	if (outcome.mayHavePlaced) return { ...outcome, description: MAY_HAVE_HAPPENED[operation] };

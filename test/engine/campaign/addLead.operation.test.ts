@@ -113,6 +113,23 @@ test('Validate Only shows the request, the token only as a placeholder, and send
 	expectNoSecret(result);
 });
 
+test('a refusal with success: false and no message names the campaign and the fields to check, not a call flow', async () => {
+	const server = await startServer((_request, response) => json(response, 200, { success: false }));
+	const result = await runVoice(server, addLead(), { continueOnFail: true });
+	const [out] = outputJson(result);
+	expect(out).toEqual(
+		expect.objectContaining({
+			error:
+				'Item 1: Samespace refused the request for the campaign Spring Renewals without saying why (HTTP 200 with success: false)',
+			description:
+				"The lead was not added. Check the item's Campaign, Team, Dial List, Phone Number and Lead Data.",
+			outcome: 'refused',
+			callMayHaveBeenPlaced: false,
+		}),
+	);
+	expect(bodiesAt(server, PATH)).toHaveLength(1);
+});
+
 test('Samespace refusing the token (401) stops the run with no retry; the token is shown nowhere', async () => {
 	const server = await startServer((_request, response) =>
 		json(response, 401, { success: false, message: `Invalid token ${SECRET_TOKEN}` }),

@@ -3,8 +3,12 @@
  * the step list or from JSON (a value, JSON text, a whole pasted payload), with problems numbered
  * and named as the editor labels them.
  */
+import type { IExecuteFunctions, INode } from 'n8n-workflow';
+
 import {
 	checkItemFlow,
+	nodeFlowSettings,
+	readItemFlow,
 	readJsonFlow,
 	type ItemFlow,
 	type RejectedCall,
@@ -446,5 +450,59 @@ describe('readJsonFlow', () => {
 		const read = readJsonFlow('{“record”: true}');
 		expect(read.flow).toBeUndefined();
 		expect(read.problem).toMatch(/typographic quote/);
+	});
+});
+
+describe('readItemFlow', () => {
+	// A version 1.1 node: the call's Caller ID above the steps, the Connect step with its own.
+	const stored = {
+		source: 'steps',
+		callerId: '14155550100',
+		steps: {
+			step: [
+				{ type: 'call', number: '={{ $json.phone }}' },
+				{ type: 'connect', number: '5263', callerId: '14155550199' },
+			],
+		},
+	};
+	const node = { typeVersion: 1.1, parameters: stored } as unknown as INode;
+	const phones = ['14155550123', '14155550124', '14155550125'];
+	const context = () => {
+		let nodeReads = 0;
+		const ctx = {
+			getNode: () => {
+				nodeReads++;
+				return structuredClone(node);
+			},
+			getNodeParameter: (name: string, itemIndex: number, fallback: unknown) => {
+				if (name === 'steps.step')
+					return [{ ...stored.steps.step[0], number: phones[itemIndex] }, stored.steps.step[1]];
+				return name in stored ? stored[name as keyof typeof stored] : fallback;
+			},
+		} as unknown as IExecuteFunctions;
+		return { ctx, nodeReads: () => nodeReads };
+	};
+
+	test('reads the node (a deep copy in n8n) once for a whole list when given its settings', () => {
+		const { ctx, nodeReads } = context();
+		const settings = nodeFlowSettings(ctx.getNode());
+		const flows = phones.map((_phone, itemIndex) =>
+			readItemFlow(ctx, itemIndex, 'forbidden', settings),
+		);
+		expect(nodeReads()).toBe(1);
+		expect(flows.map((flow) => (flow.ok ? flow.flow : flow.message))).toEqual(
+			phones.map((phone) => [
+				{ id: '1', type: 'call', number: phone, caller_id: '14155550100', next_step: '2' },
+				{ id: '2', type: 'connect', number: '5263', caller_id: '14155550199' },
+			]),
+		);
+	});
+
+	test('without settings, reads them from the node itself, with the same result', () => {
+		const { ctx, nodeReads } = context();
+		const settings = nodeFlowSettings(ctx.getNode());
+		expect(readItemFlow(ctx, 1)).toEqual(readItemFlow(ctx, 1, 'forbidden', settings));
+		expect(nodeReads()).toBe(2);
+		expect(settings).toEqual({ version: 1.1, ownCallerIds: [false, true] });
 	});
 });

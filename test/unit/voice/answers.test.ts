@@ -135,3 +135,50 @@ test('a 503 without Retry-After on a tokenless Voice API may have rung: never re
 	);
 	expect(inWords(lead, busy())).toEqual(expect.objectContaining({ kind: 'busy', retryable: true }));
 });
+
+test('a refusal without a message names whose request it was, not "the flow", and what to check', () => {
+	const silent = (statusCode: number, message: string): Failure => ({
+		kind: 'refused',
+		retryable: false,
+		mayHavePlaced: false,
+		statusCode,
+		message,
+		description: 'No call was placed. Samespace answered HTTP 200 with success: false.',
+	});
+	const success = inWords(
+		lead,
+		silent(200, 'Samespace refused the call flow: it answered success: false without a message'),
+	) as Failure;
+	expect(success).toEqual(
+		expect.objectContaining({
+			kind: 'refused',
+			retryable: false,
+			mayHavePlaced: false,
+			message:
+				'Samespace refused the request for the campaign Spring without saying why (HTTP 200 with success: false)',
+			description:
+				"The lead was not added. Check the item's Campaign, Team, Dial List, Phone Number and Lead Data.",
+		}),
+	);
+	expect(
+		(inWords(click, silent(400, 'Samespace refused the flow: HTTP 400')) as Failure).message,
+	).toBe('Samespace refused the request for the agent jane@acme without saying why (HTTP 400)');
+	expect(
+		(
+			inWords(
+				lead,
+				silent(
+					413,
+					'The request is too large for Samespace: make the flow smaller (fewer or shorter steps) (HTTP 413)',
+				),
+			) as Failure
+		).message,
+	).toBe(
+		'The request for the campaign Spring is too large for Samespace (HTTP 413): give fewer or shorter Lead Data',
+	);
+	for (const failure of [
+		success,
+		inWords(click, silent(422, 'Samespace refused the flow: HTTP 422')),
+	])
+		expect(JSON.stringify(failure)).not.toMatch(/flow/);
+});

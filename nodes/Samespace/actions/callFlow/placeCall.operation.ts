@@ -4,28 +4,23 @@
  */
 import {
 	updateDisplayOptions,
+	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeProperties,
 } from 'n8n-workflow';
 
 import { addWarningHints } from '../../helpers/hints';
-import {
-	acceptedCallItem,
-	failedCallItem,
-	invalidFlowError,
-	invalidFlowItem,
-	unshownAnswerItem,
-	validateOnlyItem,
-} from '../../helpers/output';
-import { sendCalls, type PendingCall } from '../../sending/send-calls';
+import { invalidFlowError, invalidFlowItem, validateOnlyItem } from '../../helpers/output';
+import { sendPendingItems } from '../../helpers/send-items';
+import type { PendingCall } from '../../sending/send-calls';
 import {
 	callFlowRequest,
+	nodeFlowSettings,
 	readItemFlow,
 	type PreparedCall,
 	type RejectedCall,
 } from '../../helpers/item-flow';
-import { repeatedRunError } from '../../helpers/repeat-guard';
 import { readSendOptions } from '../../helpers/send-options';
 import { connectionFor } from '../../transport/connection';
 import { flowProperties, optionsCollection, sendOptions } from './flow.descriptions';
@@ -57,7 +52,10 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 
 	// Every item is checked before the first call is placed, so a bad item never leaves the list
 	// half-called.
-	const prepared = items.map((_item, itemIndex) => readItemFlow(this, itemIndex));
+	const settings = nodeFlowSettings(this.getNode());
+	const prepared = items.map((_item, itemIndex) =>
+		readItemFlow(this, itemIndex, 'forbidden', settings),
+	);
 	const firstInvalid = prepared.findIndex((item) => !item.ok);
 	if (firstInvalid >= 0 && !continueOnFail) {
 		throw invalidFlowError(
@@ -81,35 +79,14 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			calls.push(item);
 		}
 	});
-	if (pending.length === 0) return [output];
-
-	// n8n can run this node again with items it already sent (Retry of an execution, Retry On
-	// Fail): refuse before anyone is called twice.
-	const repeated = repeatedRunError(this, options);
-	if (repeated) throw repeated;
-
-	const results = await sendCalls(this, pending, {
-		options,
-		continueOnFail,
-		redact,
-	});
-	results.forEach(({ outcome, attempts }, slot) => {
-		const { itemIndex } = pending[slot];
-		const call = calls[slot];
-		try {
-			output[itemIndex] =
-				outcome.kind === 'accepted'
-					? acceptedCallItem(
-							itemIndex,
-							outcome.body,
-							options.includeFlow ? { record: call.record, flow: call.flow } : undefined,
-							redact,
-						)
-					: failedCallItem(itemIndex, outcome, attempts, redact);
-		} catch (error) {
-			// The calls are placed: whatever went wrong while showing one answer, every item keeps its result.
-			output[itemIndex] = unshownAnswerItem(itemIndex, outcome, error);
-		}
-	});
-	return [output];
+	return await sendPendingItems(
+		this,
+		output,
+		pending,
+		{ options, continueOnFail, redact },
+		(slot) =>
+			options.includeFlow
+				? { record: calls[slot].record, flow: calls[slot].flow as unknown as IDataObject[] }
+				: undefined,
+	);
 }
