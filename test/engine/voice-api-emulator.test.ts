@@ -97,6 +97,7 @@ test('Add Lead to Dial List: the campaign and dial list are created on first use
 describe('faults: what is sent again and what never is', () => {
 	test.each([
 		['a 500', { kind: 'status', status: 500 }],
+		['a 503 without Retry-After', { kind: 'status', status: 503 }],
 		['a reset before the answer', 'resetBeforeResponse'],
 		['HTML instead of JSON', 'html'],
 		['a body cut off', 'truncatedJson'],

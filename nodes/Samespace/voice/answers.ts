@@ -62,15 +62,10 @@ export function inWords(request: VoiceRequest, outcome: Outcome): Outcome {
 	if (outcome.kind === 'accepted') return outcome;
 	const { operation } = request;
 	const status = outcome.statusCode;
-	// The call-flow API's JSON 503 is Samespace's own "come back later". The Voice APIs live on
-	// other hosts, whose gateways nobody has seen: a 503 there that does not say when to come back
-	// may come after the request was forwarded, and a click or a callback must not go twice.
-	if (
-		outcome.kind === 'busy' &&
-		status === 503 &&
-		outcome.retryAfterMs === undefined &&
-		!request.withToken
-	)
+	// The call-flow API's JSON 503 is Samespace's own "come back later". The Voice APIs (all three
+	// on one host) live elsewhere, behind gateways nobody has seen: a 503 there that does not say
+	// when to come back may come after the request was forwarded, and none of them may go twice.
+	if (outcome.kind === 'busy' && status === 503 && outcome.retryAfterMs === undefined)
 		return {
 			...outcome,
 			kind: 'uncertain',

@@ -117,7 +117,7 @@ test('a Voice API that is not there, refuses access or is unreachable: the Clust
 		expect(JSON.stringify(failure)).not.toContain('Base URL');
 });
 
-test('a 503 without Retry-After on a tokenless Voice API may have rung: never retried; with Retry-After, or for Add Lead, it stays "busy"', () => {
+test('a 503 without Retry-After from the Voice API may have happened: never retried, for all three; with Retry-After it stays "busy"', () => {
 	const busy = (retryAfterMs?: number): Failure => ({
 		kind: 'busy',
 		retryable: true,
@@ -133,7 +133,12 @@ test('a 503 without Retry-After on a tokenless Voice API may have rung: never re
 	expect(inWords(click, busy(1000))).toEqual(
 		expect.objectContaining({ kind: 'busy', retryable: true }),
 	);
-	expect(inWords(lead, busy())).toEqual(expect.objectContaining({ kind: 'busy', retryable: true }));
+	expect(inWords(lead, busy())).toEqual(
+		expect.objectContaining({ kind: 'uncertain', retryable: false, mayHavePlaced: true }),
+	);
+	expect(inWords(lead, busy(1000))).toEqual(
+		expect.objectContaining({ kind: 'busy', retryable: true }),
+	);
 });
 
 test('a refusal without a message names whose request it was, not "the flow", and what to check', () => {
