@@ -16,6 +16,7 @@ import {
 	type Turn,
 } from '../../../nodes/Samespace/sending/pacer';
 import { withRetries, type RetryPolicy } from '../../../nodes/Samespace/sending/retry';
+import { accepted, busy, uncertain } from '../../support/outcomes';
 
 const settle = async () => {
 	for (let i = 0; i < 20; i++) await Promise.resolve();
@@ -83,24 +84,6 @@ function virtualClock(random = () => 0.5) {
 }
 
 const SETTINGS: PacerSettings = { minIntervalMs: 0, maxHoldMs: 60_000, baseDelayMs: 1000 };
-const accepted: Outcome = { kind: 'accepted', statusCode: 200, body: { success: true } };
-const busy = (retryAfterMs?: number): Failure => ({
-	kind: 'busy',
-	retryable: true,
-	mayHavePlaced: false,
-	statusCode: 429,
-	retryAfterMs,
-	message: 'busy',
-	description: 'No call was placed.',
-});
-const uncertain: Failure = {
-	kind: 'uncertain',
-	retryable: false,
-	mayHavePlaced: true,
-	statusCode: 500,
-	message: 'uncertain',
-	description: 'maybe',
-};
 
 /** Turns taken at once, with the time each was granted. */
 async function takeTurns(pacer: Pacer, count: number): Promise<Turn[]> {

@@ -9,43 +9,9 @@ import {
 	withRetries,
 	type RetryPolicy,
 } from '../../../nodes/Samespace/sending/retry';
+import { accepted, busy, notSent, refused, uncertain } from '../../support/outcomes';
 
 const POLICY: RetryPolicy = { maxRetries: 3, maxWaitMs: 60_000, baseDelayMs: 1000 };
-
-const busy = (retryAfterMs?: number): Failure => ({
-	kind: 'busy',
-	retryable: true,
-	mayHavePlaced: false,
-	statusCode: 429,
-	retryAfterMs,
-	message: 'busy',
-	description: 'No call was placed.',
-});
-const notSent: Failure = {
-	kind: 'notSent',
-	retryable: true,
-	mayHavePlaced: false,
-	code: 'ECONNREFUSED',
-	message: 'not sent',
-	description: 'No call was placed.',
-};
-const uncertain: Failure = {
-	kind: 'uncertain',
-	retryable: false,
-	mayHavePlaced: true,
-	statusCode: 500,
-	message: 'uncertain',
-	description: 'maybe',
-};
-const refused: Failure = {
-	kind: 'refused',
-	retryable: false,
-	mayHavePlaced: false,
-	statusCode: 400,
-	message: 'refused',
-	description: 'No call was placed.',
-};
-const accepted: Outcome = { kind: 'accepted', statusCode: 200, body: { success: true } };
 
 /** An attempt function that returns the given outcomes in turn (the last one forever). */
 function sequence(...outcomes: Outcome[]) {
