@@ -167,6 +167,8 @@ describe('node version 1.1', () => {
 		});
 		findings.print(`${split} lists with a text and a file in one Play left out`);
 		expect(findings.failures()).toEqual([]);
+		// Most lists must be compared, or the property tests little.
+		expect(split).toBeLessThan(RUNS / 2);
 	});
 });
 
